@@ -1,0 +1,62 @@
+//! The subcommands of the `docnorm` binary: one module each, with one `Args` struct and one
+//! `run` function, dispatched from [`Command`].
+
+pub mod plugins;
+pub mod process;
+pub mod schema;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::logging::{self, LogFormat};
+
+/// Exit code for a bad configuration (`EX_CONFIG` from sysexits.h).
+pub const EX_CONFIG: u8 = 78;
+
+/// docnorm turns every document dropped into a folder into one normalized JSON record.
+#[derive(Debug, Parser)]
+#[command(name = "docnorm", version, about)]
+pub struct Cli {
+    /// How log lines on stderr are written.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the pipeline once over files and print one JSON record per line.
+    Process(process::Args),
+    /// List the plugins of the chain with their versions, reads and writes.
+    Plugins(plugins::Args),
+    /// Print the JSON Schema of the record (or of the config).
+    Schema(schema::Args),
+}
+
+/// Runs the command line and returns the process's exit code.
+pub fn main(cli: Cli) -> ExitCode {
+    let level = match cli.command {
+        Command::Process(_) => "warn",
+        _ => "info",
+    };
+    logging::init(cli.log_format, level);
+    let mut stdout = std::io::stdout().lock();
+    let code = match cli.command {
+        Command::Process(args) => process::run(&args, &mut stdout),
+        Command::Plugins(args) => plugins::run(&args, &mut stdout),
+        Command::Schema(args) => schema::run(&args, &mut stdout),
+    };
+    let _ = stdout.flush();
+    ExitCode::from(code)
+}
+
+/// Logs a fatal error (its whole chain, once) and returns `code`.
+pub fn fatal(err: &anyhow::Error, code: u8) -> u8 {
+    tracing::error!(error = format!("{err:#}"), "fatal");
+    code
+}

@@ -1,0 +1,63 @@
+//! `docnorm plugins`: the chain's plugins with their versions, reads and writes.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::{EX_CONFIG, fatal};
+use crate::config::Config;
+use crate::pipeline::Pipeline;
+
+/// Arguments of `docnorm plugins`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Config file (YAML); the embedded defaults when omitted.
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+}
+
+/// Prints one line per plugin: name, version, reads, writes.
+pub fn run(args: &Args, out: &mut dyn Write) -> u8 {
+    let pipeline = match Config::load_or_default(args.config.as_deref())
+        .map_err(anyhow::Error::from)
+        .and_then(|config| Pipeline::new(&config))
+    {
+        Ok(pipeline) => pipeline,
+        Err(err) => return fatal(&err, EX_CONFIG),
+    };
+    let rows: Vec<[String; 4]> = pipeline
+        .plugins()
+        .map(|p| {
+            let m = p.manifest();
+            [
+                m.name.clone(),
+                m.version.clone(),
+                m.reads.join(","),
+                m.writes.join(","),
+            ]
+        })
+        .collect();
+    let header = ["PLUGIN", "VERSION", "READS", "WRITES"].map(str::to_owned);
+    let widths: Vec<usize> = (0..3)
+        .map(|i| {
+            rows.iter()
+                .chain([&header])
+                .map(|r| r[i].len())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let result = std::iter::once(&header).chain(&rows).try_for_each(|r| {
+        writeln!(
+            out,
+            "{:w0$}  {:w1$}  {:w2$}  {}",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        )
+    });
+    u8::from(result.is_err())
+}

@@ -1,0 +1,130 @@
+//! The configuration file: one YAML document, every section checked for unknown keys.
+//!
+//! Each section's struct lives next to the code that uses it (`read::ReadConfig`, each
+//! plugin's own config in its crate); this module ties them together and loads the file.
+//! Every default is in code, so an empty file (or none at all) is a complete config.
+
+use std::path::Path;
+
+use docnorm_enrich::EnrichConfig;
+use docnorm_frontmatter::FrontmatterConfig;
+use docnorm_html::HtmlConfig;
+use docnorm_text::TextConfig;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::read::ReadConfig;
+
+/// The names of the built-in plugins, in their default chain order.
+pub const BUILT_IN: &[&str] = &["frontmatter", "html", "text", "enrich"];
+
+/// A whole docnorm configuration.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Limits of the read stage.
+    #[serde(default)]
+    pub read: ReadConfig,
+    /// The plugins every document passes through, in order.
+    #[serde(default = "default_chain")]
+    pub chain: Vec<String>,
+    /// Settings of the built-in plugins, one section each.
+    #[serde(default)]
+    pub plugins: PluginsConfig,
+}
+
+/// Settings of the built-in plugins.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct PluginsConfig {
+    /// The front-matter and JSON plugin.
+    pub frontmatter: FrontmatterConfig,
+    /// The HTML plugin.
+    pub html: HtmlConfig,
+    /// The plain-text plugin.
+    pub text: TextConfig,
+    /// The enricher.
+    pub enrich: EnrichConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            read: ReadConfig::default(),
+            chain: default_chain(),
+            plugins: PluginsConfig::default(),
+        }
+    }
+}
+
+fn default_chain() -> Vec<String> {
+    BUILT_IN.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// Why a config could not be loaded. Callers exit with `EX_CONFIG` (78).
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{path}: cannot read config: {source}")]
+    Read {
+        /// The config file.
+        path: String,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+    /// The YAML is malformed or does not fit the config (unknown key, wrong type).
+    #[error("{path}: invalid config: {message}")]
+    Invalid {
+        /// The config file.
+        path: String,
+        /// What is wrong, with its line and column.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Loads and checks the config file at `path`.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let display = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: display.clone(),
+            source,
+        })?;
+        Self::parse(&text).map_err(|message| ConfigError::Invalid {
+            path: display,
+            message,
+        })
+    }
+
+    /// Parses config text; the error names what is wrong and where.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if text.trim().is_empty() {
+            return Ok(Self::default());
+        }
+        serde_saphyr::from_str(text).map_err(|e| e.to_string())
+    }
+
+    /// The config at `path`, or the embedded defaults when there is none.
+    pub fn load_or_default(path: Option<&Path>) -> Result<Self, ConfigError> {
+        path.map_or_else(|| Ok(Self::default()), Self::load)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_config_loads() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/docnorm.example.yaml");
+        let config = Config::load(&path).unwrap();
+        assert_eq!(config.chain, BUILT_IN);
+    }
+
+    #[test]
+    fn an_unknown_key_is_named_with_its_place() {
+        let err = Config::parse("read:\n  max_bytes: 10\n  max_bites: 5\n").unwrap_err();
+        assert!(err.contains("max_bites"), "{err}");
+        assert!(err.contains("line 3") || err.contains("3:3"), "{err}");
+    }
+}

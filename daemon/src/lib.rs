@@ -1,0 +1,28 @@
+//! docnorm turns every document dropped into a folder into one normalized JSON record.
+//!
+//! A document flows through the stages below, each in its own module:
+//!
+//! 1. [`read`]: the file is read within size limits, gzip is decompressed (bounded), the text
+//!    is decoded (BOM, UTF-16, legacy 8-bit) and its line ends folded; [`sniff`] decides its
+//!    format from its content first and its name second.
+//! 2. [`pipeline`]: the chain of plugins built from the [`config`] turns it into a record.
+//! 3. [`write`]: the record is written atomically, named by its content id.
+//!
+//! The subcommands of the `docnorm` binary live in [`command`].
+//!
+//! ```no_run
+//! use docnorm::{config::Config, pipeline::Pipeline};
+//!
+//! let pipeline = Pipeline::new(&Config::default())?;
+//! let record = pipeline.process(std::path::Path::new("inbox/article.txt"))?;
+//! println!("{}", record.title.unwrap_or_default());
+//! # Ok::<(), anyhow::Error>(())
+//! ```
+
+pub mod command;
+pub mod config;
+pub mod logging;
+pub mod pipeline;
+pub mod read;
+pub mod sniff;
+pub mod write;

@@ -1,0 +1,101 @@
+//! The pipeline: read a file, run the chain, return the record or a per-document error.
+//!
+//! `docnorm process` and the daemon share this; a failing document becomes a [`DocError`]
+//! that names the file and the plugin (or `read` for the read stage) and never stops the
+//! caller.
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use docnorm_plugin_api::{Chain, ChainError, Plugin, Record};
+use tracing::{debug_span, info_span};
+
+use crate::config::Config;
+use crate::read::{ReadConfig, read_file};
+
+/// The stage name used in errors from reading and decoding, where no plugin was involved.
+pub const READ_STAGE: &str = "read";
+
+/// A document that could not be turned into a record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {stage}: {message}", stage = plugin.as_deref().unwrap_or("chain"))]
+pub struct DocError {
+    /// The file.
+    pub path: String,
+    /// The plugin (or `read`) that failed, if one did.
+    pub plugin: Option<String>,
+    /// What went wrong, without the path and plugin.
+    pub message: String,
+}
+
+/// A ready-to-run pipeline built from a [`Config`].
+pub struct Pipeline {
+    read: ReadConfig,
+    chain: Chain,
+}
+
+impl Pipeline {
+    /// Builds every plugin named in `config.chain`.
+    pub fn new(config: &Config) -> anyhow::Result<Self> {
+        let mut plugins: Vec<Box<dyn Plugin>> = Vec::new();
+        for name in &config.chain {
+            plugins.push(build_plugin(config, name).with_context(|| format!("plugin {name}"))?);
+        }
+        Ok(Self {
+            read: config.read.clone(),
+            chain: Chain::new(plugins)?,
+        })
+    }
+
+    /// The chain's plugins, in order.
+    pub fn plugins(&self) -> impl Iterator<Item = &dyn Plugin> {
+        self.chain.plugins()
+    }
+
+    /// Reads `path` and runs the chain over it, in a span carrying the path.
+    pub fn process(&self, path: &Path) -> Result<Record, DocError> {
+        let shown = path.display().to_string();
+        let _span = info_span!("document", path = %crate::logging::Escaped(&shown)).entered();
+        let loaded = {
+            let _read = debug_span!("plugin", plugin = READ_STAGE).entered();
+            read_file(path, &self.read).map_err(|e| DocError {
+                path: shown.clone(),
+                plugin: Some(READ_STAGE.to_owned()),
+                message: e.to_string(),
+            })?
+        };
+        self.chain
+            .run(&loaded.document())
+            .map_err(|e| from_chain(&shown, &e))
+    }
+}
+
+fn from_chain(path: &str, err: &ChainError) -> DocError {
+    let message = match err {
+        ChainError::Plugin { source, .. } => source.to_string(),
+        ChainError::Patch { reason, .. } => format!("rejected patch: {reason}"),
+        ChainError::Unclaimed { format, .. } => {
+            format!("no plugin recognised the document (sniffed as {format})")
+        }
+        other => other.to_string(),
+    };
+    DocError {
+        path: path.to_owned(),
+        plugin: err.plugin().map(ToOwned::to_owned),
+        message,
+    }
+}
+
+fn build_plugin(config: &Config, name: &str) -> anyhow::Result<Box<dyn Plugin>> {
+    let plugins = &config.plugins;
+    Ok(match name {
+        docnorm_frontmatter::NAME => Box::new(plugins.frontmatter.build()?),
+        docnorm_html::NAME => Box::new(plugins.html.build()?),
+        docnorm_text::NAME => Box::new(plugins.text.build()?),
+        docnorm_enrich::NAME => Box::new(plugins.enrich.build()?),
+        other => bail!(
+            "unknown plugin `{other}` in chain (built-in: {})",
+            crate::config::BUILT_IN.join(", ")
+        ),
+    })
+}

@@ -1,0 +1,376 @@
+//! The read stage: bytes on disk to a decoded document.
+//!
+//! A file is read within a size limit, gzip (recognised by its magic bytes) is decompressed
+//! within a second limit so a gzip bomb stops early, the text is decoded (BOM, UTF-16 with
+//! BOM, UTF-8, legacy 8-bit encodings guessed by `chardetng`, an HTML `<meta charset>`
+//! honoured first) and its line ends folded to `\n`. Content that is not text is kept as
+//! bytes and sniffed as binary, for custom plugins to claim.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use docnorm_plugin_api::{Document, Format, Source};
+use encoding_rs::{Encoding, UTF_8};
+use flate2::read::MultiGzDecoder;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::sniff;
+
+/// Limits of the read stage, under `read` in the config.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReadConfig {
+    /// Largest file accepted, as stored on disk.
+    pub max_bytes: u64,
+    /// Largest content accepted after gzip decompression.
+    pub max_decompressed_bytes: u64,
+}
+
+impl Default for ReadConfig {
+    fn default() -> Self {
+        Self {
+            max_bytes: 64 << 20,
+            max_decompressed_bytes: 64 << 20,
+        }
+    }
+}
+
+/// Why a file could not be read; the message is what the user sees after the file's path.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// The file could not be opened or read.
+    #[error("cannot read file: {0}")]
+    Io(#[from] io::Error),
+    /// The file has no content.
+    #[error("empty file")]
+    Empty,
+    /// The file is larger than `read.max_bytes`.
+    #[error("file is larger than the limit of {limit} bytes (read.max_bytes)")]
+    TooLarge {
+        /// The limit in force.
+        limit: u64,
+    },
+    /// The gzip stream inflates past `read.max_decompressed_bytes`.
+    #[error(
+        "gzip content inflates past the limit of {limit} bytes (read.max_decompressed_bytes); refusing a possible gzip bomb"
+    )]
+    GzipTooLarge {
+        /// The limit in force.
+        limit: u64,
+    },
+    /// The gzip stream is cut short or corrupt.
+    #[error("truncated or corrupt gzip data: {0}")]
+    Gzip(io::Error),
+}
+
+/// A document as read from disk, owning its content.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// How it was read; becomes `record.source`.
+    pub source: Source,
+    /// The content: decoded UTF-8 when `is_text`, raw (decompressed) bytes otherwise.
+    pub content: Vec<u8>,
+    /// Whether `content` holds decoded text.
+    pub is_text: bool,
+    /// What the content was sniffed as.
+    pub format: Format,
+}
+
+impl Loaded {
+    /// The document to hand the chain.
+    pub fn document(&self) -> Document<'_> {
+        Document {
+            path: &self.source.path,
+            bytes: &self.content,
+            // Set only when `content` was produced by decoding into a `String`.
+            text: if self.is_text {
+                std::str::from_utf8(&self.content).ok()
+            } else {
+                None
+            },
+            format: self.format,
+            source: &self.source,
+        }
+    }
+}
+
+/// Reads and decodes the file at `path`.
+pub fn read_file(path: &Path, limits: &ReadConfig) -> Result<Loaded, ReadError> {
+    let file = File::open(path)?;
+    let meta = file.metadata()?;
+    if meta.len() > limits.max_bytes {
+        return Err(ReadError::TooLarge {
+            limit: limits.max_bytes,
+        });
+    }
+    let mut raw = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limits.max_bytes + 1).read_to_end(&mut raw)?;
+    if raw.len() as u64 > limits.max_bytes {
+        return Err(ReadError::TooLarge {
+            limit: limits.max_bytes,
+        });
+    }
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| jiff::Timestamp::try_from(t).ok());
+    let mut loaded = decode(path, raw, limits)?;
+    loaded.source.modified = modified.map(|t| t.to_string());
+    loaded.source.received = Some(jiff::Timestamp::now().to_string());
+    Ok(loaded)
+}
+
+/// Decodes file content already in memory; `path` names it in `source`.
+pub fn decode(path: &Path, raw: Vec<u8>, limits: &ReadConfig) -> Result<Loaded, ReadError> {
+    if raw.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    let mut source = Source {
+        path: path.to_string_lossy().into_owned(),
+        name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        bytes: raw.len() as u64,
+        sha256: hex(&Sha256::digest(&raw)),
+        ..Source::default()
+    };
+    let content = if raw.starts_with(&[0x1f, 0x8b]) {
+        gunzip(&raw, limits.max_decompressed_bytes)?
+    } else {
+        raw
+    };
+    if content.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    let name = source
+        .name
+        .strip_suffix(".gz")
+        .unwrap_or(&source.name)
+        .to_owned();
+    let (content, is_text, format) = match decode_text(&content) {
+        Some((text, encoding)) => {
+            source.encoding = Some(encoding.name().to_owned());
+            let format = sniff::sniff(&text, &name);
+            (text.into_bytes(), true, format)
+        }
+        None => (content, false, Format::Binary),
+    };
+    source.format = format.as_str().to_owned();
+    source.media_type = format.media_type().to_owned();
+    Ok(Loaded {
+        source,
+        content,
+        is_text,
+        format,
+    })
+}
+
+fn gunzip(raw: &[u8], limit: u64) -> Result<Vec<u8>, ReadError> {
+    let mut out = Vec::new();
+    MultiGzDecoder::new(raw)
+        .take(limit + 1)
+        .read_to_end(&mut out)
+        .map_err(ReadError::Gzip)?;
+    if out.len() as u64 > limit {
+        return Err(ReadError::GzipTooLarge { limit });
+    }
+    Ok(out)
+}
+
+/// Decodes `bytes` to text with folded line ends, or `None` when they are not text.
+fn decode_text(bytes: &[u8]) -> Option<(String, &'static Encoding)> {
+    let (text, encoding) = if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        if had_errors && encoding != UTF_8 {
+            return None;
+        }
+        (text.into_owned(), encoding)
+    } else if looks_binary(bytes) {
+        return None;
+    } else if let Ok(text) = std::str::from_utf8(bytes) {
+        (text.to_owned(), UTF_8)
+    } else {
+        let encoding = declared_charset(bytes).unwrap_or_else(|| guess(bytes));
+        let (text, _, _) = encoding.decode(bytes);
+        (text.into_owned(), encoding)
+    };
+    if looks_binary(text.as_bytes()) {
+        return None;
+    }
+    Some((fold_line_ends(text), encoding))
+}
+
+/// True when the bytes hold NULs or many control characters, which text never does.
+fn looks_binary(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(8192)];
+    let control = head
+        .iter()
+        .filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b)))
+        .count();
+    head.contains(&0) || control * 100 > head.len().max(1)
+}
+
+/// The encoding an HTML or XML document declares in its first kilobytes.
+fn declared_charset(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let lower = head.to_ascii_lowercase();
+    let at = lower.windows(8).position(|w| w == b"charset=")? + 8;
+    let label: Vec<u8> = lower[at..]
+        .iter()
+        .skip_while(|b| matches!(b, b'"' | b'\''))
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.'))
+        .copied()
+        .collect();
+    Encoding::for_label(&label).filter(|e| *e != UTF_8)
+}
+
+fn guess(bytes: &[u8]) -> &'static Encoding {
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    detector.guess(None, chardetng::Utf8Detection::Deny)
+}
+
+/// Folds CRLF and lone CR line ends to LF, copying only when there is something to fold.
+fn fold_line_ends(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::{Compression, write::GzEncoder};
+    use std::io::Write;
+
+    fn text_of(raw: Vec<u8>) -> (String, String) {
+        let loaded = decode(Path::new("doc.txt"), raw, &ReadConfig::default()).unwrap();
+        let text = String::from_utf8(loaded.content).unwrap();
+        (text, loaded.source.encoding.unwrap())
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn windows_1252_is_detected_and_decoded() {
+        let raw =
+            b"Caf\xe9 cr\xe8me \x93quoted\x94 \x96 na\xefve r\xe9sum\xe9 d\xe9j\xe0 vu".to_vec();
+        let (text, encoding) = text_of(raw);
+        assert_eq!(text, "Café crème “quoted” – naïve résumé déjà vu");
+        assert_eq!(encoding, "windows-1252");
+    }
+
+    #[test]
+    fn utf16_le_with_bom_is_decoded() {
+        let mut raw = vec![0xff, 0xfe];
+        raw.extend(
+            "Grüße\r\nzweite Zeile"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        );
+        assert_eq!(
+            text_of(raw),
+            ("Grüße\nzweite Zeile".to_owned(), "UTF-16LE".to_owned())
+        );
+    }
+
+    #[test]
+    fn utf16_be_with_bom_is_decoded() {
+        let mut raw = vec![0xfe, 0xff];
+        raw.extend("naïve".encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(text_of(raw), ("naïve".to_owned(), "UTF-16BE".to_owned()));
+    }
+
+    #[test]
+    fn utf8_bom_is_removed() {
+        let raw = b"\xef\xbb\xbfTitle\n\nBody".to_vec();
+        assert_eq!(
+            text_of(raw),
+            ("Title\n\nBody".to_owned(), "UTF-8".to_owned())
+        );
+    }
+
+    #[test]
+    fn crlf_and_cr_are_folded() {
+        let (text, _) = text_of(b"one\r\ntwo\rthree\n".to_vec());
+        assert_eq!(text, "one\ntwo\nthree\n");
+    }
+
+    #[test]
+    fn gzip_is_decompressed_and_sniffed_again() {
+        let loaded = decode(
+            Path::new("page.html.gz"),
+            gzip(b"<!doctype html><p>Hi"),
+            &ReadConfig::default(),
+        )
+        .unwrap();
+        assert_eq!(loaded.content, b"<!doctype html><p>Hi");
+        assert_eq!(loaded.format, Format::Html);
+    }
+
+    #[test]
+    fn html_meta_charset_wins_over_guessing() {
+        let raw =
+            b"<html><head><meta charset=\"iso-8859-15\"></head><body>\xa4 5</body></html>".to_vec();
+        let (text, encoding) = text_of(raw);
+        assert!(text.contains("€ 5"), "{text}");
+        assert_eq!(encoding, "ISO-8859-15");
+    }
+
+    #[test]
+    fn gzip_bomb_is_stopped_at_the_limit() {
+        let bomb = gzip(&vec![0u8; 4 << 20]);
+        let limits = ReadConfig {
+            max_decompressed_bytes: 1 << 20,
+            ..ReadConfig::default()
+        };
+        let err = decode(Path::new("bomb.gz"), bomb, &limits).unwrap_err();
+        assert!(matches!(err, ReadError::GzipTooLarge { .. }), "{err}");
+    }
+
+    #[test]
+    fn truncated_gzip_is_an_error() {
+        let mut data = gzip("a long enough text to compress ".repeat(100).as_bytes());
+        data.truncate(data.len() / 2);
+        let err = decode(Path::new("cut.gz"), data, &ReadConfig::default()).unwrap_err();
+        assert!(matches!(err, ReadError::Gzip(_)), "{err}");
+    }
+
+    #[test]
+    fn binary_junk_is_not_text() {
+        let junk: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let loaded = decode(Path::new("junk.bin"), junk, &ReadConfig::default()).unwrap();
+        assert_eq!(loaded.format, Format::Binary);
+        assert!(loaded.document().text.is_none());
+    }
+
+    #[test]
+    fn empty_file_is_an_error() {
+        assert!(matches!(
+            decode(Path::new("e.txt"), Vec::new(), &ReadConfig::default()),
+            Err(ReadError::Empty)
+        ));
+    }
+}

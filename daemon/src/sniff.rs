@@ -1,0 +1,156 @@
+//! Format sniffing: what a decoded document is, from its content first and its name second.
+//!
+//! A `.txt` file that opens with YAML front matter is front matter; a `.html` file that holds
+//! plain text is text. The name decides only what the content leaves open: Markdown, which
+//! has no reliable content signature, and HTML fragments without a document tag.
+
+use docnorm_plugin_api::Format;
+use serde::de::IgnoredAny;
+
+/// The format of `text`, a decoded document named `name` (compression suffix removed).
+pub fn sniff(text: &str, name: &str) -> Format {
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let head = text.trim_start_matches('\u{feff}');
+    if is_front_matter(head) {
+        return Format::Frontmatter;
+    }
+    let trimmed = head.trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        return sniff_json(trimmed);
+    }
+    if is_html(trimmed)
+        || (matches!(extension.as_str(), "html" | "htm" | "xhtml") && trimmed.starts_with('<'))
+    {
+        return Format::Html;
+    }
+    if matches!(extension.as_str(), "md" | "markdown" | "mdown" | "mkd") {
+        return Format::Markdown;
+    }
+    Format::Text
+}
+
+/// YAML between `---` lines or TOML between `+++` lines, at the very start: the opening line,
+/// a first line that looks like a key, and a closing line. A file that merely opens with a
+/// horizontal rule has no key line and is not front matter.
+fn is_front_matter(text: &str) -> bool {
+    let mut lines = text.lines();
+    let (looks_like_key, closers): (fn(&str) -> bool, &[&str]) =
+        match lines.next().map(str::trim_end) {
+            Some("---") => (is_yaml_key, &["---", "..."]),
+            Some("+++") => (is_toml_key, &["+++"]),
+            _ => return false,
+        };
+    let Some(first) = lines
+        .by_ref()
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+    else {
+        return false;
+    };
+    looks_like_key(first) && lines.any(|l| closers.contains(&l.trim_end()))
+}
+
+fn is_yaml_key(line: &str) -> bool {
+    let key_end = line.find(':').unwrap_or(0);
+    key_end > 0
+        && line[..key_end]
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' ' | '"' | '\''))
+        && line[key_end + 1..]
+            .chars()
+            .next()
+            .is_none_or(char::is_whitespace)
+}
+
+fn is_toml_key(line: &str) -> bool {
+    let line = line.trim();
+    line.starts_with('[')
+        || line
+            .split_once('=')
+            .is_some_and(|(k, _)| !k.trim().is_empty())
+}
+
+/// A JSON object followed by text is JSON front matter; several lines of objects are JSON
+/// Lines; anything else opening with `{` or `[` is JSON, left to plugins to parse (and to
+/// refuse when it is broken or nested too deep).
+fn sniff_json(text: &str) -> Format {
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<IgnoredAny>();
+    if stream.next().is_some_and(|first| first.is_ok()) {
+        let rest = &text[stream.byte_offset()..];
+        let rest_trimmed = rest.trim_start();
+        if rest_trimmed.is_empty() {
+            return Format::Json;
+        }
+        if rest_trimmed.starts_with('{') && rest.trim_start_matches([' ', '\t']).starts_with('\n') {
+            return Format::Jsonl;
+        }
+        if text.starts_with('{') {
+            return Format::Frontmatter;
+        }
+    }
+    Format::Json
+}
+
+fn is_html(text: &str) -> bool {
+    let head: String = text
+        .chars()
+        .take(1024)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["<!doctype html", "<html", "<head", "<body"]
+        .iter()
+        .any(|tag| head.starts_with(tag))
+        || (head.starts_with("<?xml") || head.starts_with("<!--")) && head.contains("<html")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_decides_before_the_name() {
+        assert_eq!(
+            sniff("---\ntitle: A\n---\nBody", "a.txt"),
+            Format::Frontmatter
+        );
+        assert_eq!(
+            sniff("+++\ntitle = \"A\"\n+++\nBody", "a.md"),
+            Format::Frontmatter
+        );
+        assert_eq!(sniff("<!DOCTYPE html>\n<html>", "page.txt"), Format::Html);
+        assert_eq!(sniff("Just words.", "page.html"), Format::Text);
+        assert_eq!(sniff("{\"title\": \"A\"}", "a.txt"), Format::Json);
+        assert_eq!(sniff("{\"a\":1}\n{\"a\":2}\n", "a.log"), Format::Jsonl);
+        assert_eq!(
+            sniff("{\"title\": \"A\"}\n\nBody text", "a.md"),
+            Format::Frontmatter
+        );
+    }
+
+    #[test]
+    fn the_name_decides_what_content_leaves_open() {
+        assert_eq!(sniff("# Heading\n\nText", "notes.md"), Format::Markdown);
+        assert_eq!(sniff("# Heading\n\nText", "notes.txt"), Format::Text);
+        assert_eq!(
+            sniff("<div><p>Fragment</p></div>", "frag.htm"),
+            Format::Html
+        );
+    }
+
+    #[test]
+    fn a_leading_horizontal_rule_is_not_front_matter() {
+        assert_eq!(
+            sniff("---\nSome text after a rule.\n---\n", "a.md"),
+            Format::Markdown
+        );
+        assert_eq!(sniff("---\n\nPlain paragraph", "a.txt"), Format::Text);
+    }
+
+    #[test]
+    fn deeply_nested_json_is_still_json() {
+        let deep = "[".repeat(100_000);
+        assert_eq!(sniff(&deep, "deep.json"), Format::Json);
+    }
+}

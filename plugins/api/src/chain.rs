@@ -1,0 +1,330 @@
+//! The chain runner: plugins in order, each patch checked against the plugin's manifest and
+//! the record's types before it is applied.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Instant;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::document::Document;
+use crate::error::{ChainError, PluginError};
+use crate::patch::merge_patch;
+use crate::plugin::{Outcome, Plugin};
+use crate::record::{PluginRun, Record};
+
+/// Fields that only the host writes.
+const HOST_FIELDS: &[&str] = &["schema", "id", "source", "provenance", "duplicates"];
+
+/// The one nested path a plugin may write: text it removed.
+const REMOVED: &str = "provenance.removed";
+
+/// An ordered list of plugins that turns a [`Document`] into a [`Record`].
+pub struct Chain {
+    plugins: Vec<Box<dyn Plugin>>,
+}
+
+impl Chain {
+    /// Builds a chain, checking that every manifest names only record fields and writes none
+    /// of the host's own (`schema`, `id`, `source`, `provenance` but for its `removed` list,
+    /// `duplicates`).
+    pub fn new(plugins: Vec<Box<dyn Plugin>>) -> Result<Self, ChainError> {
+        for plugin in &plugins {
+            check_manifest(plugin.as_ref())?;
+        }
+        Ok(Self { plugins })
+    }
+
+    /// The plugins, in order.
+    pub fn plugins(&self) -> impl Iterator<Item = &dyn Plugin> {
+        self.plugins.iter().map(AsRef::as_ref)
+    }
+
+    /// Runs every plugin over `doc` and returns the finished record, its `id` set.
+    ///
+    /// A document that no plugin gave a `body` fails as unclaimed. A panicking plugin fails
+    /// the document, not the process.
+    pub fn run(&self, doc: &Document<'_>) -> Result<Record, ChainError> {
+        let mut record = Record::new(doc.source.clone());
+        let mut value = serde_json::to_value(&record).map_err(|e| ChainError::Patch {
+            path: doc.path.to_owned(),
+            plugin: "host".to_owned(),
+            reason: e.to_string(),
+        })?;
+        let mut runs = Vec::new();
+        for plugin in &self.plugins {
+            let manifest = plugin.manifest();
+            let fields = pick(&value, &manifest.reads);
+            let started = Instant::now();
+            let outcome =
+                call(plugin.as_ref(), doc, &fields).map_err(|source| ChainError::Plugin {
+                    path: doc.path.to_owned(),
+                    plugin: manifest.name.clone(),
+                    source,
+                })?;
+            let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+            let Outcome::Patch(patch) = outcome else {
+                continue;
+            };
+            let reject = |reason: String| ChainError::Patch {
+                path: doc.path.to_owned(),
+                plugin: manifest.name.clone(),
+                reason,
+            };
+            apply(&mut value, patch, &manifest.name, &manifest.writes).map_err(reject)?;
+            record = Record::deserialize(&value).map_err(|e| reject(e.to_string()))?;
+            runs.push(PluginRun {
+                name: manifest.name.clone(),
+                version: manifest.version.clone(),
+                micros,
+            });
+        }
+        if !record.provenance.fields.contains_key("body") {
+            return Err(ChainError::Unclaimed {
+                path: doc.path.to_owned(),
+                format: doc.format.to_string(),
+            });
+        }
+        record.provenance.plugins = runs;
+        record.id = record.content_id();
+        Ok(record)
+    }
+}
+
+fn check_manifest(plugin: &dyn Plugin) -> Result<(), ChainError> {
+    let manifest = plugin.manifest();
+    let bad = |reason: String| ChainError::Manifest {
+        plugin: manifest.name.clone(),
+        reason,
+    };
+    if manifest.name.is_empty() {
+        return Err(bad("empty plugin name".to_owned()));
+    }
+    for field in &manifest.reads {
+        if !Record::field_names().contains(&field.as_str()) {
+            return Err(bad(format!("reads unknown record field `{field}`")));
+        }
+    }
+    for field in &manifest.writes {
+        let known = field == REMOVED || Record::field_names().contains(&field.as_str());
+        if !known {
+            return Err(bad(format!("writes unknown record field `{field}`")));
+        }
+        if HOST_FIELDS.contains(&field.as_str()) {
+            return Err(bad(format!("may not write `{field}`: the host owns it")));
+        }
+    }
+    Ok(())
+}
+
+fn call(
+    plugin: &dyn Plugin,
+    doc: &Document<'_>,
+    fields: &Map<String, Value>,
+) -> Result<Outcome, PluginError> {
+    catch_unwind(AssertUnwindSafe(|| plugin.process(doc, fields))).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(ToString::to_string)
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        Err(PluginError::Other(format!("panicked: {message}")))
+    })
+}
+
+/// The record fields named in `reads`.
+fn pick(record: &Value, reads: &[String]) -> Map<String, Value> {
+    reads
+        .iter()
+        .filter_map(|key| Some((key.clone(), record.get(key)?.clone())))
+        .collect()
+}
+
+/// Checks `patch` against `writes` and applies it, appending to the log-like fields.
+fn apply(
+    record: &mut Value,
+    patch: Map<String, Value>,
+    plugin: &str,
+    writes: &[String],
+) -> Result<(), String> {
+    let declared = |field: &str| writes.iter().any(|w| w == field);
+    for (key, value) in patch {
+        match key.as_str() {
+            "warnings" if declared("warnings") => {
+                append(record, &["warnings"], value, |v| v)?;
+            }
+            "provenance" if declared(REMOVED) => {
+                let Value::Object(mut inner) = value else {
+                    return Err("`provenance` must be an object holding `removed`".to_owned());
+                };
+                let removed = inner.remove("removed").unwrap_or(Value::Array(Vec::new()));
+                if let Some(other) = inner.keys().next() {
+                    return Err(format!("writes undeclared field `provenance.{other}`"));
+                }
+                append(record, &["provenance", "removed"], removed, |mut item| {
+                    if let Value::Object(map) = &mut item {
+                        map.insert("plugin".to_owned(), Value::String(plugin.to_owned()));
+                    }
+                    item
+                })?;
+            }
+            _ if declared(&key) && !HOST_FIELDS.contains(&key.as_str()) => {
+                let slot = record
+                    .as_object_mut()
+                    .and_then(|map| map.get_mut(&key))
+                    .ok_or_else(|| format!("record has no field `{key}`"))?;
+                merge_patch(slot, &value);
+                if slot.is_null() && ["body", "extra"].contains(&key.as_str()) {
+                    // `null` removes a key in a merge patch; these fields always exist.
+                    *slot = if key == "body" {
+                        Value::String(String::new())
+                    } else {
+                        Value::Object(Map::new())
+                    };
+                }
+                mark(record, &key, plugin);
+            }
+            _ => return Err(format!("writes undeclared field `{key}`")),
+        }
+    }
+    Ok(())
+}
+
+/// Appends the items of the array `value` to the array at `path` in `record`.
+fn append(
+    record: &mut Value,
+    path: &[&str],
+    value: Value,
+    each: impl Fn(Value) -> Value,
+) -> Result<(), String> {
+    let Value::Array(items) = value else {
+        return Err(format!("`{}` must be an array", path.join(".")));
+    };
+    let target = path.iter().try_fold(&mut *record, |v, key| v.get_mut(*key));
+    let Some(Value::Array(list)) = target else {
+        return Err(format!("record has no list `{}`", path.join(".")));
+    };
+    list.extend(items.into_iter().map(each));
+    Ok(())
+}
+
+/// Notes in `provenance.fields` that `plugin` wrote `field`.
+fn mark(record: &mut Value, field: &str, plugin: &str) {
+    if let Some(Value::Object(fields)) = record.pointer_mut("/provenance/fields") {
+        fields.insert(field.to_owned(), Value::String(plugin.to_owned()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::Manifest;
+    use serde_json::json;
+
+    struct Fixed {
+        manifest: Manifest,
+        patch: Value,
+    }
+
+    impl Plugin for Fixed {
+        fn manifest(&self) -> &Manifest {
+            &self.manifest
+        }
+        fn process(
+            &self,
+            _: &Document<'_>,
+            _: &Map<String, Value>,
+        ) -> Result<Outcome, PluginError> {
+            if self.patch.is_null() {
+                panic!("boom");
+            }
+            Ok(Outcome::patch(self.patch.clone()))
+        }
+    }
+
+    fn fixed(name: &str, writes: &[&str], patch: Value) -> Box<dyn Plugin> {
+        Box::new(Fixed {
+            manifest: Manifest::new(name, "1", &[], writes),
+            patch,
+        })
+    }
+
+    fn run(plugins: Vec<Box<dyn Plugin>>) -> Result<Record, ChainError> {
+        Chain::new(plugins)?.run(&Document::for_text("doc.txt", "text"))
+    }
+
+    #[test]
+    fn patches_apply_in_order_and_record_provenance() {
+        let record = run(vec![
+            fixed(
+                "first",
+                &["title", "body", "warnings"],
+                json!({"title": "A", "body": "x", "warnings": ["w1"]}),
+            ),
+            fixed(
+                "second",
+                &["title", "warnings", "provenance.removed"],
+                json!({
+                    "title": "B", "warnings": ["w2"],
+                    "provenance": {"removed": [{"text": "Subscribe", "reason": "promotion"}]}
+                }),
+            ),
+        ])
+        .unwrap();
+        assert_eq!(record.title.as_deref(), Some("B"));
+        assert_eq!(record.warnings, ["w1", "w2"]);
+        assert_eq!(record.provenance.fields["title"], "second");
+        assert_eq!(record.provenance.fields["body"], "first");
+        assert_eq!(record.provenance.removed[0].plugin, "second");
+        assert_eq!(record.provenance.plugins.len(), 2);
+        assert_eq!(record.id.len(), 32);
+    }
+
+    #[test]
+    fn an_undeclared_write_is_rejected_naming_the_plugin() {
+        let err = run(vec![fixed(
+            "sneaky",
+            &["body"],
+            json!({"body": "x", "title": "T"}),
+        )])
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "doc.txt: plugin sneaky: rejected patch: writes undeclared field `title`"
+        );
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_is_rejected() {
+        let err = run(vec![fixed(
+            "typo",
+            &["body", "authors"],
+            json!({"body": "x", "authors": "Jane"}),
+        )])
+        .unwrap_err();
+        assert!(
+            matches!(err, ChainError::Patch { ref plugin, .. } if plugin == "typo"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn host_fields_cannot_be_declared() {
+        let err = Chain::new(vec![fixed("bad", &["id"], json!({}))])
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("the host owns it"), "{err}");
+    }
+
+    #[test]
+    fn a_document_nobody_claims_fails() {
+        let err = run(vec![fixed("titler", &["title"], json!({"title": "T"}))]).unwrap_err();
+        assert!(matches!(err, ChainError::Unclaimed { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_panic_fails_only_the_document() {
+        let err = run(vec![fixed("panicky", &["body"], Value::Null)]).unwrap_err();
+        assert_eq!(err.to_string(), "doc.txt: plugin panicky: panicked: boom");
+    }
+}

@@ -1,0 +1,102 @@
+//! What a plugin is handed: one document's content, as the read stage decoded it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::record::Source;
+
+/// The kind of content a document was sniffed as, from its bytes first and its name second.
+///
+/// Format plugins decline documents that are not their kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Format {
+    /// YAML (`---`), TOML (`+++`) or JSON front matter followed by a body.
+    Frontmatter,
+    /// An HTML page.
+    Html,
+    /// One JSON object (or an array of them).
+    Json,
+    /// JSON Lines: one JSON object per line.
+    Jsonl,
+    /// Markdown without front matter.
+    Markdown,
+    /// Plain text, such as the visible text of a web page.
+    Text,
+    /// Content that is not text; only custom plugins can claim it.
+    Binary,
+}
+
+impl Format {
+    /// The name used in `source.format` and in the config.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Frontmatter => "frontmatter",
+            Self::Html => "html",
+            Self::Json => "json",
+            Self::Jsonl => "jsonl",
+            Self::Markdown => "markdown",
+            Self::Text => "text",
+            Self::Binary => "binary",
+        }
+    }
+
+    /// The media type recorded in `source.media_type` for this format.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Self::Frontmatter | Self::Markdown => "text/markdown",
+            Self::Html => "text/html",
+            Self::Json => "application/json",
+            Self::Jsonl => "application/jsonl",
+            Self::Text => "text/plain",
+            Self::Binary => "application/octet-stream",
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One document on its way through the chain.
+#[derive(Debug, Clone, Copy)]
+pub struct Document<'a> {
+    /// The path the document was read from, for messages.
+    pub path: &'a str,
+    /// The content after decompression: UTF-8 text when `text` is set (decoded, BOM removed,
+    /// line ends folded to `\n`), the raw bytes otherwise.
+    pub bytes: &'a [u8],
+    /// The content as text, when it is text.
+    pub text: Option<&'a str>,
+    /// What the content was sniffed as.
+    pub format: Format,
+    /// How the document was read; becomes `record.source`.
+    pub source: &'a Source,
+}
+
+impl<'a> Document<'a> {
+    /// A text document with a minimal source, for tests and examples.
+    pub fn for_text(path: &'a str, text: &'a str) -> Self {
+        static SOURCE: std::sync::OnceLock<Source> = std::sync::OnceLock::new();
+        Self {
+            path,
+            bytes: text.as_bytes(),
+            text: Some(text),
+            format: Format::Text,
+            source: SOURCE.get_or_init(|| Source {
+                format: Format::Text.as_str().to_owned(),
+                media_type: Format::Text.media_type().to_owned(),
+                encoding: Some("UTF-8".to_owned()),
+                ..Source::default()
+            }),
+        }
+    }
+
+    /// The same document, sniffed as another format.
+    #[must_use]
+    pub fn with_format(self, format: Format) -> Self {
+        Self { format, ..self }
+    }
+}

@@ -1,0 +1,348 @@
+//! The normalized record: one JSON object per input document (SPEC §3).
+//!
+//! Field order here is the order in which records are written, so output is stable. Maps are
+//! `BTreeMap`s or `serde_json::Map` (sorted keys), never hash maps.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The value of [`Record::schema`] for records of this shape.
+pub const SCHEMA: &str = "docnorm.record/1";
+
+/// One normalized document.
+///
+/// Unknown values are `null` or empty, never guessed: a field is filled only when the document
+/// supports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    /// Always [`SCHEMA`]; lets consumers recognise the record's shape.
+    pub schema: String,
+    /// Stable id derived from the normalized content (lower-case hex), see [`Record::content_id`].
+    pub id: String,
+    /// Where the document came from and how it was read.
+    pub source: Source,
+    /// The document's headline.
+    pub title: Option<String>,
+    /// The standfirst or dek: one or two sentences under the headline.
+    pub subtitle: Option<String>,
+    /// An excerpt or description the source gives for the document.
+    pub summary: Option<String>,
+    /// The article text as plain text, paragraphs separated by a blank line.
+    pub body: String,
+    /// The people who wrote the document.
+    pub authors: Vec<Author>,
+    /// When the document was first published, RFC 3339 (or a bare date when only the day is known).
+    pub published: Option<String>,
+    /// When the document was last updated, same form as `published`.
+    pub updated: Option<String>,
+    /// The organisation that published the document.
+    pub publisher: Option<Publisher>,
+    /// Where the document came from on the web.
+    pub url: Option<String>,
+    /// ISO 639-1 language code of the document.
+    pub language: Option<String>,
+    /// Tags, categories and keywords given by the source.
+    pub topics: Vec<String>,
+    /// Images the document shows or declares.
+    pub images: Vec<Image>,
+    /// Other documents the source links to: teaser lists, "read more" boxes.
+    pub related: Vec<Related>,
+    /// Counts derived from the body.
+    pub stats: Stats,
+    /// Hashes for exact and near-duplicate detection.
+    pub fingerprints: Fingerprints,
+    /// Named things found in title and body.
+    pub entities: Entities,
+    /// Ids of earlier records this one nearly duplicates.
+    pub duplicates: Vec<String>,
+    /// Every source field the schema has no place for, unchanged.
+    pub extra: Map<String, Value>,
+    /// How the record was built.
+    pub provenance: Provenance,
+    /// Things a user should know about the record: values dropped, guesses declined.
+    pub warnings: Vec<String>,
+}
+
+/// Where a document came from and how it was read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// The path the document was read from, as given.
+    pub path: String,
+    /// The file name part of `path`.
+    pub name: String,
+    /// Size of the file as stored (before decompression).
+    pub bytes: u64,
+    /// SHA-256 of the file as stored, lower-case hex.
+    pub sha256: String,
+    /// The media type the content was sniffed as, e.g. `text/html`.
+    pub media_type: String,
+    /// The character encoding the text was decoded from (`UTF-8`, `windows-1252`, …), or null
+    /// for binary content.
+    pub encoding: Option<String>,
+    /// The format the content was sniffed as (see `Format`), e.g. `frontmatter`.
+    pub format: String,
+    /// The file's modification time, RFC 3339 UTC, when known.
+    pub modified: Option<String>,
+    /// When docnorm read the file, RFC 3339 UTC; differs between runs by design.
+    pub received: Option<String>,
+}
+
+/// One author of a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Author {
+    /// The author's name as a person would write it.
+    pub name: String,
+    /// A biography line the document gives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bio: Option<String>,
+    /// A page about the author.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// The organisation that published a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Publisher {
+    /// The publisher's name, e.g. `The Week`.
+    pub name: String,
+    /// The publisher's web domain, e.g. `theweek.com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+}
+
+/// An image a document shows or declares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Image {
+    /// Where the image is.
+    pub url: String,
+    /// Width in pixels, when declared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    /// Height in pixels, when declared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    /// The image's caption or alternative text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+}
+
+/// Another document the source points to, such as a teaser after the article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Related {
+    /// The other document's headline.
+    pub title: String,
+    /// Where it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Its teaser text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// The section label shown with it, e.g. `Under the Radar`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    /// Its authors' names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authors: Option<Vec<String>>,
+    /// When it was published, same form as [`Record::published`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+}
+
+/// Counts derived from the body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Stats {
+    /// Words in the body.
+    pub words: u64,
+    /// Unicode scalar values in the body.
+    pub characters: u64,
+    /// Paragraphs in the body.
+    pub paragraphs: u64,
+    /// Estimated reading time in whole minutes, rounded up.
+    pub reading_minutes: u64,
+}
+
+/// Hashes of the body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Fingerprints {
+    /// SHA-256 of the body text, lower-case hex; null until computed.
+    pub body_sha256: Option<String>,
+    /// 64-bit SimHash of the body's word shingles as 16 lower-case hex digits; null until computed.
+    pub simhash: Option<String>,
+}
+
+/// Named things found in the title and body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Entities {
+    /// People, full names preferred.
+    pub people: Vec<String>,
+    /// Countries, cities, regions.
+    pub places: Vec<String>,
+    /// Companies, institutions, news outlets.
+    pub organizations: Vec<String>,
+}
+
+/// How a record was built.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// The plugins that contributed to the record, in chain order.
+    pub plugins: Vec<PluginRun>,
+    /// For each record field, the plugin that last wrote it.
+    pub fields: BTreeMap<String, String>,
+    /// Text that a plugin removed from the document, with the reason.
+    pub removed: Vec<Removed>,
+}
+
+/// One plugin's contribution to a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PluginRun {
+    /// The plugin's name.
+    pub name: String,
+    /// The plugin's version.
+    pub version: String,
+    /// How long the plugin took, in microseconds; differs between runs by design.
+    pub micros: u64,
+}
+
+/// A piece of the document a plugin removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Removed {
+    /// The removed text, one line.
+    pub text: String,
+    /// Why it was removed, e.g. `promotion`.
+    pub reason: String,
+    /// The plugin that removed it.
+    pub plugin: String,
+}
+
+impl Record {
+    /// An empty record for a document read from `source`: every field unknown.
+    pub fn new(source: Source) -> Self {
+        Self {
+            schema: SCHEMA.to_owned(),
+            id: String::new(),
+            source,
+            title: None,
+            subtitle: None,
+            summary: None,
+            body: String::new(),
+            authors: Vec::new(),
+            published: None,
+            updated: None,
+            publisher: None,
+            url: None,
+            language: None,
+            topics: Vec::new(),
+            images: Vec::new(),
+            related: Vec::new(),
+            stats: Stats::default(),
+            fingerprints: Fingerprints::default(),
+            entities: Entities::default(),
+            duplicates: Vec::new(),
+            extra: Map::new(),
+            provenance: Provenance::default(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The record's content id: BLAKE3 over the canonical JSON of every field that describes
+    /// the document itself, truncated to 128 bits (32 hex digits).
+    ///
+    /// Left out are the fields that describe one reading of it: `id`, `source` (path, name,
+    /// times), `provenance` (timings), `duplicates` (depends on what came before) and
+    /// `warnings`. So the same content dropped twice under two names gets the same id, and
+    /// any change to what the record says about the document changes it.
+    pub fn content_id(&self) -> String {
+        let mut value = serde_json::to_value(self).unwrap_or(Value::Null);
+        if let Value::Object(map) = &mut value {
+            for key in ["id", "source", "provenance", "duplicates", "warnings"] {
+                map.remove(key);
+            }
+        }
+        // serde_json writes object keys in sorted order (no `preserve_order`), so this
+        // serialization is canonical.
+        let canonical = serde_json::to_vec(&value).unwrap_or_default();
+        let hash = blake3::hash(&canonical);
+        hash.to_hex()[..32].to_owned()
+    }
+
+    /// The record's top-level field names, in output order.
+    pub fn field_names() -> &'static [&'static str] {
+        &[
+            "schema",
+            "id",
+            "source",
+            "title",
+            "subtitle",
+            "summary",
+            "body",
+            "authors",
+            "published",
+            "updated",
+            "publisher",
+            "url",
+            "language",
+            "topics",
+            "images",
+            "related",
+            "stats",
+            "fingerprints",
+            "entities",
+            "duplicates",
+            "extra",
+            "provenance",
+            "warnings",
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_id_ignores_where_the_document_came_from() {
+        let mut a = Record::new(Source {
+            path: "a.txt".into(),
+            ..Source::default()
+        });
+        a.body = "Same text".into();
+        let mut b = Record::new(Source {
+            path: "b.txt".into(),
+            ..Source::default()
+        });
+        b.body = "Same text".into();
+        assert_eq!(a.content_id(), b.content_id());
+        b.title = Some("A title".into());
+        assert_ne!(a.content_id(), b.content_id());
+        assert_eq!(a.content_id().len(), 32);
+    }
+
+    #[test]
+    fn field_names_match_the_serialized_record() {
+        let value = serde_json::to_value(Record::new(Source::default())).unwrap();
+        let keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut expected = Record::field_names().to_vec();
+        expected.sort_unstable();
+        assert_eq!(keys, expected);
+    }
+}

@@ -1,0 +1,3 @@
+//! End-to-end tests of `docnorm process`: the real binary over real files.
+
+mod util;
