@@ -1,3 +1,175 @@
 //! End-to-end tests of `docnorm process`: the real binary over real files.
 
 mod util;
+
+use std::io::Write;
+use std::path::Path;
+
+use flate2::{Compression, write::GzEncoder};
+use serde_json::Value;
+use util::{docnorm, fixture, seeds, shared};
+
+/// Runs `docnorm process` over `files` and returns (exit code, records, stderr).
+fn process(files: &[&Path]) -> (i32, Vec<Value>, String) {
+    let output = docnorm().arg("process").args(files).output().unwrap();
+    let records = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each stdout line is one JSON record"))
+        .collect();
+    (output.status.code().unwrap(), records, String::from_utf8(output.stderr).unwrap())
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+fn schema_validator() -> jsonschema::Validator {
+    let output = docnorm().arg("schema").output().unwrap();
+    assert!(output.status.success());
+    let schema: Value = serde_json::from_slice(&output.stdout).unwrap();
+    jsonschema::validator_for(&schema).expect("docnorm schema prints a valid JSON Schema")
+}
+
+#[test]
+fn seeds_give_five_records_valid_against_the_schema() {
+    let seeds = seeds();
+    let paths: Vec<&Path> = seeds.iter().map(AsRef::as_ref).collect();
+    let (code, records, stderr) = process(&paths);
+    assert_eq!(code, 0, "stderr: {stderr}");
+    assert_eq!(records.len(), 5);
+    let validator = schema_validator();
+    for record in &records {
+        let errors: Vec<String> = validator.iter_errors(record).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", record["source"]["name"]);
+    }
+    let seed_003 = records.iter().find(|r| r["source"]["name"].as_str().unwrap().starts_with("003_")).unwrap();
+    assert_eq!(seed_003["source"]["format"], "frontmatter");
+}
+
+#[test]
+fn seeds_meet_their_expectations() {
+    let checker = shared().join("tools/check_expected.py");
+    let output = docnorm().arg("process").args(seeds()).output().unwrap();
+    let mut child = std::process::Command::new("python3")
+        .arg(&checker)
+        .arg(shared().join("seeds/expected"))
+        .arg("-")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs the shared checker");
+    child.stdin.take().unwrap().write_all(&output.stdout).unwrap();
+    let result = child.wait_with_output().unwrap();
+    let report = String::from_utf8_lossy(&result.stdout);
+    assert!(result.status.success(), "{report}");
+}
+
+#[test]
+fn encodings_decode_to_the_same_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Café crème – “quoted” naïve résumé\n\nSecond paragraph, déjà vu.";
+    let mut utf16 = vec![0xff, 0xfe];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let mut utf8_bom = b"\xef\xbb\xbf".to_vec();
+    utf8_bom.extend(text.as_bytes());
+    let (cp1252, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+    let cases: [(&str, Vec<u8>, &str); 5] = [
+        ("cp1252.md", cp1252.into_owned(), "windows-1252"),
+        ("utf16.md", utf16, "UTF-16LE"),
+        ("bom.md", utf8_bom, "UTF-8"),
+        ("crlf.md", text.replace('\n', "\r\n").into_bytes(), "UTF-8"),
+        ("zipped.md.gz", gzip(text.as_bytes()), "UTF-8"),
+    ];
+    for (name, bytes, encoding) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let (code, records, stderr) = process(&[&path]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        let record = &records[0];
+        assert_eq!(record["source"]["encoding"], encoding, "{name}");
+        assert_eq!(record["body"], text, "{name}");
+    }
+}
+
+#[test]
+fn bad_files_fail_one_by_one_and_the_rest_still_produce_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let empty = write("empty.txt", b"");
+    let junk: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let junk = write("junk.bin", &junk);
+    let mut cut = gzip("words enough to compress ".repeat(200).as_bytes());
+    cut.truncate(cut.len() / 2);
+    let truncated = write("cut.txt.gz", &cut);
+    // 80 MiB of zeros inflate past the default 64 MiB limit.
+    let bomb = write("bomb.txt.gz", &gzip(&vec![0u8; 80 << 20]));
+    let good = fixture("article.md");
+    let files = [empty.as_path(), junk.as_path(), good.as_path(), truncated.as_path(), bomb.as_path()];
+    let (code, records, stderr) = process(&files);
+    assert_eq!(code, 1, "stderr: {stderr}");
+    assert_eq!(records.len(), 1, "stderr: {stderr}");
+    assert_eq!(records[0]["source"]["name"], "article.md");
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("ERROR")).collect();
+    assert_eq!(errors.len(), 4, "one line per bad file: {stderr}");
+    for (file, reason) in [
+        (&empty, "empty file"),
+        (&junk, "no plugin recognised the document (sniffed as binary)"),
+        (&truncated, "truncated or corrupt gzip"),
+        (&bomb, "gzip bomb"),
+    ] {
+        let name = file.display().to_string();
+        let line = errors.iter().find(|l| l.contains(&name)).unwrap_or_else(|| panic!("no error for {name}: {stderr}"));
+        assert!(line.contains(reason), "{line}");
+    }
+    assert!(errors.iter().filter(|l| l.contains("read:")).count() == 3, "{stderr}");
+}
+
+#[test]
+fn an_unknown_config_key_is_named_with_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("docnorm.yaml");
+    std::fs::write(&config, "read:\n  max_bytes: 1000\nplugins:\n  text:\n    colour: blue\n").unwrap();
+    let output = docnorm().arg("process").arg("--config").arg(&config).arg(fixture("article.md")).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(78), "{stderr}");
+    assert!(stderr.contains("colour"), "{stderr}");
+    assert!(stderr.contains("line 5") || stderr.contains("5:5"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let output = docnorm().arg("process").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn output_folder_gets_one_file_per_record_named_by_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let article = fixture("article.md");
+    for _ in 0..2 {
+        let status = docnorm().arg("process").arg("--output").arg(&out).arg(&article).output().unwrap().status;
+        assert!(status.success());
+    }
+    let names: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    let record: Value = serde_json::from_slice(&std::fs::read(out.join(&names[0])).unwrap()).unwrap();
+    assert_eq!(format!("{}.json", record["id"].as_str().unwrap()), names[0]);
+}
+
+#[test]
+fn plugins_lists_the_default_chain() {
+    let output = docnorm().arg("plugins").output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let names: Vec<&str> = text.lines().skip(1).filter_map(|l| l.split_whitespace().next()).collect();
+    assert_eq!(names, ["frontmatter", "html", "text", "enrich"]);
+}
