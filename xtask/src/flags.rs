@@ -1,0 +1,192 @@
+//! The xtask's command line, parsed by hand to keep its dependency tree small.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+
+/// What to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Task {
+    /// Print usage.
+    Help,
+    /// `bench`: measure quality and speed.
+    Bench(BenchFlags),
+}
+
+/// The flags of `cargo xtask bench`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BenchFlags {
+    /// Fewer criterion samples and a smaller end-to-end run (whole run < 5 minutes).
+    pub quick: bool,
+    /// Which parts to run.
+    pub parts: Parts,
+    /// Only the text-copy baseline row (checks the scorer against the published figure).
+    pub baseline_only: bool,
+    /// Also write the report as JSON to this file.
+    pub json: Option<PathBuf>,
+    /// List this many worst pages per measure.
+    pub worst: usize,
+    /// Files generated for the end-to-end run (default 10,000; 2,000 with `--quick`).
+    pub files: Option<usize>,
+    /// Whether to update `BENCHMARKS.md` (full runs of every part only, unless told).
+    pub write: Write,
+}
+
+/// The parts of the benchmark to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts {
+    /// Body and metadata quality over the benchmark pages, and the seed checks.
+    pub quality: bool,
+    /// The criterion benches.
+    pub plugins: bool,
+    /// The end-to-end run and the durable-copy baseline.
+    pub end_to_end: bool,
+}
+
+/// Whether to update `BENCHMARKS.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    /// Only after a full run of every part.
+    Auto,
+    /// Never.
+    Never,
+}
+
+/// Usage text.
+pub const USAGE: &str = "\
+usage: cargo xtask bench [FLAGS]
+
+Measures docnorm's quality (article-extraction benchmark, seeds) and speed (criterion
+benches per plugin, end-to-end run beside a durable-copy baseline), prints a table and,
+after a full run, rewrites BENCHMARKS.md.
+
+flags:
+  --quick           fewer samples and a smaller end-to-end run (under 5 minutes)
+  --quality-only    only body/metadata quality and the seed checks (fast F1 loop)
+  --speed-only      only the criterion benches and the end-to-end run
+  --baseline-text   only score the plain-text copies taken whole (scorer check)
+  --json FILE       also write the report as JSON to FILE
+  --worst N         list the N worst pages per measure (default 0)
+  --files N         files generated for the end-to-end run (default 10000, quick 2000)
+  --no-write        do not update BENCHMARKS.md
+  -h, --help        this text
+";
+
+/// Parses the arguments after `cargo xtask`.
+pub fn parse(args: &[String]) -> anyhow::Result<Task> {
+    let mut args = args.iter();
+    match args.next().map(String::as_str) {
+        None | Some("-h" | "--help" | "help") => return Ok(Task::Help),
+        Some("bench") => {}
+        Some(other) => bail!("unknown task `{other}`\n\n{USAGE}"),
+    }
+    let mut flags = BenchFlags {
+        quick: false,
+        parts: Parts {
+            quality: true,
+            plugins: true,
+            end_to_end: true,
+        },
+        baseline_only: false,
+        json: None,
+        worst: 0,
+        files: None,
+        write: Write::Auto,
+    };
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| {
+            args.next()
+                .cloned()
+                .with_context(|| format!("{name} needs a value"))
+        };
+        match arg.as_str() {
+            "--quick" => flags.quick = true,
+            "--quality-only" => {
+                flags.parts.plugins = false;
+                flags.parts.end_to_end = false;
+            }
+            "--speed-only" => flags.parts.quality = false,
+            "--baseline-text" => flags.baseline_only = true,
+            "--json" => flags.json = Some(PathBuf::from(value("--json")?)),
+            "--worst" => flags.worst = number(&value("--worst")?, "--worst")?,
+            "--files" => flags.files = Some(number(&value("--files")?, "--files")?),
+            "--no-write" => flags.write = Write::Never,
+            "-h" | "--help" => return Ok(Task::Help),
+            other => bail!("unknown flag `{other}`\n\n{USAGE}"),
+        }
+    }
+    if !flags.baseline_only
+        && !flags.parts.quality
+        && !flags.parts.plugins
+        && !flags.parts.end_to_end
+    {
+        bail!("--quality-only and --speed-only leave nothing to run");
+    }
+    Ok(Task::Bench(flags))
+}
+
+impl BenchFlags {
+    /// Whether this run measures everything in full, so its figures may go to BENCHMARKS.md.
+    pub fn is_full_run(&self) -> bool {
+        !self.quick
+            && self.parts.quality
+            && self.parts.plugins
+            && self.parts.end_to_end
+            && !self.baseline_only
+            && self.files.is_none()
+    }
+}
+
+fn number(s: &str, name: &str) -> anyhow::Result<usize> {
+    s.parse()
+        .with_context(|| format!("{name} takes a whole number, not `{s}`"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bench(args: &[&str]) -> BenchFlags {
+        let args: Vec<String> = std::iter::once("bench")
+            .chain(args.iter().copied())
+            .map(String::from)
+            .collect();
+        match parse(&args).unwrap() {
+            Task::Bench(flags) => flags,
+            Task::Help => panic!("expected bench"),
+        }
+    }
+
+    #[test]
+    fn plain_bench_runs_everything_and_may_write_benchmarks_md() {
+        let flags = bench(&[]);
+        assert!(flags.is_full_run());
+        assert_eq!(flags.worst, 0);
+    }
+
+    #[test]
+    fn flags_select_parts_and_values() {
+        let flags = bench(&[
+            "--quick",
+            "--quality-only",
+            "--worst",
+            "5",
+            "--json",
+            "r.json",
+        ]);
+        assert!(flags.quick && flags.parts.quality && !flags.parts.plugins);
+        assert!(!flags.parts.end_to_end && !flags.is_full_run());
+        assert_eq!(flags.worst, 5);
+        assert_eq!(flags.json, Some(PathBuf::from("r.json")));
+        assert!(!bench(&["--files", "100"]).is_full_run());
+    }
+
+    #[test]
+    fn bad_flags_are_refused_with_a_reason() {
+        let args = |a: &[&str]| a.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert!(parse(&args(&["bench", "--worst", "many"])).is_err());
+        assert!(parse(&args(&["bench", "--frobnicate"])).is_err());
+        assert!(parse(&args(&["bench", "--quality-only", "--speed-only"])).is_err());
+        assert_eq!(parse(&args(&[])).unwrap(), Task::Help);
+    }
+}

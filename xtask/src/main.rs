@@ -1,0 +1,52 @@
+//! `cargo xtask`: project automation that outgrows a one-line cargo command.
+//!
+//! `cargo xtask bench` measures docnorm's quality and speed with one command and writes the
+//! figures to `BENCHMARKS.md`:
+//!
+//! - quality: the real release binary over the article-extraction benchmark (HTML pages and
+//!   their plain-text copies), body scored with the benchmark's token-shingle metric and
+//!   metadata against the pages' declared metadata; the seed expectations;
+//! - speed: the criterion benches of `daemon/benches/pipeline.rs` pinned to one core, and
+//!   an end-to-end run over generated files beside a durable-copy baseline.
+//!
+//! The xtask never links the daemon crate: it builds and runs the binary like a user would.
+
+mod bench;
+mod e2e;
+mod flags;
+mod machine;
+mod meta;
+mod quality;
+mod report;
+mod rng;
+mod score;
+mod seeds;
+mod speed;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = flags::parse(&args).and_then(|task| match task {
+        flags::Task::Help => {
+            report::print_help(&mut std::io::stdout().lock())?;
+            Ok(())
+        }
+        flags::Task::Bench(flags) => bench::run(&flags),
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = format!("{err:#}"), "xtask failed");
+            ExitCode::FAILURE
+        }
+    }
+}
