@@ -1,12 +1,33 @@
 //! The `text` plugin: plain-text heuristics that turn the copied text of a web page into title, standfirst, body, bylines, dates and teasers, listing every line it removes.
 //!
 //! It sits in the default chain `frontmatter → html → text → enrich` and declines documents
-//! that are not its kind.
+//! that are not its kind. The heuristics live in [`analyze`], which also tells the fate of
+//! every line; `docnorm explain` prints that.
+//!
+//! ```
+//! let page = "Home\nNews\n\nRiver floods the old town\n\nBy Jane Doe\n\n\
+//!     The river burst its banks on Monday night and flooded the streets of the old town.\n\
+//!     Shop owners spent the morning clearing mud and counting the cost of the damage.\n";
+//! let analysis = docnorm_text::analyze(page);
+//! assert_eq!(analysis.title.as_deref(), Some("River floods the old town"));
+//! assert_eq!(analysis.authors[0].name, "Jane Doe");
+//! assert!(analysis.body.starts_with("The river burst"));
+//! ```
+
+mod analyze;
+mod dates;
+mod lexicon;
+mod lines;
+mod names;
+mod related;
+
+pub use analyze::{Analysis, Fate, FoundAuthor, LineFate, Reason, analyze};
+pub use related::Teaser;
 
 use docnorm_plugin_api::{Document, Format, Manifest, Outcome, Plugin, PluginError};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 /// The plugin's name: its config key, span field and the name in its errors.
 pub const NAME: &str = "text";
@@ -66,10 +87,75 @@ impl Plugin for Text {
         doc: &Document<'_>,
         _fields: &Map<String, Value>,
     ) -> Result<Outcome, PluginError> {
-        if !matches!(doc.format, Format::Text) {
+        let (Format::Text, Some(text)) = (doc.format, doc.text) else {
             return Ok(Outcome::Decline);
-        }
-        // Not built yet: see the plugin's issue. Declining leaves the document to the others.
-        Ok(Outcome::Decline)
+        };
+        Ok(Outcome::Patch(patch(&analyze(text))))
     }
+}
+
+/// The record fields an analysis gives, as a merge patch; unknown fields are left out.
+fn patch(a: &Analysis<'_>) -> Map<String, Value> {
+    let mut p = Map::new();
+    p.insert("body".into(), Value::String(a.body.clone()));
+    if let Some(t) = &a.title {
+        p.insert("title".into(), json!(t));
+    }
+    if let Some(s) = &a.subtitle {
+        p.insert("subtitle".into(), json!(s));
+    }
+    if !a.authors.is_empty() {
+        let authors: Vec<Value> = a
+            .authors
+            .iter()
+            .map(|au| match &au.bio {
+                Some(bio) => json!({"name": au.name, "bio": bio}),
+                None => json!({"name": au.name}),
+            })
+            .collect();
+        p.insert("authors".into(), Value::Array(authors));
+    }
+    if let Some(d) = &a.published {
+        p.insert("published".into(), json!(d));
+    }
+    if let Some(d) = &a.updated {
+        p.insert("updated".into(), json!(d));
+    }
+    if let Some(name) = &a.publisher {
+        p.insert("publisher".into(), json!({ "name": name }));
+    }
+    if !a.related.is_empty() {
+        let related: Vec<Value> = a.related.iter().map(teaser_json).collect();
+        p.insert("related".into(), Value::Array(related));
+    }
+    if !a.warnings.is_empty() {
+        p.insert("warnings".into(), json!(a.warnings));
+    }
+    let removed: Vec<Value> = a
+        .lines
+        .iter()
+        .filter_map(|l| match l.fate {
+            Fate::Removed(reason) => Some(json!({"text": l.text, "reason": reason.as_str()})),
+            _ => None,
+        })
+        .collect();
+    if !removed.is_empty() {
+        p.insert("provenance".into(), json!({ "removed": removed }));
+    }
+    p
+}
+
+fn teaser_json(t: &Teaser) -> Value {
+    let mut m = Map::new();
+    m.insert("title".into(), json!(t.title));
+    if let Some(s) = &t.section {
+        m.insert("section".into(), json!(s));
+    }
+    if let Some(s) = &t.summary {
+        m.insert("summary".into(), json!(s));
+    }
+    if !t.authors.is_empty() {
+        m.insert("authors".into(), json!(t.authors));
+    }
+    Value::Object(m)
 }

@@ -1,0 +1,1088 @@
+//! The heuristics proper: decides the fate of every line of a page copy — body, title,
+//! standfirst, byline, date, author bio, teaser, or removed and why — and assembles the
+//! record fields from those fates.
+//!
+//! Steps, each one pass over the lines:
+//! 1. measure every line ([`crate::lines`]) and count repeated lines;
+//! 2. classify each line as prose, near-prose, short, or chrome (with the reason);
+//! 3. pick the article as the run of lines with the most prose (a maximum-sum segment where
+//!    prose counts for and chrome against), so menus before and teasers after fall away;
+//! 4. find headline, standfirst, bylines and dates just above the article, bios and teaser
+//!    lists just below it;
+//! 5. settle short lines by their neighbours (a subheading between paragraphs stays).
+
+use std::collections::HashMap;
+
+use crate::dates::{self, FoundDate};
+use crate::lines::{self, Line, Scratch, precision_f32};
+use crate::names;
+use crate::related::{self, Teaser};
+
+/// Why a line was left out of the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reason {
+    /// Before or after the article's run of prose: menus, footers, sidebars.
+    OutsideArticle,
+    /// Page chrome: subscribe, share, sign in, cookies and the like.
+    Chrome,
+    /// A promotion addressing the reader, next to other chrome.
+    Promotion,
+    /// The same line occurs more than once in the page.
+    Repeated,
+    /// A copyright or rights line.
+    Copyright,
+    /// A photo caption or credit.
+    Credit,
+    /// A line of punctuation only.
+    Separator,
+    /// A short line (label, menu entry, heading) not between paragraphs.
+    Short,
+    /// A list item that is not part of the prose.
+    ListItem,
+}
+
+impl Reason {
+    /// The reason as written to `provenance.removed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OutsideArticle => "outside the article",
+            Self::Chrome => "page chrome",
+            Self::Promotion => "promotion",
+            Self::Repeated => "repeated line",
+            Self::Copyright => "copyright line",
+            Self::Credit => "caption or credit",
+            Self::Separator => "separator",
+            Self::Short => "short line outside the prose",
+            Self::ListItem => "list item outside the prose",
+        }
+    }
+}
+
+/// What became of one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fate {
+    /// An empty line.
+    Blank,
+    /// Part of the body.
+    Kept,
+    /// The headline.
+    Title,
+    /// The standfirst.
+    Subtitle,
+    /// A byline, a name line or an author bio.
+    Author,
+    /// The date line.
+    Date,
+    /// Part of a teaser for another article.
+    Related,
+    /// Left out, for this reason.
+    Removed(Reason),
+}
+
+impl Fate {
+    /// A short label for `docnorm explain`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Blank => "blank",
+            Self::Kept => "kept",
+            Self::Title => "title",
+            Self::Subtitle => "subtitle",
+            Self::Author => "author",
+            Self::Date => "date",
+            Self::Related => "related",
+            Self::Removed(_) => "removed",
+        }
+    }
+}
+
+/// One line of the document and its fate.
+#[derive(Debug, Clone)]
+pub struct LineFate<'a> {
+    /// The line number, from 1.
+    pub number: usize,
+    /// The line without surrounding whitespace.
+    pub text: &'a str,
+    /// What became of it.
+    pub fate: Fate,
+}
+
+/// An author found in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundAuthor {
+    /// The name.
+    pub name: String,
+    /// Their bio, when the page has one.
+    pub bio: Option<String>,
+}
+
+/// Everything the heuristics read from one page copy.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis<'a> {
+    /// Each line with its fate, in document order.
+    pub lines: Vec<LineFate<'a>>,
+    /// The headline.
+    pub title: Option<String>,
+    /// The standfirst.
+    pub subtitle: Option<String>,
+    /// The body: kept lines as paragraphs separated by a blank line.
+    pub body: String,
+    /// Authors from bylines, name lines and bios.
+    pub authors: Vec<FoundAuthor>,
+    /// Publication date, RFC 3339 or `YYYY-MM-DD`.
+    pub published: Option<String>,
+    /// Update date, RFC 3339 or `YYYY-MM-DD`.
+    pub updated: Option<String>,
+    /// The publisher a bio names.
+    pub publisher: Option<String>,
+    /// Teasers for other articles.
+    pub related: Vec<Teaser>,
+    /// Things a user should know about the result.
+    pub warnings: Vec<String>,
+}
+
+/// How a line looks before its neighbours are considered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Blank,
+    /// Sentences with function words: article text.
+    Prose,
+    /// Prose-like but short or without an end mark.
+    NearProse,
+    /// Too short to tell: headings, labels, menu entries.
+    Short,
+    /// Chrome, for this reason.
+    Bad(Reason),
+}
+
+/// Decides the fate of every line of `text` and reads the record fields.
+pub fn analyze(text: &str) -> Analysis<'_> {
+    let mut scratch = Scratch::default();
+    let lines: Vec<Line<'_>> = text
+        .split('\n')
+        .map(|raw| lines::measure(raw, &mut scratch))
+        .collect();
+    let classes = classify(&lines);
+    let mut fates: Vec<Option<Fate>> = vec![None; lines.len()];
+    let mut out = Analysis::default();
+    let Some((start, end)) = article_run(&lines, &classes) else {
+        return fallback(&lines, &classes, out);
+    };
+    let end = comments_start(&lines, &classes, start, end).unwrap_or(end);
+
+    // Above the article: headline, standfirst, bylines, dates.
+    let header = Header::find(&lines, &classes, start, end);
+    if let Some(t) = header.title {
+        fates[t] = Some(Fate::Title);
+        out.title = Some(clean_title(lines[t].text));
+    }
+    if let Some(s) = header.subtitle {
+        fates[s] = Some(Fate::Subtitle);
+        out.subtitle = Some(lines[s].text.to_owned());
+    }
+    let head_from = header.title.map_or(start.saturating_sub(8), |t| t.saturating_sub(4));
+    let head_to = first_prose(&lines, &classes, start, end, &fates).map_or(end, |p| p + 1);
+    bylines(&lines, head_from, head_to, &mut fates, &mut out);
+    header_dates(&lines, &classes, head_from, head_to, &mut fates, &mut out);
+
+    // Below the article: bios and teasers.
+    let (teasers, used) = related::find(&lines, end + 1, lines.len());
+    for i in used {
+        fates[i] = Some(Fate::Related);
+    }
+    out.related = teasers;
+    let bio_from = start + (end - start) / 2;
+    bios(&lines, bio_from, &mut fates, &mut out);
+    trailing_bylines(&lines, &classes, end, &mut fates, &mut out);
+
+    settle(&lines, &classes, start, end, &mut fates);
+    finish(&lines, &fates, &mut out);
+    out
+}
+
+/// Prose, near-prose, short or chrome, line by line, with repeats and promotions found.
+fn classify(lines: &[Line<'_>]) -> Vec<Class> {
+    let mut counts: HashMap<u64, u32> = HashMap::with_capacity(lines.len());
+    for l in lines.iter().filter(|l| !l.blank && !l.separator) {
+        *counts.entry(l.hash).or_default() += 1;
+    }
+    let mut seen: HashMap<u64, u32> = HashMap::new();
+    let mut classes: Vec<Class> = lines
+        .iter()
+        .map(|l| {
+            let repeated = !l.blank && !l.separator && counts.get(&l.hash).copied().unwrap_or(0) > 1;
+            let first = if repeated {
+                let n = seen.entry(l.hash).or_default();
+                *n += 1;
+                *n == 1
+            } else {
+                true
+            };
+            base_class(l, repeated, first)
+        })
+        .collect();
+    mark_promotions(lines, &mut classes);
+    mark_framed_items(lines, &mut classes);
+    classes
+}
+
+/// A line with a separator line (`-`, `*`) right above and below is an item of a list of
+/// links or teasers, however long.
+fn mark_framed_items(lines: &[Line<'_>], classes: &mut [Class]) {
+    for i in 0..lines.len() {
+        if matches!(classes[i], Class::Blank | Class::Bad(_)) || lines[i].words > 80 {
+            continue;
+        }
+        let up = neighbour_index(classes, i, Dir::Up).is_some_and(|j| lines[j].separator);
+        let down = neighbour_index(classes, i, Dir::Down).is_none_or(|j| lines[j].separator);
+        if up && down {
+            classes[i] = Class::Bad(Reason::ListItem);
+        }
+    }
+}
+
+fn base_class(l: &Line<'_>, repeated: bool, first: bool) -> Class {
+    if l.blank {
+        return Class::Blank;
+    }
+    if l.separator {
+        return Class::Bad(Reason::Separator);
+    }
+    if repeated && (l.words < 20 || !first) {
+        return Class::Bad(Reason::Repeated);
+    }
+    if l.copyright && l.words <= 40 {
+        return Class::Bad(Reason::Copyright);
+    }
+    if l.credit && l.words <= 30 {
+        return Class::Bad(Reason::Credit);
+    }
+    let ui = l.ui_words + u32::from(l.ui_phrase);
+    if ui > 0
+        && (l.words <= 6
+            || (l.words <= 30
+                && (ui >= 2
+                    || l.second_person > 0
+                    || l.domain
+                    || (l.ui_phrase && !l.sentence_end)))
+            || ui * 4 >= l.words)
+    {
+        return Class::Bad(Reason::Chrome);
+    }
+    if l.domain && l.words <= 25 && !l.sentence_end {
+        return Class::Bad(Reason::Chrome);
+    }
+    let density = l.stop_density();
+    let prose = density >= 0.2 || (density >= 0.1 && l.words >= 20 && l.sentence_end);
+    let headline = l.title_case() && l.words <= 15 && !l.sentence_end;
+    if prose && !headline && ((l.sentence_end && l.words >= 8) || l.words >= 25) {
+        return Class::Prose;
+    }
+    if prose && !headline && l.words >= 5 {
+        return Class::NearProse;
+    }
+    if l.bullet && l.words < 10 && !l.sentence_end {
+        return Class::Short;
+    }
+    Class::Short
+}
+
+/// A short line addressing the reader next to chrome is part of the same promotion box.
+fn mark_promotions(lines: &[Line<'_>], classes: &mut [Class]) {
+    for i in 0..lines.len() {
+        let l = &lines[i];
+        if l.second_person == 0 || l.words > 30 || matches!(classes[i], Class::Bad(_)) {
+            continue;
+        }
+        let prev = neighbour(classes, i, Dir::Up);
+        let next = neighbour(classes, i, Dir::Down);
+        let bad = |c: Option<Class>| matches!(c, Some(Class::Bad(_)));
+        if bad(prev) || bad(next) {
+            classes[i] = Class::Bad(Reason::Promotion);
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Dir {
+    Up,
+    Down,
+}
+
+fn neighbour(classes: &[Class], i: usize, dir: Dir) -> Option<Class> {
+    neighbour_index(classes, i, dir).map(|j| classes[j])
+}
+
+fn neighbour_index(classes: &[Class], i: usize, dir: Dir) -> Option<usize> {
+    match dir {
+        Dir::Up => (0..i).rev().find(|&j| classes[j] != Class::Blank),
+        Dir::Down => (i + 1..classes.len()).find(|&j| classes[j] != Class::Blank),
+    }
+}
+
+/// How much a line counts for (prose) or against (chrome) being inside the article.
+fn weight(l: &Line<'_>, c: Class) -> f32 {
+    let words = precision_f32(l.words);
+    match c {
+        Class::Blank => 0.0,
+        Class::Prose => words,
+        Class::NearProse if l.sentence_end => words * 0.5,
+        Class::NearProse => 0.0,
+        Class::Short if l.bullet => -3.0,
+        Class::Short => -1.5,
+        Class::Bad(_) => -4.0 - words / 3.0,
+    }
+}
+
+/// The maximum-sum run of line weights: the article's first and last line.
+fn article_run(lines: &[Line<'_>], classes: &[Class]) -> Option<(usize, usize)> {
+    let mut best = (0.0f32, 0usize, 0usize);
+    let mut sum = 0.0f32;
+    let mut from = 0usize;
+    for (i, (l, &c)) in lines.iter().zip(classes).enumerate() {
+        if sum <= 0.0 {
+            sum = 0.0;
+            from = i;
+        }
+        sum += weight(l, c);
+        if sum > best.0 {
+            best = (sum, from, i);
+        }
+    }
+    if best.0 <= 0.0 {
+        return None;
+    }
+    let (_, mut start, end) = best;
+    while start < end && classes[start] == Class::Blank {
+        start += 1;
+    }
+    Some((start, end))
+}
+
+/// Where a comment section opens inside the run: a short heading naming comments after the
+/// first paragraphs. Returns the last line before it.
+fn comments_start(
+    lines: &[Line<'_>],
+    classes: &[Class],
+    start: usize,
+    end: usize,
+) -> Option<usize> {
+    let mut prose = 0;
+    for i in start..=end {
+        if classes[i] == Class::Prose {
+            prose += 1;
+            continue;
+        }
+        let l = &lines[i];
+        if prose >= 2 && l.words <= 6 && crate::lexicon::names_comments(l.text) {
+            return (start..i).rev().find(|&j| classes[j] != Class::Blank);
+        }
+    }
+    None
+}
+
+/// Headline and standfirst above (or at the top of) the article.
+struct Header {
+    title: Option<usize>,
+    subtitle: Option<usize>,
+}
+
+impl Header {
+    fn find(lines: &[Line<'_>], classes: &[Class], start: usize, end: usize) -> Self {
+        let mut header = Self {
+            title: None,
+            subtitle: None,
+        };
+        let vocabulary = BodyWords::new(lines, classes, start, end);
+        // The first article line can itself be the headline when prose follows it.
+        let top = if headline_like(&lines[start]) && classes[start] != Class::Prose && start < end
+        {
+            start + 1
+        } else {
+            start
+        };
+        let mut best: Option<(f32, usize)> = None;
+        let mut distance = 0u32;
+        for i in (0..top).rev() {
+            let l = &lines[i];
+            if l.blank {
+                continue;
+            }
+            distance += 1;
+            if distance > 40 {
+                break;
+            }
+            if is_meta_line(l) || !headline_like(l) {
+                continue;
+            }
+            if matches!(classes[i], Class::Bad(r) if r != Reason::Repeated) {
+                continue;
+            }
+            let score = title_score(l, &vocabulary) - 0.08 * precision_f32(distance);
+            if best.is_none_or(|(b, _)| score > b) {
+                best = Some((score, i));
+            }
+        }
+        let Some((_, title)) = best else {
+            return header;
+        };
+        header.title = Some(title);
+        header.subtitle = standfirst(lines, classes, title, end);
+        header
+    }
+}
+
+/// How much a headline-like line looks like this article's headline: its shape, and how many
+/// of its words the article's first paragraphs use.
+fn title_score(l: &Line<'_>, vocabulary: &BodyWords) -> f32 {
+    let mut score = 0.0;
+    if (4..=20).contains(&l.words) {
+        score += 1.0;
+    } else if l.words <= 3 {
+        score -= 1.5;
+    }
+    if l.text.ends_with('.') {
+        score -= 1.5;
+    }
+    if l.text.contains('@') || l.text.contains(" | ") || l.text.contains(" / ") {
+        score -= 1.0;
+    }
+    if names::name_line(l.text).is_some() {
+        score -= 2.0;
+    }
+    score + 3.0 * vocabulary.overlap(l.text)
+}
+
+/// The content words of the article's first paragraphs, by their first five letters.
+struct BodyWords {
+    keys: Vec<u64>,
+}
+
+impl BodyWords {
+    fn new(lines: &[Line<'_>], classes: &[Class], start: usize, end: usize) -> Self {
+        let mut keys = Vec::with_capacity(256);
+        for i in start..=end {
+            if classes[i] == Class::Prose {
+                content_keys(lines[i].text, |k| keys.push(k));
+                if keys.len() > 400 {
+                    break;
+                }
+            }
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        Self { keys }
+    }
+
+    /// Share of the content words of `text` that the article uses.
+    fn overlap(&self, text: &str) -> f32 {
+        let (mut n, mut hit) = (0u32, 0u32);
+        content_keys(text, |k| {
+            n += 1;
+            hit += u32::from(self.keys.binary_search(&k).is_ok());
+        });
+        if n == 0 {
+            0.0
+        } else {
+            precision_f32(hit) / precision_f32(n)
+        }
+    }
+}
+
+/// Calls `f` with a key for each word of three letters or more that is not a function word.
+fn content_keys(text: &str, mut f: impl FnMut(u64)) {
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        if word.chars().count() < 3 {
+            continue;
+        }
+        let mut key: u64 = 0;
+        let mut buf = [0u8; 24];
+        let mut len = 0;
+        for c in word.chars().flat_map(char::to_lowercase).take(5) {
+            let mut tmp = [0u8; 4];
+            for b in c.encode_utf8(&mut tmp).bytes() {
+                if len < buf.len() {
+                    buf[len] = b;
+                    len += 1;
+                }
+            }
+        }
+        let lower = std::str::from_utf8(&buf[..len]).unwrap_or("");
+        if crate::lexicon::is_stopword(lower) {
+            continue;
+        }
+        for &b in &buf[..len] {
+            key = key.wrapping_mul(0x0100_0000_01b3) ^ u64::from(b);
+        }
+        f(key);
+    }
+}
+
+/// The line right under the headline when it reads as a one-sentence standfirst.
+fn standfirst(lines: &[Line<'_>], classes: &[Class], title: usize, end: usize) -> Option<usize> {
+    let s = neighbour_index(classes, title, Dir::Down)?;
+    if s >= end {
+        return None;
+    }
+    let l = &lines[s];
+    if is_meta_line(l) || l.words < 6 || l.words > 60 || l.sentences > 2 {
+        return None;
+    }
+    if !matches!(classes[s], Class::Prose | Class::NearProse) {
+        return None;
+    }
+    let next = neighbour_index(classes, s, Dir::Down)?;
+    let separated = lines[s + 1].blank;
+    // A byline or date between standfirst and body, or a standfirst without an end mark set
+    // apart from the paragraphs that follow.
+    let meta_follows = is_meta_line(&lines[next]);
+    let open_ended = !l.sentence_end && separated && classes[next] == Class::Prose;
+    (meta_follows || open_ended).then_some(s)
+}
+
+fn headline_like(l: &Line<'_>) -> bool {
+    if l.blank || l.separator || l.bullet || l.copyright || l.credit || l.domain {
+        return false;
+    }
+    if !(2..=30).contains(&l.words) || !(10..=250).contains(&l.chars) {
+        return false;
+    }
+    if l.ui_phrase || (l.ui_words > 0 && l.words <= 4) {
+        return false;
+    }
+    if l.first_lower || l.text.ends_with(':') || l.text.ends_with(',') {
+        return false;
+    }
+    // Headlines may end with ? or !, seldom with a full stop after several sentences.
+    if l.text.ends_with('.') && (l.sentences > 1 || l.words > 14) {
+        return false;
+    }
+    if l.numbers * 2 > l.words {
+        return false;
+    }
+    true
+}
+
+/// Bylines, name lines and date lines, which sit between headline and body.
+fn is_meta_line(l: &Line<'_>) -> bool {
+    if l.words == 0 || l.words > 20 {
+        return false;
+    }
+    names::is_lone_byline_word(l.text)
+        || names::byline(l.text).is_some()
+        || date_line(l).is_some()
+}
+
+/// A date that makes up most of a short line, or a line opening with a date keyword.
+fn date_line(l: &Line<'_>) -> Option<(FoundDate, bool)> {
+    if l.words == 0 || l.words > 25 || l.copyright || l.numbers == 0 {
+        return None;
+    }
+    let found = dates::find_date(l.text)?;
+    let keyword = date_keyword(l.text);
+    let share = found.covered * 100 / l.text.len().max(1);
+    (share >= 35 || keyword.is_some() || l.words <= 8).then_some((found, keyword == Some(true)))
+}
+
+/// Whether the line opens with a date keyword: `Some(true)` for an update, `Some(false)` for
+/// publication.
+fn date_keyword(text: &str) -> Option<bool> {
+    let lower: String = text.chars().take(24).flat_map(char::to_lowercase).collect();
+    const UPDATED: &[&str] = &[
+        "updated", "last updated", "modified", "aktualisiert", "mis à jour", "actualizado",
+        "actualisé",
+    ];
+    const PUBLISHED: &[&str] = &[
+        "published", "posted", "veröffentlicht", "erschienen", "publié", "publicado", "date:",
+        "datum:", "stand:", "am ", "le ", "el ", "on ",
+    ];
+    if UPDATED.iter().any(|k| lower.starts_with(k)) {
+        return Some(true);
+    }
+    PUBLISHED.iter().any(|k| lower.starts_with(k)).then_some(false)
+}
+
+fn first_prose(
+    lines: &[Line<'_>],
+    classes: &[Class],
+    start: usize,
+    end: usize,
+    fates: &[Option<Fate>],
+) -> Option<usize> {
+    (start..=end).find(|&i| {
+        fates[i].is_none() && classes[i] == Class::Prose && !is_meta_line(&lines[i])
+    })
+}
+
+/// Bylines (`By X`, a lone `By` with names under it, names next to a date) in the header.
+fn bylines(
+    lines: &[Line<'_>],
+    from: usize,
+    to: usize,
+    fates: &mut [Option<Fate>],
+    out: &mut Analysis<'_>,
+) {
+    let mut i = from;
+    while i < to.min(lines.len()) {
+        let l = &lines[i];
+        if fates[i].is_some() || l.blank {
+            i += 1;
+            continue;
+        }
+        if let Some(found) = names::byline(l.text) {
+            fates[i] = Some(Fate::Author);
+            add_authors(out, found);
+        } else if names::is_lone_byline_word(l.text) {
+            fates[i] = Some(Fate::Author);
+            // The names follow, one per line (sometimes repeated), until something else.
+            let mut j = i + 1;
+            while j < to.min(lines.len()) {
+                if lines[j].blank {
+                    j += 1;
+                    continue;
+                }
+                let Some(name) = names::name_line(lines[j].text) else {
+                    break;
+                };
+                fates[j] = Some(Fate::Author);
+                add_authors(out, vec![name]);
+                j += 1;
+            }
+            i = j;
+            continue;
+        } else if let Some(found) = embedded_byline(l) {
+            fates[i] = Some(Fate::Author);
+            add_authors(out, found);
+        } else if let Some(name) = names::name_line(l.text) {
+            let near_date = [i.checked_sub(1), Some(i + 1)]
+                .into_iter()
+                .flatten()
+                .filter_map(|j| lines.get(j))
+                .any(|n| date_line(n).is_some());
+            if near_date {
+                fates[i] = Some(Fate::Author);
+                add_authors(out, vec![name]);
+            }
+        }
+        i += 1;
+    }
+}
+
+/// A byline inside a date line ("March 7, 2024 8:00 am by Jane Doe") or a name with a
+/// handle ("Jane Doe @janedoe / 2 days").
+fn embedded_byline(l: &Line<'_>) -> Option<Vec<String>> {
+    if l.words > 20 {
+        return None;
+    }
+    if let Some(at) = l.text.find('@') {
+        let name = l.text[..at].trim().trim_end_matches([',', '|', '-', '·']);
+        if let Some(name) = names::name_line(name.trim()) {
+            return Some(vec![name]);
+        }
+    }
+    if date_line(l).is_some() {
+        let lower = l.text.to_lowercase();
+        let at = lower.find(" by ")?;
+        return names::byline(&l.text[at + 1..]);
+    }
+    None
+}
+
+fn add_authors(out: &mut Analysis<'_>, names: Vec<String>) {
+    for name in names {
+        if !out
+            .authors
+            .iter()
+            .any(|a| a.name.eq_ignore_ascii_case(&name))
+        {
+            out.authors.push(FoundAuthor { name, bio: None });
+        }
+    }
+}
+
+/// Dates in the header: the first is the publication date unless marked as an update.
+fn header_dates(
+    lines: &[Line<'_>],
+    classes: &[Class],
+    from: usize,
+    to: usize,
+    fates: &mut [Option<Fate>],
+    out: &mut Analysis<'_>,
+) {
+    for i in from..to.min(lines.len()) {
+        if matches!(classes[i], Class::Prose) && fates[i].is_none() {
+            continue;
+        }
+        if matches!(fates[i], Some(Fate::Title | Fate::Subtitle)) {
+            continue;
+        }
+        let Some((found, is_update)) = date_line(&lines[i]) else {
+            continue;
+        };
+        let value = found.to_rfc3339();
+        if is_update {
+            out.updated.get_or_insert(value);
+        } else if out.published.is_none() {
+            out.published = Some(value);
+        } else {
+            out.updated.get_or_insert(value);
+        }
+        if fates[i].is_none() {
+            fates[i] = Some(Fate::Date);
+        }
+    }
+}
+
+/// Bios in the lower half of the article or after it: authors with bio, and the publisher.
+fn bios(lines: &[Line<'_>], from: usize, fates: &mut [Option<Fate>], out: &mut Analysis<'_>) {
+    for i in from..lines.len() {
+        let l = &lines[i];
+        if fates[i].is_some() || l.words < 6 || l.blank {
+            continue;
+        }
+        let Some(bio) = names::bio(l.text, l.role_word) else {
+            continue;
+        };
+        fates[i] = Some(Fate::Author);
+        if out.publisher.is_none() {
+            out.publisher.clone_from(&bio.publisher);
+        }
+        let text = l.text.to_owned();
+        if let Some(a) = out
+            .authors
+            .iter_mut()
+            .find(|a| a.name.eq_ignore_ascii_case(&bio.name))
+        {
+            a.bio.get_or_insert(text);
+        } else if !out.authors.iter().any(|a| a.bio.is_none()) {
+            // Only when no byline named someone else: a bio of another person is not a byline.
+            out.authors.push(FoundAuthor {
+                name: bio.name,
+                bio: Some(text),
+            });
+        }
+    }
+}
+
+/// `Author: X` lines right after the article.
+fn trailing_bylines(
+    lines: &[Line<'_>],
+    classes: &[Class],
+    end: usize,
+    fates: &mut [Option<Fate>],
+    out: &mut Analysis<'_>,
+) {
+    let last_prose = (0..=end)
+        .rev()
+        .find(|&i| classes[i] == Class::Prose && fates[i].is_none())
+        .unwrap_or(end);
+    let mut seen = 0;
+    for i in last_prose + 1..lines.len() {
+        if lines[i].blank {
+            continue;
+        }
+        seen += 1;
+        if seen > 6 {
+            break;
+        }
+        if fates[i].is_some() {
+            continue;
+        }
+        if let Some(found) = names::byline(lines[i].text) {
+            fates[i] = Some(Fate::Author);
+            add_authors(out, found);
+        }
+    }
+}
+
+/// Inside the article run, short lines stay only between prose; outside it everything goes.
+fn settle(
+    lines: &[Line<'_>],
+    classes: &[Class],
+    start: usize,
+    end: usize,
+    fates: &mut [Option<Fate>],
+) {
+    let keepable = |c: Class| matches!(c, Class::Prose | Class::NearProse);
+    for i in 0..lines.len() {
+        if fates[i].is_some() {
+            continue;
+        }
+        let c = classes[i];
+        let fate = match c {
+            Class::Blank => Fate::Blank,
+            Class::Bad(r) => Fate::Removed(r),
+            _ if i < start || i > end => Fate::Removed(Reason::OutsideArticle),
+            Class::Prose => Fate::Kept,
+            Class::NearProse | Class::Short => {
+                let prev = usable_neighbour(classes, fates, i, Dir::Up, start, end);
+                let next = usable_neighbour(classes, fates, i, Dir::Down, start, end);
+                let keep = match c {
+                    Class::NearProse => prev.is_some_and(keepable) || next.is_some_and(keepable),
+                    _ => prev.is_some_and(keepable) && next == Some(Class::Prose),
+                };
+                if keep {
+                    Fate::Kept
+                } else if lines[i].bullet {
+                    Fate::Removed(Reason::ListItem)
+                } else {
+                    Fate::Removed(Reason::Short)
+                }
+            }
+        };
+        fates[i] = Some(fate);
+    }
+}
+
+/// The nearest non-blank line inside the article that no earlier step claimed.
+fn usable_neighbour(
+    classes: &[Class],
+    fates: &[Option<Fate>],
+    i: usize,
+    dir: Dir,
+    start: usize,
+    end: usize,
+) -> Option<Class> {
+    let mut j = i;
+    loop {
+        j = match dir {
+            Dir::Up if j > start => j - 1,
+            Dir::Down if j < end => j + 1,
+            _ => return None,
+        };
+        if classes[j] == Class::Blank {
+            continue;
+        }
+        if matches!(fates[j], Some(f) if f != Fate::Kept) {
+            return None;
+        }
+        return Some(classes[j]);
+    }
+}
+
+/// Writes the fates out and joins the kept lines into the body.
+fn finish<'a>(lines: &[Line<'a>], fates: &[Option<Fate>], out: &mut Analysis<'a>) {
+    let mut body = String::with_capacity(lines.iter().map(|l| l.text.len() + 2).sum());
+    out.lines = lines
+        .iter()
+        .zip(fates)
+        .enumerate()
+        .map(|(i, (l, f))| {
+            let fate = f.unwrap_or(Fate::Removed(Reason::OutsideArticle));
+            if fate == Fate::Kept {
+                if !body.is_empty() {
+                    body.push_str("\n\n");
+                }
+                body.push_str(l.text);
+            }
+            LineFate {
+                number: i + 1,
+                text: raw_text(l),
+                fate,
+            }
+        })
+        .collect();
+    out.body = body;
+}
+
+/// The line as the user sees it, bullet included.
+fn raw_text<'a>(l: &Line<'a>) -> &'a str {
+    l.text
+}
+
+/// No run of prose at all (a list, a poem, a form): keep every line that is not chrome.
+fn fallback<'a>(lines: &[Line<'a>], classes: &[Class], mut out: Analysis<'a>) -> Analysis<'a> {
+    let fates: Vec<Option<Fate>> = classes
+        .iter()
+        .map(|c| {
+            Some(match c {
+                Class::Blank => Fate::Blank,
+                Class::Bad(r) => Fate::Removed(*r),
+                _ => Fate::Kept,
+            })
+        })
+        .collect();
+    finish(lines, &fates, &mut out);
+    if !out.body.is_empty() {
+        out.warnings
+            .push("text: no run of prose found; kept every line that is not page chrome".into());
+    }
+    out
+}
+
+/// The headline as shown, without a trailing site name after ` | `.
+fn clean_title(text: &str) -> String {
+    text.trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fate_of<'a>(a: &'a Analysis<'_>, needle: &str) -> Fate {
+        a.lines
+            .iter()
+            .find(|l| l.text.contains(needle))
+            .map(|l| l.fate)
+            .unwrap_or_else(|| panic!("no line with {needle}"))
+    }
+
+    const ARTICLE: &str = "Home\nNews\nSport\n\
+        Council votes to close the old bridge\n\
+        The decision follows years of complaints about traffic\n\n\
+        By Jane Doe\n\
+        March 7, 2024\n\n\
+        The city council voted on Tuesday to close the old bridge for repairs, ending a debate that has lasted for most of the decade.\n\
+        Engineers said the structure was no longer safe for heavy vehicles and that the work would take at least two years.\n\
+        Subscribe to our newsletter\n\
+        Get the latest news delivered to your inbox every morning.\n\
+        Residents who live near the bridge said they were relieved, although some shop owners fear a drop in trade.\n\
+        What happens next\n\
+        The council will publish a plan for detours in the coming weeks, and a public meeting is planned for April.\n\
+        © 2024 Example Media. All rights reserved.\n";
+
+    #[test]
+    fn headline_byline_date_and_body() {
+        let a = analyze(ARTICLE);
+        assert_eq!(a.title.as_deref(), Some("Council votes to close the old bridge"));
+        assert_eq!(
+            a.subtitle.as_deref(),
+            Some("The decision follows years of complaints about traffic")
+        );
+        assert_eq!(a.authors.len(), 1);
+        assert_eq!(a.authors[0].name, "Jane Doe");
+        assert_eq!(a.published.as_deref(), Some("2024-03-07"));
+        assert!(a.body.starts_with("The city council voted"));
+        assert!(a.body.contains("What happens next"), "subheading kept: {}", a.body);
+        assert!(a.body.ends_with("planned for April."));
+    }
+
+    #[test]
+    fn chrome_and_promotions_are_removed_with_reasons() {
+        let a = analyze(ARTICLE);
+        assert_eq!(fate_of(&a, "Home"), Fate::Removed(Reason::OutsideArticle));
+        assert_eq!(fate_of(&a, "Subscribe to our"), Fate::Removed(Reason::Chrome));
+        assert_eq!(fate_of(&a, "Get the latest"), Fate::Removed(Reason::Promotion));
+        assert_eq!(fate_of(&a, "© 2024"), Fate::Removed(Reason::Copyright));
+        assert!(!a.body.contains("newsletter"));
+    }
+
+    #[test]
+    fn repeated_lines_are_chrome() {
+        let text = "A headline about the harbour\n\n\
+            The harbour reopened on Monday after a week of storms kept every boat in port.\n\
+            Share this story with a friend\n\
+            Fishermen said the catch was good and prices at the market fell by a third.\n\
+            Share this story with a friend\n\
+            The harbour master expects traffic to return to normal by the end of the month.\n";
+        let a = analyze(text);
+        assert_eq!(
+            fate_of(&a, "Share this"),
+            Fate::Removed(Reason::Repeated)
+        );
+        assert_eq!(a.body.matches("\n\n").count(), 2);
+    }
+
+    #[test]
+    fn a_sentence_starting_with_by_gives_no_author() {
+        let text = "Flood waters rise along the river\n\n\
+            By Thursday afternoon, the river had risen two metres above its usual level and the town square was under water.\n\
+            Volunteers filled sandbags through the night while the fire service pumped water out of cellars.\n\
+            Officials said the worst should be over by the weekend if the rain eases as forecast.\n";
+        let a = analyze(text);
+        assert!(a.authors.is_empty(), "{:?}", a.authors);
+        assert!(a.body.starts_with("By Thursday afternoon"));
+        assert_eq!(a.title.as_deref(), Some("Flood waters rise along the river"));
+    }
+
+    #[test]
+    fn bio_gives_author_and_publisher() {
+        let text = "Markets calm after the rate decision\n\n\
+            Stock markets were steady on Wednesday after the central bank left interest rates unchanged for a third month.\n\
+            Analysts had expected the decision and said attention would now turn to inflation figures due next week.\n\
+            Traders said volumes were thin ahead of the holiday weekend, with many desks already half empty.\n\
+            Jane Doe has worked as a staff writer at The Example Post since 2019, covering markets.\n";
+        let a = analyze(text);
+        assert_eq!(a.authors.len(), 1);
+        assert_eq!(a.authors[0].name, "Jane Doe");
+        assert!(a.authors[0].bio.as_deref().is_some_and(|b| b.contains("staff writer")));
+        assert_eq!(a.publisher.as_deref(), Some("The Example Post"));
+        assert!(!a.body.contains("staff writer"));
+    }
+
+    #[test]
+    fn title_running_into_the_body() {
+        let text = "Inside the new library\n\
+            The new city library opened its doors on Saturday, and thousands of visitors queued to see the building.\n\
+            Its reading rooms hold more than a million books, and the roof garden is open to everyone.\n\
+            The architects said they wanted a building that felt like a public square.\n";
+        let a = analyze(text);
+        assert_eq!(a.title.as_deref(), Some("Inside the new library"));
+        assert!(a.body.starts_with("The new city library"));
+        assert_eq!(a.subtitle, None);
+    }
+
+    #[test]
+    fn teasers_after_the_article_become_related() {
+        let text = "Rain returns to the valley\n\n\
+            After three dry months, rain finally returned to the valley on Sunday, to the relief of farmers.\n\
+            The reservoirs are still low, but forecasters expect more showers in the coming days.\n\
+            Farmers said the rain came just in time to save the late harvest in the lower fields.\n\
+            -\n\
+            Town hall gets a new clock tower\n\
+            By Ann Lee, Example Times\n\
+            -\n\
+            School choir wins national prize\n\
+            By Bo Chan, Example Times\n";
+        let a = analyze(text);
+        assert_eq!(a.related.len(), 2);
+        assert_eq!(a.related[0].title, "Town hall gets a new clock tower");
+        assert!(a.authors.is_empty());
+        assert_eq!(fate_of(&a, "By Bo Chan"), Fate::Related);
+    }
+
+    #[test]
+    fn dates_in_teasers_or_copyright_lines_are_not_publication_dates() {
+        let text = "Rain returns to the valley\n\n\
+            After three dry months, rain finally returned to the valley on Sunday, to the relief of farmers.\n\
+            The reservoirs are still low, but forecasters expect more showers in the coming days.\n\
+            -\n\
+            Crossword: April 14, 2025\n\
+            By Ann Lee, Example Times\n\
+            -\n\
+            School choir wins national prize\n\
+            By Bo Chan, Example Times\n\
+            © March 3, 2025 Example Media\n";
+        let a = analyze(text);
+        assert_eq!(a.published, None);
+    }
+
+    #[test]
+    fn german_and_french_header_dates() {
+        let text = "Stadtrat beschließt neue Radwege\n\
+            12.01.2024, 08:30 Uhr\n\n\
+            Der Stadtrat hat am Dienstag beschlossen, dass in der Innenstadt neue Radwege gebaut werden sollen.\n\
+            Die Arbeiten sollen im Frühjahr beginnen und bis zum Ende des Jahres abgeschlossen sein.\n";
+        let a = analyze(text);
+        assert_eq!(a.published.as_deref(), Some("2024-01-12"));
+        let text = "Le conseil adopte le budget\n\
+            Publié le 4 février 2025\n\n\
+            Le conseil municipal a adopté mardi soir le budget de la ville pour l'année prochaine.\n\
+            Les élus de l'opposition ont voté contre et dénoncent une hausse des impôts locaux.\n";
+        let a = analyze(text);
+        assert_eq!(a.published.as_deref(), Some("2025-02-04"));
+        assert_eq!(fate_of(&a, "Publié"), Fate::Date);
+    }
+
+    #[test]
+    fn no_date_stated_gives_none() {
+        let a = analyze(
+            "A quiet week in the garden\n\n\
+             The roses are blooming early this year, and the tomatoes have never looked better than they do now.\n\
+             Even the old apple tree has more fruit than it had for many seasons in a row.\n",
+        );
+        assert_eq!(a.published, None);
+        assert_eq!(a.updated, None);
+    }
+}

@@ -1,0 +1,378 @@
+//! People and publishers named in page text: bylines (`By X and Y`, `BY X`, `Author: X`,
+//! `Von X`, `Par X`, `Por X`), lines holding only a name, and bio sentences ("X has worked as a
+//! staff writer at P", "X is the news editor of P") with the publisher they name.
+//!
+//! A name is two to five capitalized words (initials and particles such as `van`, `de` allowed)
+//! that are neither function words, calendar words nor job titles, so a sentence that merely
+//! starts with "By" ("By Thursday afternoon, …") never yields an author.
+
+use crate::lexicon;
+
+/// Words that introduce a byline, lowercase, each followed by the names.
+const BYLINE_PREFIXES: &[&str] = &[
+    "by:", "by", "von:", "von", "par:", "par", "por:", "por", "written by", "words by",
+    "author:", "authors:", "autor:", "autorin:", "autoren:", "auteur:", "auteur :",
+    "auteurs:", "auteurs :", "autora:", "text:", "texto:",
+];
+
+/// Words joining two names in a byline.
+const AND_WORDS: &[&str] = &[" and ", " & ", " und ", " et ", " y ", " e "];
+
+/// Lower-case name particles (allowed inside a name, never first).
+const PARTICLES: &[&str] = &[
+    "al", "bin", "da", "das", "de", "del", "della", "der", "di", "do", "dos", "du", "el", "la",
+    "le", "ten", "ter", "van", "von", "zu",
+];
+
+/// Capitalized words that are never part of a person's name in a byline.
+const NOT_NAME_WORDS: &[&str] = &[
+    "associate", "associated", "chief", "contributing", "deputy", "editorial", "guest",
+    "international", "local", "news", "opinion", "political", "press", "senior", "special",
+    "sports", "staff", "team", "updated", "published",
+];
+
+/// Verbs that follow the name at the start of a bio sentence.
+const BIO_VERBS: &[&str] = &[
+    "is", "was", "has", "had", "worked", "works", "writes", "wrote", "covers", "covered",
+    "joined", "reports", "reported", "edits", "serves", "ist", "war", "arbeitet", "schreibt",
+    "est", "a", "travaille", "écrit", "es", "fue", "trabaja", "escribe",
+];
+
+/// Prepositions after which a bio names the publisher.
+const PUBLISHER_PREPOSITIONS: &[&str] = &[
+    "at", "for", "of", "with", "bei", "für", "chez", "pour", "au", "à", "para", "en", "in",
+];
+
+/// Whether the line is only a byline keyword, with the names on the next lines.
+pub fn is_lone_byline_word(text: &str) -> bool {
+    let t = text.trim().trim_end_matches(':').trim().to_lowercase();
+    matches!(
+        t.as_str(),
+        "by" | "von" | "par" | "por" | "author" | "authors" | "autor" | "autorin" | "auteur"
+            | "written by"
+    )
+}
+
+/// The names of a byline line, or `None` when the line is not a byline.
+pub fn byline(text: &str) -> Option<Vec<String>> {
+    if text.len() > 160 {
+        return None;
+    }
+    let rest = strip_byline_prefix(text)?;
+    // What follows the names: a separator, then dates, places, roles.
+    let cut = [" | ", " - ", " — ", " – ", " · ", "•", "(", " on ", " am ", " le ", " el "]
+        .iter()
+        .filter_map(|sep| rest.find(sep))
+        .min()
+        .unwrap_or(rest.len());
+    let rest = rest[..cut].trim().trim_end_matches([',', ';', '.']);
+    let mut names = Vec::new();
+    let segments: Vec<&str> = rest.split([',', ';']).collect();
+    // "By A, B and C" lists names; otherwise what follows the first comma is an outlet, a
+    // place or a role.
+    let listed = segments.len() > 1
+        && segments
+            .last()
+            .is_some_and(|last| split_and(last.trim()).len() > 1 || last.trim().starts_with("and "));
+    let take = if listed { segments.len() } else { 1 };
+    for (i, segment) in segments.into_iter().take(take).enumerate() {
+        let segment = segment.trim();
+        let segment = segment
+            .strip_prefix("and ")
+            .or_else(|| segment.strip_prefix("und "))
+            .unwrap_or(segment);
+        let parts = split_and(segment);
+        let parsed: Option<Vec<String>> = parts.iter().map(|p| person_name(p)).collect();
+        match parsed {
+            Some(found) => names.extend(found),
+            // The first segment must be names; later ones may be a place or an outlet.
+            None if i == 0 => return None,
+            None => break,
+        }
+    }
+    (!names.is_empty()).then_some(names)
+}
+
+/// The name when the whole line is a person's name (two to five name words).
+pub fn name_line(text: &str) -> Option<String> {
+    if text.len() > 60 {
+        return None;
+    }
+    person_name(text.trim())
+}
+
+/// A bio sentence: the person it is about and the publisher it names, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bio {
+    /// The person the bio is about.
+    pub name: String,
+    /// The publication the bio says they work for, when it names one.
+    pub publisher: Option<String>,
+}
+
+/// Reads a bio sentence: a name, a bio verb, and (with a role word, or `worked at`) the rest.
+pub fn bio(text: &str, has_role_word: bool) -> Option<Bio> {
+    let words: Vec<&str> = text.split_whitespace().take(60).collect();
+    let mut n = 0;
+    while n < words.len() && n < 5 && name_word(words[n], n == 0).is_some() {
+        n += 1;
+    }
+    if n < 2 {
+        return None;
+    }
+    let verb = words.get(n)?.to_lowercase();
+    if !BIO_VERBS.contains(&verb.as_str()) {
+        return None;
+    }
+    let name = person_name(&words[..n].join(" "))?;
+    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    let worked_at = lower
+        .windows(2)
+        .any(|w| matches!(w[0].as_str(), "worked" | "works") && matches!(w[1].as_str(), "at" | "for"));
+    if !has_role_word && !worked_at {
+        return None;
+    }
+    let publisher = publisher_after(&words, n + 1);
+    Some(Bio { name, publisher })
+}
+
+/// The first capitalized run after a preposition, from word `from` on, within the first
+/// sentence.
+fn publisher_after(words: &[&str], from: usize) -> Option<String> {
+    let mut i = from;
+    while i + 1 < words.len() {
+        let w = words[i];
+        if w.ends_with('.') && i > from {
+            // The first sentence ended.
+            return None;
+        }
+        let lw = w.to_lowercase();
+        if PUBLISHER_PREPOSITIONS.contains(&lw.as_str()) {
+            if let Some(p) = capitalized_run(&words[i + 1..]) {
+                return Some(p);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+fn capitalized_run(words: &[&str]) -> Option<String> {
+    let mut out: Vec<&str> = Vec::new();
+    for w in words.iter().take(6) {
+        let core = w.trim_end_matches([',', '.', ';', ':', ')', '’', '\'', '"', '”']);
+        let first = core.chars().next()?;
+        let connector = matches!(core, "of" | "and" | "&" | "de" | "du" | "der" | "für" | "la");
+        if !(first.is_uppercase() || (connector && !out.is_empty())) {
+            break;
+        }
+        if first.is_uppercase() && lexicon::is_calendar_word(&core.to_lowercase()) {
+            break;
+        }
+        out.push(core);
+        if core.len() != w.len() {
+            break;
+        }
+    }
+    while out
+        .last()
+        .is_some_and(|w| w.chars().next().is_some_and(|c| !c.is_uppercase()))
+    {
+        out.pop();
+    }
+    let content = out
+        .iter()
+        .filter(|w| !lexicon::is_stopword(&w.to_lowercase()))
+        .count();
+    (content > 0).then(|| out.join(" "))
+}
+
+fn strip_byline_prefix(text: &str) -> Option<&str> {
+    let t = text.trim();
+    for prefix in BYLINE_PREFIXES {
+        let Some(head) = t.get(..prefix.len()) else {
+            continue;
+        };
+        if !head.eq_ignore_ascii_case(prefix) {
+            continue;
+        }
+        let rest = &t[prefix.len()..];
+        let needs_space = !prefix.ends_with(':');
+        if needs_space && !rest.starts_with(' ') {
+            continue;
+        }
+        // "by" in lower case opens a clause more often than a byline ("by then, ..."); the
+        // name test below rejects those.
+        return Some(rest.trim());
+    }
+    None
+}
+
+fn split_and(segment: &str) -> Vec<&str> {
+    let mut parts = vec![segment];
+    for and in AND_WORDS {
+        parts = parts
+            .into_iter()
+            .flat_map(|p| p.split(and))
+            .map(str::trim)
+            .collect();
+    }
+    parts
+}
+
+/// A person's name in canonical case, or `None`.
+pub fn person_name(text: &str) -> Option<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if !(2..=5).contains(&words.len()) {
+        return None;
+    }
+    let all_upper = text
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .all(char::is_uppercase);
+    let mut out = String::with_capacity(text.len());
+    let mut full_words = 0;
+    for (i, w) in words.iter().enumerate() {
+        let kind = name_word(w, i == 0)?;
+        if kind == NameWord::Full {
+            full_words += 1;
+        }
+        if i > 0 {
+            out.push(' ');
+        }
+        if all_upper && kind == NameWord::Full {
+            out.push_str(&title_case(w));
+        } else {
+            out.push_str(w);
+        }
+    }
+    (full_words >= 1 && name_word(words[words.len() - 1], false) == Some(NameWord::Full))
+        .then_some(out)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NameWord {
+    Full,
+    Initial,
+    Particle,
+}
+
+fn name_word(w: &str, first: bool) -> Option<NameWord> {
+    let lower = w.to_lowercase();
+    if !first && PARTICLES.contains(&lower.as_str()) {
+        return Some(NameWord::Particle);
+    }
+    let mut chars = w.chars();
+    let c0 = chars.next()?;
+    if !c0.is_uppercase() {
+        return None;
+    }
+    if !w
+        .chars()
+        .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\'' | '’'))
+    {
+        return None;
+    }
+    let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+    if letters == 1 || (letters == 2 && w.ends_with('.') && w.chars().nth(1) == Some('.')) {
+        return Some(NameWord::Initial);
+    }
+    if w.ends_with('.') && letters <= 3 {
+        // "Jr.", "St." and other abbreviations: part of a name, not enough on their own.
+        return Some(NameWord::Initial);
+    }
+    let bare = lower.trim_end_matches('.');
+    if lexicon::is_stopword(bare)
+        || lexicon::is_calendar_word(bare)
+        || lexicon::is_role_word(bare)
+        || lexicon::is_ui_word(bare)
+        || NOT_NAME_WORDS.contains(&bare)
+    {
+        return None;
+    }
+    Some(NameWord::Full)
+}
+
+fn title_case(w: &str) -> String {
+    let mut out = String::with_capacity(w.len());
+    let mut start = true;
+    for c in w.chars() {
+        if start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start = matches!(c, '-' | '\'' | '’' | '.');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(s: &str) -> Option<Vec<String>> {
+        byline(s)
+    }
+
+    #[test]
+    fn bylines_in_four_languages() {
+        assert_eq!(names("By Jane Doe"), Some(vec!["Jane Doe".into()]));
+        assert_eq!(
+            names("By Jane Doe and John Q. Public"),
+            Some(vec!["Jane Doe".into(), "John Q. Public".into()])
+        );
+        assert_eq!(names("Author: Ann Lee"), Some(vec!["Ann Lee".into()]));
+        assert_eq!(names("Von Karl Meier und Eva Roth"), Some(vec!["Karl Meier".into(), "Eva Roth".into()]));
+        assert_eq!(names("Par Jean Dupont"), Some(vec!["Jean Dupont".into()]));
+        assert_eq!(names("Por María García"), Some(vec!["María García".into()]));
+    }
+
+    #[test]
+    fn upper_case_bylines_are_title_cased() {
+        assert_eq!(names("BY JANE DOE"), Some(vec!["Jane Doe".into()]));
+    }
+
+    #[test]
+    fn byline_stops_at_outlet_and_date() {
+        assert_eq!(
+            names("By Jane Doe, Example Daily | March 7, 2024"),
+            Some(vec!["Jane Doe".into()])
+        );
+        assert_eq!(names("By Jane Doe, Staff Writer"), Some(vec!["Jane Doe".into()]));
+    }
+
+    #[test]
+    fn a_sentence_starting_with_by_is_not_a_byline() {
+        assert_eq!(names("By Thursday afternoon, the river had risen two metres."), None);
+        assert_eq!(names("By the time the polls closed, turnout was high."), None);
+        assert_eq!(names("By Monday Evening"), None);
+        assert_eq!(names("By Staff Reporter"), None);
+    }
+
+    #[test]
+    fn name_lines() {
+        assert_eq!(name_line("Jane van der Berg"), Some("Jane van der Berg".into()));
+        assert_eq!(name_line("Most Popular"), None);
+        assert_eq!(name_line("Share this"), None);
+        assert_eq!(name_line("Jane"), None);
+    }
+
+    #[test]
+    fn bios_name_person_and_publisher() {
+        assert_eq!(
+            bio("Jane Doe has worked as a staff writer at The Daily Example since 2019.", true),
+            Some(Bio { name: "Jane Doe".into(), publisher: Some("The Daily Example".into()) })
+        );
+        assert_eq!(
+            bio("Jane Doe worked at Example Weekly from 2020 to 2022 as an editor.", true),
+            Some(Bio { name: "Jane Doe".into(), publisher: Some("Example Weekly".into()) })
+        );
+        assert_eq!(
+            bio("John Roe is the news editor of, follow him on social media.", true),
+            Some(Bio { name: "John Roe".into(), publisher: None })
+        );
+        // No role: a sentence about someone, not a bio.
+        assert_eq!(bio("Jane Doe is the president of Example Corp.", false), None);
+    }
+}

@@ -1,0 +1,268 @@
+//! Teaser lists after the article: items separated by blank lines, `-` lines or bullets, each
+//! a headline with perhaps a section label, a one-line summary and a byline. A headline glued to
+//! its section label (`…50 years onIn The Spotlight The nation…`) is split where a lower-case
+//! word runs straight into a capital.
+
+use crate::lines::Line;
+use crate::names;
+
+/// One teaser for another article.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Teaser {
+    /// The headline.
+    pub title: String,
+    /// The section label shown with it.
+    pub section: Option<String>,
+    /// The summary line.
+    pub summary: Option<String>,
+    /// Names from its byline.
+    pub authors: Vec<String>,
+}
+
+/// Teasers found in `lines[from..to]`, with the indices of the lines they use.
+pub fn find(lines: &[Line<'_>], from: usize, to: usize) -> (Vec<Teaser>, Vec<usize>) {
+    let items = group(lines, from, to);
+    let mut best: (Vec<Teaser>, Vec<usize>) = (Vec::new(), Vec::new());
+    let mut run: (Vec<Teaser>, Vec<usize>) = (Vec::new(), Vec::new());
+    for item in &items {
+        match teaser(lines, item) {
+            Some(t) => {
+                run.0.push(t);
+                run.1.extend(item.iter().copied());
+            }
+            None => flush(&mut run, &mut best),
+        }
+    }
+    flush(&mut run, &mut best);
+    split_sections(&mut best.0);
+    best
+}
+
+/// Keeps every run of two teasers or more.
+fn flush(run: &mut (Vec<Teaser>, Vec<usize>), all: &mut (Vec<Teaser>, Vec<usize>)) {
+    if run.0.len() >= 2 {
+        all.0.append(&mut run.0);
+        all.1.append(&mut run.1);
+    }
+    run.0.clear();
+    run.1.clear();
+}
+
+/// Splits lines into items at blank lines, separator lines and bullets.
+fn group(lines: &[Line<'_>], from: usize, to: usize) -> Vec<Vec<usize>> {
+    let mut items: Vec<Vec<usize>> = Vec::new();
+    let mut current: Vec<usize> = Vec::new();
+    for (i, line) in lines.iter().enumerate().take(to).skip(from) {
+        if line.blank || line.separator {
+            if !current.is_empty() {
+                items.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if line.bullet && !current.is_empty() {
+            items.push(std::mem::take(&mut current));
+        }
+        current.push(i);
+        if current.len() > 4 {
+            // Too long for a teaser; keep it as one item that will be rejected.
+        }
+    }
+    if !current.is_empty() {
+        items.push(current);
+    }
+    items
+}
+
+fn headline_like(line: &Line<'_>, text: &str, glued: bool) -> bool {
+    let words = text.split_whitespace().count();
+    (3..=25).contains(&words)
+        && text.chars().count() <= 200
+        && !line.copyright
+        && (glued || (line.ui_words == 0 && !line.ui_phrase))
+        && !line.credit
+        && names::byline(text).is_none()
+        && !text.ends_with(':')
+}
+
+fn teaser(lines: &[Line<'_>], item: &[usize]) -> Option<Teaser> {
+    if item.is_empty() || item.len() > 4 {
+        return None;
+    }
+    let head = &lines[item[0]];
+    let mut t = Teaser::default();
+    let (title, glued_rest) = match split_glued(head.text) {
+        Some((title, rest)) if item.len() == 1 => (title, Some(rest)),
+        _ => (head.text, None),
+    };
+    // Chrome words in a glued summary say nothing about the headline.
+    let glued = glued_rest.is_some();
+    if !headline_like(head, title, glued) {
+        return None;
+    }
+    // A full sentence with an end mark on its own is prose, not a teaser headline.
+    if item.len() == 1 && glued_rest.is_none() && head.sentence_end && !title.ends_with('?') {
+        return None;
+    }
+    t.title = title.trim().to_owned();
+    if let Some(rest) = glued_rest {
+        t.summary = Some(rest.trim().to_owned());
+    }
+    for &i in &item[1..] {
+        let line = &lines[i];
+        if let Some(found) = names::byline(line.text) {
+            t.authors.extend(found);
+        } else if line.copyright || line.ui_phrase {
+            return None;
+        } else if t.summary.is_none() {
+            t.summary = Some(line.text.to_owned());
+        }
+    }
+    Some(t)
+}
+
+/// Splits `…50 years onIn The Spotlight The nation…` after `on`: a lower-case word (or a
+/// question mark) directly followed by a capital, with a headline of three words or more
+/// before it and three words or more after it.
+pub fn split_glued(text: &str) -> Option<(&str, &str)> {
+    let mut prev: Option<char> = None;
+    let mut lower_run = 0usize;
+    let mut word_has_upper = false;
+    for (i, c) in text.char_indices() {
+        if let Some(p) = prev {
+            let after_word = p.is_lowercase() && (lower_run >= 3 || (lower_run >= 2 && !word_has_upper));
+            let after_mark = matches!(p, '?' | '!' | '’' | '\'' | '"' | '”');
+            if c.is_uppercase() && (after_word || after_mark) {
+                let (head, tail) = text.split_at(i);
+                if head.split_whitespace().count() >= 3 && tail.split_whitespace().count() >= 3 {
+                    return Some((head, tail));
+                }
+            }
+        }
+        if c.is_whitespace() {
+            lower_run = 0;
+            word_has_upper = false;
+        } else if c.is_lowercase() {
+            lower_run += 1;
+        } else if c.is_uppercase() {
+            word_has_upper = true;
+            lower_run = 0;
+        }
+        prev = Some(c);
+    }
+    None
+}
+
+/// Moves a section label from the front of each summary into `section`: a prefix shared by
+/// several summaries, else a run of capitalized words ending where the summary's first
+/// sentence starts (`In The Spotlight The nation is…`).
+fn split_sections(teasers: &mut [Teaser]) {
+    let prefixes: Vec<Vec<String>> = teasers
+        .iter()
+        .map(|t| {
+            t.summary
+                .as_deref()
+                .unwrap_or("")
+                .split_whitespace()
+                .take(4)
+                .map(str::to_lowercase)
+                .collect()
+        })
+        .collect();
+    for (k, t) in teasers.iter_mut().enumerate() {
+        let Some(summary) = t.summary.as_deref() else {
+            continue;
+        };
+        let words: Vec<&str> = summary.split_whitespace().collect();
+        let shared = |len: usize| {
+            prefixes
+                .iter()
+                .enumerate()
+                .filter(|(j, p)| *j != k && p.len() >= len && p[..len] == prefixes[k][..len])
+                .count()
+        };
+        let mut label_len = 0;
+        if prefixes[k].len() >= 3 && shared(2) > 0 {
+            let base = shared(2);
+            label_len = 2;
+            for len in 3..prefixes[k].len() {
+                if shared(len) == base {
+                    label_len = len;
+                } else {
+                    break;
+                }
+            }
+        }
+        if label_len == 0 {
+            label_len = capitalized_label(&words);
+        }
+        if label_len > 0 && label_len < words.len() {
+            t.section = Some(words[..label_len].join(" "));
+            t.summary = Some(words[label_len..].join(" "));
+        }
+    }
+}
+
+fn capitalized_label(words: &[&str]) -> usize {
+    let mut run = 0;
+    while run < words.len() && run < 5 {
+        let w = words[run];
+        let cap = w.chars().next().is_some_and(char::is_uppercase);
+        if !cap {
+            break;
+        }
+        run += 1;
+    }
+    // The last capitalized word starts the summary's sentence.
+    if run >= 3 && run < words.len() {
+        run - 1
+    } else {
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lines::{Scratch, measure};
+
+    fn teasers(text: &str) -> Vec<Teaser> {
+        let mut s = Scratch::default();
+        let lines: Vec<Line<'_>> = text.lines().map(|l| measure(l, &mut s)).collect();
+        find(&lines, 0, lines.len()).0
+    }
+
+    #[test]
+    fn separated_teasers_with_bylines() {
+        let t = teasers(
+            "-\nCity council approves new bike lanes\nLocal News Riders get safer routes\nBy Ann Lee, Example Times\n-\nStorm closes three mountain passes\nLocal News Snow is expected to continue\nBy Bo Chan, Example Times",
+        );
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].title, "City council approves new bike lanes");
+        assert_eq!(t[0].section.as_deref(), Some("Local News"));
+        assert_eq!(t[0].summary.as_deref(), Some("Riders get safer routes"));
+        assert_eq!(t[1].authors, vec!["Bo Chan".to_owned()]);
+    }
+
+    #[test]
+    fn glued_title_and_section_are_split() {
+        let t = teasers(
+            "-\nThe lake that keeps moving northIn The Field The water has shifted every year\n-\nWhy bees prefer blue flowersThe Explainer Colour vision helps them find food fast",
+        );
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].title, "The lake that keeps moving north");
+        assert_eq!(t[0].section.as_deref(), Some("In The Field"));
+        assert_eq!(t[1].title, "Why bees prefer blue flowers");
+        assert_eq!(t[1].section.as_deref(), Some("The Explainer"));
+    }
+
+    #[test]
+    fn a_single_item_is_not_a_list() {
+        assert!(teasers("One lonely headline about the weather").is_empty());
+    }
+
+    #[test]
+    fn glued_split_ignores_ordinary_words() {
+        assert_eq!(split_glued("Fans queue for the new iPhone in the rain"), None);
+        assert_eq!(split_glued("McDonald opens a new branch downtown"), None);
+    }
+}
