@@ -207,6 +207,7 @@ fn classify(lines: &[Line<'_>]) -> Vec<Class> {
     for l in lines.iter().filter(|l| !l.blank && !l.separator) {
         *counts.entry(l.hash).or_default() += 1;
     }
+    let lang = Lang::of(lines);
     let mut seen: HashMap<u64, u32> = HashMap::new();
     let mut classes: Vec<Class> = lines
         .iter()
@@ -219,7 +220,7 @@ fn classify(lines: &[Line<'_>]) -> Vec<Class> {
             } else {
                 true
             };
-            base_class(l, repeated, first)
+            base_class(l, repeated, first, lang)
         })
         .collect();
     mark_promotions(lines, &mut classes);
@@ -242,7 +243,30 @@ fn mark_framed_items(lines: &[Line<'_>], classes: &mut [Class]) {
     }
 }
 
-fn base_class(l: &Line<'_>, repeated: bool, first: bool) -> Class {
+/// Whether the function-word lists cover the document's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lang {
+    Known,
+    Unknown,
+}
+
+impl Lang {
+    /// Known when the longer lines have a fair share of function words from our lists.
+    fn of(lines: &[Line<'_>]) -> Self {
+        let (mut words, mut stop) = (0u32, 0u32);
+        for l in lines.iter().filter(|l| l.words >= 8) {
+            words += l.words;
+            stop += l.stopwords;
+        }
+        if words < 40 || stop * 100 >= words * 8 {
+            Self::Known
+        } else {
+            Self::Unknown
+        }
+    }
+}
+
+fn base_class(l: &Line<'_>, repeated: bool, first: bool, lang: Lang) -> Class {
     if l.blank {
         return Class::Blank;
     }
@@ -258,9 +282,9 @@ fn base_class(l: &Line<'_>, repeated: bool, first: bool) -> Class {
     if l.credit && l.words <= 30 {
         return Class::Bad(Reason::Credit);
     }
-    let ui = l.ui_words + u32::from(l.ui_phrase);
+    let ui = l.ui_words + 2 * u32::from(l.ui_phrase);
     if ui > 0
-        && (l.words <= 6
+        && ((l.words <= 6 && ui * 3 >= l.words)
             || (l.words <= 30
                 && (ui >= 2
                     || l.second_person > 0
@@ -274,7 +298,11 @@ fn base_class(l: &Line<'_>, repeated: bool, first: bool) -> Class {
         return Class::Bad(Reason::Chrome);
     }
     let density = l.stop_density();
-    let prose = density >= 0.2 || (density >= 0.1 && l.words >= 20 && l.sentence_end);
+    let prose = match lang {
+        Lang::Known => density >= 0.2 || (density >= 0.1 && l.words >= 20 && l.sentence_end),
+        // Without function words to go by, sentences are told by length and end marks.
+        Lang::Unknown => l.sentence_end || l.words >= 20,
+    };
     let headline = l.title_case() && l.words <= 15 && !l.sentence_end;
     if prose && !headline && ((l.sentence_end && l.words >= 8) || l.words >= 25) {
         return Class::Prose;
@@ -326,7 +354,17 @@ fn weight(l: &Line<'_>, c: Class) -> f32 {
     let words = precision_f32(l.words);
     match c {
         Class::Blank => 0.0,
-        Class::Prose => words,
+        // Prose counts by its words, less when function words are scarce (tables, legal
+        // boilerplate, lists of names).
+        Class::Prose => {
+            let content = precision_f32(l.words.saturating_sub(l.numbers));
+            let density = l.stop_density();
+            if density > 0.0 {
+                content * (density / 0.25).min(1.0)
+            } else {
+                content
+            }
+        }
         Class::NearProse if l.sentence_end => words * 0.5,
         Class::NearProse => 0.0,
         Class::Short if l.bullet => -3.0,
@@ -337,6 +375,7 @@ fn weight(l: &Line<'_>, c: Class) -> f32 {
 
 /// The maximum-sum run of line weights: the article's first and last line.
 fn article_run(lines: &[Line<'_>], classes: &[Class]) -> Option<(usize, usize)> {
+    let isolated = isolated_prose(classes);
     let mut best = (0.0f32, 0usize, 0usize);
     let mut sum = 0.0f32;
     let mut from = 0usize;
@@ -345,7 +384,9 @@ fn article_run(lines: &[Line<'_>], classes: &[Class]) -> Option<(usize, usize)> 
             sum = 0.0;
             from = i;
         }
-        sum += weight(l, c);
+        let w = weight(l, c);
+        // A paragraph fenced off by other lines on both sides reads like a teaser's summary.
+        sum += if isolated[i] { w * ISOLATED_FACTOR } else { w };
         if sum > best.0 {
             best = (sum, from, i);
         }
@@ -360,6 +401,37 @@ fn article_run(lines: &[Line<'_>], classes: &[Class]) -> Option<(usize, usize)> 
     Some((start, end))
 }
 
+/// How much an isolated paragraph counts compared with one among other paragraphs.
+const ISOLATED_FACTOR: f32 = 0.2;
+
+/// Prose lines with two or more headline-like lines (short or near-prose; chrome does not
+/// count, since ad boxes interrupt articles too) between them and the prose before, and
+/// between them and the prose after.
+fn isolated_prose(classes: &[Class]) -> Vec<bool> {
+    let is_prose = |c: Class| matches!(c, Class::Prose);
+    let mut gap_before = vec![usize::MAX; classes.len()];
+    let mut gap = usize::MAX;
+    for (i, &c) in classes.iter().enumerate() {
+        if is_prose(c) {
+            gap_before[i] = gap;
+            gap = 0;
+        } else if matches!(c, Class::Short | Class::NearProse) {
+            gap = gap.saturating_add(1);
+        }
+    }
+    let mut out = vec![false; classes.len()];
+    let mut gap = usize::MAX;
+    for (i, &c) in classes.iter().enumerate().rev() {
+        if is_prose(c) {
+            out[i] = gap >= 2 && gap_before[i] >= 2;
+            gap = 0;
+        } else if matches!(c, Class::Short | Class::NearProse) {
+            gap = gap.saturating_add(1);
+        }
+    }
+    out
+}
+
 /// Where a comment section opens inside the run: a short heading naming comments after the
 /// first paragraphs. Returns the last line before it.
 fn comments_start(
@@ -368,14 +440,25 @@ fn comments_start(
     start: usize,
     end: usize,
 ) -> Option<usize> {
-    let mut prose = 0;
+    let total: u32 = (start..=end)
+        .filter(|&i| classes[i] == Class::Prose)
+        .map(|i| lines[i].words)
+        .sum();
+    let mut before = 0;
+    let mut paragraphs = 0;
     for i in start..=end {
         if classes[i] == Class::Prose {
-            prose += 1;
+            paragraphs += 1;
+            before += lines[i].words;
             continue;
         }
         let l = &lines[i];
-        if prose >= 2 && l.words <= 6 && crate::lexicon::names_comments(l.text) {
+        // Comments follow most of the article; a "comments" link near its top is not the end.
+        if paragraphs >= 2
+            && before * 10 >= total * 4
+            && l.words <= 6
+            && crate::lexicon::names_comments(l.text)
+        {
             return (start..i).rev().find(|&j| classes[j] != Class::Blank);
         }
     }

@@ -3,23 +3,27 @@
 //! German, French and Spanish. Lookups are binary searches over sorted static arrays, so
 //! nothing is built per call.
 
-/// Function words in EN, DE, FR and ES, lowercase, sorted (checked by a test).
+/// Function words in EN, DE, FR and ES (and the commonest of PT, IT, NL, ID), lowercase, sorted (checked by a test).
 const STOPWORDS: &[&str] = &[
-    "a", "about", "after", "al", "als", "also", "am", "an", "and", "any", "are", "as", "at",
-    "au", "auch", "auf", "aus", "aux", "be", "been", "bei", "but", "by", "can", "ce", "ces",
-    "como", "con", "could", "d", "dans", "das", "dass", "de", "del", "dem", "den", "der", "des",
-    "did", "die", "do", "du", "durch", "déjà", "e", "ein", "eine", "einem", "einen", "einer",
-    "el", "ella", "elle", "en", "entre", "er", "es", "est", "esta", "este", "et", "for", "from",
-    "für", "had", "has", "hat", "have", "he", "her", "his", "how", "i", "if", "il", "ils", "im",
-    "in", "into", "is", "ist", "it", "its", "je", "kein", "l", "la", "las", "le", "les", "leur",
-    "lo", "los", "mais", "mas", "mit", "more", "most", "más", "n", "nach", "ne", "nicht", "no",
-    "noch", "nos", "not", "nous", "o", "of", "on", "one", "only", "or", "other", "ou", "our",
-    "par", "para", "pas", "pero", "plus", "por", "pour", "qu", "que", "qui", "s", "sa", "said",
-    "se", "sein", "ses", "she", "sich", "sie", "sin", "sind", "so", "sobre", "some", "son",
-    "such", "sur", "t", "than", "that", "the", "their", "them", "then", "there", "these",
-    "they", "this", "those", "to", "un", "una", "und", "une", "uno", "up", "us", "von", "vor",
+    "a", "about", "adalah", "after", "akan", "al", "alla", "als", "also", "am", "an", "anche",
+    "and", "any", "ao", "are", "as", "at", "au", "auch", "auf", "aus", "aux", "be", "been",
+    "bei", "but", "by", "can", "ce", "ces", "che", "com", "como", "con", "could", "d", "dalam",
+    "dan", "dans", "dari", "das", "dass", "de", "dei", "del", "della", "dem", "den", "dengan",
+    "der", "des", "did", "die", "do", "du", "durch", "déjà", "e", "een", "ein", "eine", "einem",
+    "einen", "einer", "el", "ella", "elle", "em", "en", "entre", "er", "es", "est", "esta",
+    "este", "et", "foi", "for", "from", "für", "gli", "had", "has", "hat", "have", "he", "her",
+    "het", "his", "how", "i", "if", "il", "ils", "im", "in", "ini", "into", "is", "ist", "it",
+    "its", "itu", "je", "ke", "kein", "l", "la", "las", "le", "les", "leur", "lo", "los",
+    "maar", "mais", "mas", "mit", "more", "most", "más", "n", "na", "nach", "nas", "ne", "nel",
+    "nicht", "niet", "no", "noch", "non", "nos", "not", "nous", "não", "o", "of", "on", "one",
+    "only", "ook", "op", "or", "os", "other", "ou", "our", "pada", "par", "para", "pas", "pela",
+    "pelo", "per", "pero", "plus", "por", "pour", "qu", "que", "questo", "qui", "s", "sa",
+    "said", "se", "sein", "ser", "ses", "she", "sich", "sie", "sin", "sind", "so", "sobre",
+    "some", "son", "sono", "such", "sur", "são", "t", "também", "te", "than", "that", "the",
+    "their", "them", "then", "there", "these", "they", "this", "those", "tidak", "to", "um",
+    "uma", "un", "una", "und", "une", "uno", "untuk", "up", "us", "van", "von", "voor", "vor",
     "was", "we", "were", "what", "when", "where", "which", "while", "who", "will", "with",
-    "would", "y", "ya", "you", "zu", "zum", "zur", "über",
+    "would", "y", "ya", "yang", "you", "zijn", "zu", "zum", "zur", "è", "é", "über",
 ];
 
 /// Single words that mark page chrome when they dominate a short line.
@@ -30,9 +34,10 @@ const UI_WORDS: &[&str] = &[
     "copyright", "datenschutz", "download", "email", "feedback", "follow", "impressum",
     "inicio", "login", "logout", "menu", "menú", "newsletter", "newsletters", "partager",
     "podcast", "podcasts", "print", "privacy", "publicidad", "publicité", "rechercher",
-    "register", "registrieren", "reply", "search", "share", "shares", "sponsored", "startseite",
-    "subscribe", "subscriber", "subscribers", "subscription", "suche", "suscripción",
-    "suscríbete", "teilen", "tweet", "unsubscribe", "werbung",
+    "register", "registrieren", "reply", "search", "share", "shares", "sharing", "signup",
+    "sponsored", "startseite", "subscribe", "subscriber", "subscribers", "subscribing",
+    "subscription", "suche", "suscripción", "suscríbete", "teilen", "tweet", "unsubscribe",
+    "werbung",
 ];
 
 /// Multi-word chrome phrases, lowercase, with single spaces.
