@@ -14,6 +14,9 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::read::ReadConfig;
+use crate::serve::RunConfig;
+use crate::spool::SpoolConfig;
+use crate::watch::WatchConfig;
 
 /// The names of the built-in plugins, in their default chain order.
 pub const BUILT_IN: &[&str] = &["frontmatter", "html", "text", "enrich"];
@@ -31,6 +34,15 @@ pub struct Config {
     /// Settings of the built-in plugins, one section each.
     #[serde(default)]
     pub plugins: PluginsConfig,
+    /// `docnorm run`: the folders files pass through.
+    #[serde(default)]
+    pub spool: SpoolConfig,
+    /// `docnorm run`: how the inbox is watched.
+    #[serde(default)]
+    pub watch: WatchConfig,
+    /// `docnorm run`: concurrency, time limit, attempts, shutdown.
+    #[serde(default)]
+    pub run: RunConfig,
 }
 
 /// Settings of the built-in plugins.
@@ -53,6 +65,9 @@ impl Default for Config {
             read: ReadConfig::default(),
             chain: default_chain(),
             plugins: PluginsConfig::default(),
+            spool: SpoolConfig::default(),
+            watch: WatchConfig::default(),
+            run: RunConfig::default(),
         }
     }
 }

@@ -19,10 +19,21 @@
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 
+pub mod claim;
 pub mod command;
 pub mod config;
+pub mod finish;
 pub mod logging;
 pub mod pipeline;
+pub mod queue;
 pub mod read;
+pub mod serve;
 pub mod sniff;
+pub mod spool;
+pub mod state;
+pub mod systemd;
+#[cfg(feature = "test-plugins")]
+pub mod testing;
+pub mod watch;
+pub mod work;
 pub mod write;

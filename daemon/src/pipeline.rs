@@ -37,9 +37,19 @@ pub struct Pipeline {
 impl Pipeline {
     /// Builds every plugin named in `config.chain`.
     pub fn new(config: &Config) -> anyhow::Result<Self> {
+        Self::new_wrapped(config, &|plugin| plugin)
+    }
+
+    /// Builds the chain like [`new`](Self::new), passing each plugin through `wrap` (the
+    /// daemon wraps them to know which plugin a document that hangs is in).
+    pub fn new_wrapped(
+        config: &Config,
+        wrap: &dyn Fn(Box<dyn Plugin>) -> Box<dyn Plugin>,
+    ) -> anyhow::Result<Self> {
         let mut plugins: Vec<Box<dyn Plugin>> = Vec::new();
         for name in &config.chain {
-            plugins.push(build_plugin(config, name).with_context(|| format!("plugin {name}"))?);
+            let plugin = build_plugin(config, name).with_context(|| format!("plugin {name}"))?;
+            plugins.push(wrap(plugin));
         }
         Ok(Self {
             read: config.read.clone(),
@@ -54,9 +64,17 @@ impl Pipeline {
 
     /// Reads `path` and runs the chain over it, in a span carrying the path.
     pub fn process(&self, path: &Path) -> Result<Record, DocError> {
-        let shown = path.display().to_string();
+        self.process_as(path, path)
+    }
+
+    /// Reads `path` but names the document `shown` in its span, its errors and its
+    /// `source` (the daemon reads its claimed copy in the work folder but records where the
+    /// file was dropped).
+    pub fn process_as(&self, path: &Path, shown: &Path) -> Result<Record, DocError> {
+        let shown_path = shown;
+        let shown = shown_path.display().to_string();
         let _span = info_span!("document", path = %crate::logging::Escaped(&shown)).entered();
-        let loaded = {
+        let mut loaded = {
             let _read = debug_span!("plugin", plugin = READ_STAGE).entered();
             read_file(path, &self.read).map_err(|e| DocError {
                 path: shown.clone(),
@@ -64,6 +82,12 @@ impl Pipeline {
                 message: e.to_string(),
             })?
         };
+        if path != shown_path {
+            loaded.source.path = shown_path.to_string_lossy().into_owned();
+            if let Some(name) = shown_path.file_name() {
+                loaded.source.name = name.to_string_lossy().into_owned();
+            }
+        }
         self.chain
             .run(&loaded.document())
             .map_err(|e| from_chain(&shown, &e))
@@ -93,6 +117,8 @@ fn build_plugin(config: &Config, name: &str) -> anyhow::Result<Box<dyn Plugin>> 
         docnorm_html::NAME => Box::new(plugins.html.build()?),
         docnorm_text::NAME => Box::new(plugins.text.build()?),
         docnorm_enrich::NAME => Box::new(plugins.enrich.build()?),
+        #[cfg(feature = "test-plugins")]
+        crate::testing::SLEEP => Box::new(crate::testing::Sleep::new()),
         other => bail!(
             "unknown plugin `{other}` in chain (built-in: {})",
             crate::config::BUILT_IN.join(", ")

@@ -3,6 +3,7 @@
 
 pub mod plugins;
 pub mod process;
+pub mod run;
 pub mod schema;
 
 use std::io::Write;
@@ -36,6 +37,8 @@ pub enum Command {
     Plugins(plugins::Args),
     /// Print the JSON Schema of the record (or of the config).
     Schema(schema::Args),
+    /// Watch the inbox and process files as they arrive, until SIGTERM or SIGINT.
+    Run(run::Args),
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -50,6 +53,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Process(args) => process::run(&args, &mut stdout),
         Command::Plugins(args) => plugins::run(&args, &mut stdout),
         Command::Schema(args) => schema::run(&args, &mut stdout),
+        Command::Run(args) => run::run(&args, &mut stdout),
     };
     let _ = stdout.flush();
     ExitCode::from(code)

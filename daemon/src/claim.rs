@@ -1,0 +1,207 @@
+//! The claim stage: a ready inbox file is taken by renaming it into the work folder.
+//!
+//! Between the [`queue`](crate::queue) and processing. The rename is atomic, so a file is
+//! claimed whole and only once, and a producer still holding the old name cannot change what
+//! is processed. The work name is `<claim id>-<inbox name>`: the claim id (16 hex digits,
+//! increasing) makes it unique, so a second file with the same name never overwrites one
+//! being processed, and the inbox name can be recovered from it after a crash. A claimed
+//! symlink is refused (and later moved to `failed/`) instead of being followed.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// A file in the work folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    /// Its path in the work folder.
+    pub work: PathBuf,
+    /// Its name in the work folder, the key in the state store.
+    pub claim: String,
+    /// Its name in the inbox, which `done/`, `failed/` and the record's `source` use.
+    pub name: String,
+    /// Where it was in the inbox.
+    pub inbox_path: PathBuf,
+}
+
+/// What came of claiming a path.
+#[derive(Debug)]
+pub enum Claim {
+    /// The file is in the work folder, ready to process.
+    Taken(Claimed),
+    /// The file is in the work folder but must not be processed; the reason says why.
+    Refused(Claimed, String),
+    /// The file was no longer in the inbox.
+    Gone,
+}
+
+/// Hands out increasing claim ids.
+#[derive(Debug, Default)]
+pub struct ClaimIds {
+    last: Mutex<u64>,
+}
+
+impl ClaimIds {
+    fn next(&self) -> String {
+        let now = jiff::Timestamp::now().as_nanosecond();
+        let now = u64::try_from(now).unwrap_or(0);
+        let mut last = self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *last = now.max(*last + 1);
+        format!("{:016x}", *last)
+    }
+}
+
+/// The longest inbox name kept whole in a work name (file names are limited to 255 bytes).
+const MAX_NAME_IN_WORK: usize = 200;
+
+/// Claims `path` from `inbox` into `work`.
+pub fn claim(inbox: &Path, work: &Path, path: &Path, ids: &ClaimIds) -> std::io::Result<Claim> {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return Ok(Claim::Gone);
+    };
+    let (claim, target) = loop {
+        let claim = format!("{}-{}", ids.next(), shorten(&name));
+        let target = work.join(&claim);
+        // Only this daemon writes to its work folder, so checking first is enough to never
+        // rename over a file in it.
+        if !target.exists() {
+            break (claim, target);
+        }
+    };
+    match std::fs::rename(path, &target) {
+        Ok(()) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Claim::Gone),
+        Err(err) => return Err(err),
+    }
+    let claimed = Claimed {
+        work: target,
+        claim,
+        name,
+        inbox_path: path.to_owned(),
+    };
+    Ok(match refusal(inbox, &claimed)? {
+        Some(reason) => Claim::Refused(claimed, reason),
+        None => Claim::Taken(claimed),
+    })
+}
+
+/// A file found in the work folder at start: claimed before a crash or a shutdown.
+pub fn reclaim(inbox: &Path, work_path: &Path) -> std::io::Result<Claim> {
+    let Some(claim) = work_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+    else {
+        return Ok(Claim::Gone);
+    };
+    let name = claim
+        .split_once('-')
+        .map_or(claim.as_str(), |(_, name)| name)
+        .to_owned();
+    let claimed = Claimed {
+        work: work_path.to_owned(),
+        inbox_path: inbox.join(&name),
+        claim,
+        name,
+    };
+    Ok(match refusal(inbox, &claimed)? {
+        Some(reason) => Claim::Refused(claimed, reason),
+        None => Claim::Taken(claimed),
+    })
+}
+
+/// The files in the work folder, oldest claim first.
+pub fn leftovers(work: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(work)?
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
+/// Why a claimed file must not be read: it is a symlink (or not a regular file at all).
+fn refusal(inbox: &Path, claimed: &Claimed) -> std::io::Result<Option<String>> {
+    let meta = std::fs::symlink_metadata(&claimed.work)?;
+    if meta.is_file() {
+        return Ok(None);
+    }
+    if !meta.is_symlink() {
+        return Ok(Some("not a regular file".to_owned()));
+    }
+    let target = std::fs::read_link(&claimed.work)?;
+    // A relative link was relative to the inbox, where the producer made it.
+    let resolved = std::fs::canonicalize(inbox.join(&target));
+    Ok(Some(match resolved {
+        Ok(resolved) if resolved.starts_with(inbox) => {
+            "symlink to another file in the inbox; that file is processed on its own".to_owned()
+        }
+        Ok(_) => "symlink pointing outside the inbox; refused".to_owned(),
+        Err(_) => "dangling symlink".to_owned(),
+    }))
+}
+
+fn shorten(name: &str) -> &str {
+    if name.len() <= MAX_NAME_IN_WORK {
+        return name;
+    }
+    let mut end = MAX_NAME_IN_WORK;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    &name[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_claim_moves_the_file_and_keeps_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let (inbox, work) = (dir.path().join("in"), dir.path().join("work"));
+        std::fs::create_dir_all(&inbox).unwrap();
+        std::fs::create_dir_all(&work).unwrap();
+        let path = inbox.join("a-b.txt");
+        std::fs::write(&path, "x").unwrap();
+        let ids = ClaimIds::default();
+        let Claim::Taken(claimed) = claim(&inbox, &work, &path, &ids).unwrap() else {
+            panic!("not taken");
+        };
+        assert!(!path.exists() && claimed.work.exists());
+        assert_eq!(claimed.name, "a-b.txt");
+        let Claim::Taken(again) = reclaim(&inbox, &claimed.work).unwrap() else {
+            panic!("not taken");
+        };
+        assert_eq!(again, claimed);
+        assert!(matches!(
+            claim(&inbox, &work, &path, &ids).unwrap(),
+            Claim::Gone
+        ));
+    }
+
+    #[test]
+    fn a_symlink_out_of_the_inbox_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (inbox, work) = (dir.path().join("in"), dir.path().join("work"));
+        std::fs::create_dir_all(&inbox).unwrap();
+        std::fs::create_dir_all(&work).unwrap();
+        let secret = dir.path().join("secret.txt");
+        std::fs::write(&secret, "x").unwrap();
+        let link = inbox.join("link.txt");
+        std::os::unix::fs::symlink(&secret, &link).unwrap();
+        let inbox = std::fs::canonicalize(&inbox).unwrap();
+        let outcome = claim(&inbox, &work, &inbox.join("link.txt"), &ClaimIds::default());
+        let Claim::Refused(_, reason) = outcome.unwrap() else {
+            panic!("not refused");
+        };
+        assert!(reason.contains("outside the inbox"), "{reason}");
+    }
+
+    #[test]
+    fn claim_ids_increase() {
+        let ids = ClaimIds::default();
+        let (a, b) = (ids.next(), ids.next());
+        assert!(a < b && a.len() == 16, "{a} {b}");
+    }
+}

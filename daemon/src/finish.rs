@@ -1,0 +1,121 @@
+//! The finish stage: a processed file leaves the work folder.
+//!
+//! The last stage of the daemon. On success the record is written atomically under its
+//! content id (see [`write`](crate::write)) before the input moves to `done/` (or is
+//! deleted); on failure an `.error.json` is written atomically before the input moves to
+//! `failed/`. Each step can be interrupted by a crash: the input then still sits in the work
+//! folder, is processed again at the next start and the same files are written again under
+//! the same names, so nothing is lost and nothing appears twice.
+
+use std::path::{Path, PathBuf};
+
+use docnorm_plugin_api::Record;
+use serde::Serialize;
+
+use crate::claim::Claimed;
+use crate::spool::{OnSuccess, Spool};
+use crate::write::{write_atomic, write_record};
+
+/// The `.error.json` beside a failed input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    /// Where the input was dropped.
+    pub path: String,
+    /// The plugin (or daemon stage: `read`, `claim`, `time_limit`) that failed, if one did.
+    pub plugin: Option<String>,
+    /// What went wrong.
+    pub reason: String,
+    /// How many times processing was started.
+    pub attempts: u32,
+    /// When the input was given up (RFC 3339).
+    pub failed_at: String,
+}
+
+/// Writes the record, then moves the input out of the work folder; returns the record's
+/// path.
+pub fn succeed(spool: &Spool, claimed: &Claimed, record: &Record) -> std::io::Result<PathBuf> {
+    let written = write_record(&spool.output, record)?;
+    match spool.on_success {
+        OnSuccess::Move => {
+            let target = free_name(&spool.done, claimed);
+            std::fs::rename(&claimed.work, target)?;
+        }
+        OnSuccess::Delete => std::fs::remove_file(&claimed.work)?,
+    }
+    Ok(written)
+}
+
+/// Writes the `.error.json`, then moves the input to `failed/`; returns the input's new
+/// path.
+pub fn fail(spool: &Spool, claimed: &Claimed, failure: &Failure) -> std::io::Result<PathBuf> {
+    let target = free_name(&spool.failed, claimed);
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut bytes = serde_json::to_vec_pretty(failure).map_err(std::io::Error::other)?;
+    bytes.push(b'\n');
+    write_atomic(&spool.failed, &format!("{name}.error.json"), &bytes)?;
+    std::fs::rename(&claimed.work, &target)?;
+    Ok(target)
+}
+
+/// `dir/<inbox name>` when no file has that name yet, else `dir/<work name>` (unique). An
+/// `.error.json` left without its input by a crash does not make the name taken: it is
+/// ours, and is written again.
+fn free_name(dir: &Path, claimed: &Claimed) -> PathBuf {
+    let plain = dir.join(&claimed.name);
+    if std::fs::symlink_metadata(&plain).is_err() {
+        return plain;
+    }
+    dir.join(&claimed.claim)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spool::SpoolConfig;
+
+    fn spool(dir: &Path) -> Spool {
+        Spool::open(&SpoolConfig {
+            inbox: dir.join("inbox"),
+            output: dir.join("out"),
+            done: dir.join("done"),
+            failed: dir.join("failed"),
+            state_dir: dir.join(".docnorm"),
+            on_success: OnSuccess::Move,
+        })
+        .unwrap()
+    }
+
+    fn claimed(spool: &Spool, claim: &str, name: &str) -> Claimed {
+        let work = spool.work.join(claim);
+        std::fs::write(&work, "x").unwrap();
+        Claimed {
+            work,
+            claim: claim.to_owned(),
+            name: name.to_owned(),
+            inbox_path: spool.inbox.join(name),
+        }
+    }
+
+    #[test]
+    fn a_failure_keeps_both_files_and_never_overwrites_an_earlier_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let spool = spool(dir.path());
+        let failure = Failure {
+            path: "inbox/a.txt".into(),
+            plugin: Some("read".into()),
+            reason: "empty file".into(),
+            attempts: 1,
+            failed_at: "2026-01-01T00:00:00Z".into(),
+        };
+        let first = fail(&spool, &claimed(&spool, "01-a.txt", "a.txt"), &failure).unwrap();
+        let second = fail(&spool, &claimed(&spool, "02-a.txt", "a.txt"), &failure).unwrap();
+        assert_eq!(first, spool.failed.join("a.txt"));
+        assert_eq!(second, spool.failed.join("02-a.txt"));
+        let report = std::fs::read_to_string(spool.failed.join("02-a.txt.error.json")).unwrap();
+        assert!(report.contains("\"plugin\": \"read\""), "{report}");
+        assert!(spool.failed.join("a.txt.error.json").exists());
+    }
+}

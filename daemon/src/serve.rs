@@ -1,0 +1,602 @@
+//! The run loop of `docnorm run`: ties the daemon's stages together.
+//!
+//! At start it opens the [`spool`](crate::spool) and the [`state`](crate::state) store,
+//! queues what a crash left in the work folder, starts the [`watch`](crate::watch)er and
+//! only then scans the inbox, so no file slips between the two (the [`queue`](crate::queue)
+//! drops the duplicates), and tells systemd it is ready. Then each ready file is
+//! [`claim`](crate::claim)ed, processed by the [`work`](crate::work) stage within the time
+//! limit and [`finish`](crate::finish)ed, at most `run.concurrency` at once. The loop
+//! reconciles with a full scan at an interval and whenever events were lost, reloads the
+//! pipeline on SIGHUP, and on shutdown stops claiming and lets in-flight documents finish
+//! within the grace time.
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use tracing::{error, info, warn};
+
+use crate::claim::{Claim, ClaimIds, Claimed};
+use crate::config::Config;
+use crate::finish::{Failure, fail, succeed};
+use crate::logging::Escaped;
+use crate::pipeline::Pipeline;
+use crate::queue::Queue;
+use crate::spool::Spool;
+use crate::state::StateStore;
+use crate::systemd::Systemd;
+use crate::watch::{Signal, Watch, scan};
+use crate::work::{self, Worked};
+
+/// Limits of the run loop, under `run` in the config.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunConfig {
+    /// How many documents are processed at once (0: one per CPU core). Also bounds the open
+    /// files: each document in flight holds at most a few.
+    pub concurrency: usize,
+    /// How many inbox files the daemon keeps track of at once; more wait in the inbox and
+    /// are found by a rescan once there is room, so memory stays bounded.
+    pub max_queued_files: usize,
+    /// How long one document may take in the pipeline before it is abandoned.
+    pub plugin_time_limit_ms: u64,
+    /// How many times processing a file may be started (counting crashes and time-outs)
+    /// before it goes to `failed/`.
+    pub max_attempts: u32,
+    /// How long SIGTERM or SIGINT waits for documents in flight before exiting.
+    pub shutdown_grace_ms: u64,
+    /// How often the status (logs at debug level, systemd's STATUS=) is updated.
+    pub status_interval_ms: u64,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 0,
+            max_queued_files: 10_000,
+            plugin_time_limit_ms: 30_000,
+            max_attempts: 3,
+            shutdown_grace_ms: 30_000,
+            status_interval_ms: 1000,
+        }
+    }
+}
+
+impl RunConfig {
+    fn workers(&self) -> usize {
+        if self.concurrency > 0 {
+            return self.concurrency;
+        }
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    }
+}
+
+/// Runs the daemon until `shutdown` resolves, then drains; `config_path` is read again on
+/// SIGHUP.
+pub async fn serve(
+    config: Config,
+    config_path: Option<PathBuf>,
+    pipeline: Pipeline,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let mut hangup = signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?;
+    let spool = Spool::open(&config.spool)?;
+    spool.remove_leftovers();
+    let store = StateStore::open(&spool.database)?;
+    let shared = Arc::new(Shared {
+        spool,
+        store,
+        ids: ClaimIds::default(),
+        limits: config.run.clone(),
+    });
+    let mut daemon = Daemon::new(Arc::clone(&shared), config, config_path, pipeline)?;
+    daemon.start()?;
+    tokio::pin!(shutdown);
+    loop {
+        daemon.launch();
+        let wake_at = daemon.next_wake();
+        tokio::select! {
+            () = &mut shutdown => break,
+            _ = hangup.recv() => daemon.reload(),
+            Some(joined) = daemon.jobs.join_next_with_id(), if !daemon.jobs.is_empty() => {
+                daemon.joined(joined);
+            }
+            Some(signal) = daemon.watch.signals.recv() => daemon.signal(signal),
+            () = daemon.watch.wake.notified() => {}
+            () = tokio::time::sleep_until(wake_at) => {}
+        }
+        daemon.tick();
+    }
+    daemon.drain().await;
+    Ok(())
+}
+
+/// What every job needs.
+struct Shared {
+    spool: Spool,
+    store: StateStore,
+    ids: ClaimIds,
+    limits: RunConfig,
+}
+
+/// What a job is given: an inbox file to claim, or a file already in the work folder.
+#[derive(Debug)]
+enum Job {
+    Inbox(PathBuf),
+    Work(PathBuf),
+}
+
+/// How a job ended.
+#[derive(Debug)]
+enum Ended {
+    Processed,
+    Failed,
+    /// Timed out with attempts left: process the work file again.
+    Retry(PathBuf),
+    /// The file was gone, or a step failed and left it where it was.
+    Nothing,
+}
+
+struct Daemon {
+    shared: Arc<Shared>,
+    config: Config,
+    config_path: Option<PathBuf>,
+    pipeline: Arc<Pipeline>,
+    watch: Watch,
+    queue: Queue,
+    retries: VecDeque<PathBuf>,
+    jobs: JoinSet<Ended>,
+    /// For each running job: the inbox path it holds in the queue, and when it started.
+    running: HashMap<tokio::task::Id, (Option<PathBuf>, Instant)>,
+    workers: usize,
+    systemd: Systemd,
+    processed: u64,
+    failed: u64,
+    progress_at_ping: u64,
+    next_status: Instant,
+    next_reconcile: Instant,
+}
+
+impl Daemon {
+    fn new(
+        shared: Arc<Shared>,
+        config: Config,
+        config_path: Option<PathBuf>,
+        pipeline: Pipeline,
+    ) -> anyhow::Result<Self> {
+        // Watcher first: anything arriving from now on is seen, by the scan or by an event.
+        let watch = Watch::start(&shared.spool.inbox, &config.watch)?;
+        let settle = Duration::from_millis(config.watch.settle_ms);
+        let counts = shared.store.counts().unwrap_or_default();
+        let now = Instant::now();
+        Ok(Self {
+            queue: Queue::new(config.run.max_queued_files, settle),
+            workers: config.run.workers(),
+            next_reconcile: now + Duration::from_millis(config.watch.reconcile_interval_ms),
+            shared,
+            config,
+            config_path,
+            pipeline: Arc::new(pipeline),
+            watch,
+            retries: VecDeque::new(),
+            jobs: JoinSet::new(),
+            running: HashMap::new(),
+            systemd: Systemd::from_env(),
+            processed: counts.done,
+            failed: counts.failed,
+            progress_at_ping: 0,
+            next_status: now,
+        })
+    }
+
+    /// Queues what is left in the work folder, scans the inbox, and says it is ready.
+    fn start(&mut self) -> anyhow::Result<()> {
+        let shared = Arc::clone(&self.shared);
+        let spool = &shared.spool;
+        let leftovers = crate::claim::leftovers(&spool.work)
+            .with_context(|| format!("{}: cannot list the work folder", spool.work.display()))?;
+        if !leftovers.is_empty() {
+            info!(
+                files = leftovers.len(),
+                "resuming files claimed before the last stop"
+            );
+        }
+        self.retries.extend(leftovers);
+        self.scan();
+        info!(
+            inbox = %Escaped(&spool.inbox.display().to_string()),
+            output = %Escaped(&spool.output.display().to_string()),
+            watcher = self.watch.kind,
+            queued = self.queue.waiting(),
+            workers = self.workers,
+            "watching the inbox"
+        );
+        let status = self.status_line();
+        self.systemd.ready(&status);
+        Ok(())
+    }
+
+    fn scan(&mut self) {
+        let now = Instant::now().into_std();
+        match scan(&self.shared.spool.inbox) {
+            Ok(paths) => {
+                for path in paths {
+                    self.queue.found(path, now);
+                    if self.queue.len() >= self.shared.limits.max_queued_files {
+                        // The queue asked for a rescan once it has room again.
+                        break;
+                    }
+                }
+            }
+            Err(err) => error!(error = %err, "cannot scan the inbox"),
+        }
+    }
+
+    /// Starts jobs while workers are free and files are ready.
+    fn launch(&mut self) {
+        while self.jobs.len() < self.workers {
+            let (job, key) = if let Some(work) = self.retries.pop_front() {
+                (Job::Work(work), None)
+            } else if let Some(path) = self.queue.take() {
+                (Job::Inbox(path.clone()), Some(path))
+            } else {
+                break;
+            };
+            let shared = Arc::clone(&self.shared);
+            let pipeline = Arc::clone(&self.pipeline);
+            let handle = self.jobs.spawn(run_job(shared, pipeline, job));
+            self.running.insert(handle.id(), (key, Instant::now()));
+        }
+    }
+
+    fn joined(&mut self, joined: Result<(tokio::task::Id, Ended), tokio::task::JoinError>) {
+        let (id, ended) = match joined {
+            Ok((id, ended)) => (id, ended),
+            Err(err) => {
+                error!(error = %err, "a job panicked; its file stays in the work folder");
+                (err.id(), Ended::Nothing)
+            }
+        };
+        if let Some((Some(path), _)) = self.running.remove(&id)
+            && self.queue.finished(&path)
+        {
+            self.queue.changed(path, Instant::now().into_std());
+        }
+        match ended {
+            Ended::Processed => self.processed += 1,
+            Ended::Failed => self.failed += 1,
+            Ended::Retry(work) => self.retries.push_back(work),
+            Ended::Nothing => {}
+        }
+    }
+
+    fn signal(&mut self, first: Signal) {
+        let now = Instant::now().into_std();
+        let mut next = Some(first);
+        // Take what else is waiting in one go, up to a bound so the loop stays responsive.
+        for _ in 0..1024 {
+            let Some(signal) = next else { break };
+            match signal {
+                Signal::Complete(path) => self.queue.complete(path),
+                Signal::Changed(path) => self.queue.changed(path, now),
+                Signal::Gone(path) => self.queue.gone(&path),
+            }
+            next = self.watch.signals.try_recv().ok();
+        }
+    }
+
+    fn next_wake(&self) -> Instant {
+        let mut wake = self.next_status.min(self.next_reconcile);
+        if let Some(settle) = self.queue.next_settle() {
+            wake = wake.min(Instant::from_std(settle));
+        }
+        if let Some(interval) = self.systemd.watchdog_interval() {
+            wake = wake.min(Instant::now() + interval);
+        }
+        wake.max(Instant::now() + Duration::from_millis(5))
+    }
+
+    /// Work done between events: settling, rescans, status and watchdog.
+    fn tick(&mut self) {
+        let now = Instant::now();
+        self.queue.settle(now.into_std());
+        let reconcile = now >= self.next_reconcile;
+        if self.watch.take_rescan() | self.queue.take_overflow() || reconcile {
+            self.scan();
+            if reconcile {
+                self.next_reconcile =
+                    now + Duration::from_millis(self.config.watch.reconcile_interval_ms);
+            }
+        }
+        let healthy = self.healthy(now);
+        self.systemd.watchdog(healthy, now.into_std());
+        if healthy {
+            self.progress_at_ping = self.processed + self.failed;
+        }
+        if now >= self.next_status {
+            let status = self.status_line();
+            self.systemd.status(&status);
+            self.next_status =
+                now + Duration::from_millis(self.shared.limits.status_interval_ms.max(100));
+        }
+    }
+
+    /// Progress since the last check, nothing to do, or every job still within its limit.
+    fn healthy(&self, now: Instant) -> bool {
+        let idle = self.jobs.is_empty() && self.queue.waiting() == 0 && self.retries.is_empty();
+        let progressed = self.processed + self.failed > self.progress_at_ping;
+        let limit = Duration::from_millis(self.shared.limits.plugin_time_limit_ms)
+            + Duration::from_secs(10);
+        let within_limits = self
+            .running
+            .values()
+            .all(|(_, started)| now.duration_since(*started) < limit);
+        idle || progressed || within_limits
+    }
+
+    fn status_line(&self) -> String {
+        format!(
+            "{} processed, {} failed, {} queued, {} in flight",
+            self.processed,
+            self.failed,
+            self.queue.waiting() + self.retries.len(),
+            self.jobs.len()
+        )
+    }
+
+    /// Rebuilds the pipeline from the config file; keeps the current one if that fails.
+    fn reload(&mut self) {
+        self.systemd.reloading();
+        match self.load() {
+            Ok((config, pipeline)) => {
+                let restart_needed = config.spool != self.config.spool
+                    || config.watch != self.config.watch
+                    || config.run != self.config.run;
+                if restart_needed {
+                    warn!(
+                        "changes to the spool, watch and run sections take effect at the next start"
+                    );
+                }
+                self.pipeline = Arc::new(pipeline);
+                self.config.chain = config.chain;
+                self.config.plugins = config.plugins;
+                self.config.read = config.read;
+                info!(plugins = self.config.chain.join(","), "config reloaded");
+            }
+            Err(err) => error!(
+                error = format!("{err:#}"),
+                "cannot reload the config; still running on the previous one"
+            ),
+        }
+        let status = self.status_line();
+        self.systemd.ready(&status);
+    }
+
+    fn load(&self) -> anyhow::Result<(Config, Pipeline)> {
+        let config = Config::load_or_default(self.config_path.as_deref())?;
+        let pipeline = work::build(&config)?;
+        Ok((config, pipeline))
+    }
+
+    /// Lets documents in flight finish within the grace time.
+    async fn drain(&mut self) {
+        self.systemd.stopping();
+        let in_flight = self.jobs.len();
+        info!(in_flight, "stopping: finishing documents in flight");
+        let grace = Duration::from_millis(self.shared.limits.shutdown_grace_ms);
+        let drained = tokio::time::timeout(grace, async {
+            while let Some(joined) = self.jobs.join_next_with_id().await {
+                self.joined(joined);
+            }
+        })
+        .await;
+        if drained.is_err() {
+            warn!(
+                left = self.jobs.len(),
+                "shutdown grace passed; the documents left in the work folder are processed at the next start"
+            );
+        }
+        info!(processed = self.processed, failed = self.failed, "stopped");
+    }
+}
+
+/// Claims, processes and finishes one file.
+async fn run_job(shared: Arc<Shared>, pipeline: Arc<Pipeline>, job: Job) -> Ended {
+    let claim_shared = Arc::clone(&shared);
+    let begun = tokio::task::spawn_blocking(move || begin(&claim_shared, &job)).await;
+    let (claimed, attempts) = match begun {
+        Ok(Begun::Ready(claimed, attempts)) => (claimed, attempts),
+        Ok(Begun::Ended(ended)) => return ended,
+        Err(err) => {
+            error!(error = %err, "claiming panicked");
+            return Ended::Nothing;
+        }
+    };
+    let limit = Duration::from_millis(shared.limits.plugin_time_limit_ms);
+    let worked = work::process(
+        pipeline,
+        claimed.work.clone(),
+        claimed.inbox_path.clone(),
+        limit,
+    )
+    .await;
+    let finish_shared = Arc::clone(&shared);
+    tokio::task::spawn_blocking(move || finish(&finish_shared, &claimed, attempts, worked))
+        .await
+        .unwrap_or_else(|err| {
+            error!(error = %err, "finishing panicked");
+            Ended::Nothing
+        })
+}
+
+enum Begun {
+    Ready(Claimed, u32),
+    Ended(Ended),
+}
+
+/// Claims the file and counts the attempt, before any plugin sees it.
+fn begin(shared: &Shared, job: &Job) -> Begun {
+    let spool = &shared.spool;
+    let claim = match job {
+        Job::Inbox(path) => crate::claim::claim(&spool.inbox, &spool.work, path, &shared.ids),
+        Job::Work(path) => crate::claim::reclaim(&spool.inbox, path),
+    };
+    let claimed = match claim {
+        Ok(Claim::Taken(claimed)) => claimed,
+        Ok(Claim::Refused(claimed, reason)) => {
+            let attempts = count_attempt(shared, &claimed).unwrap_or(1);
+            return Begun::Ended(give_up(shared, &claimed, Some("claim"), &reason, attempts));
+        }
+        Ok(Claim::Gone) => return Begun::Ended(Ended::Nothing),
+        Err(err) => {
+            let path = match job {
+                Job::Inbox(path) | Job::Work(path) => path,
+            };
+            error!(path = %shown(path), error = %err, "cannot claim file");
+            return Begun::Ended(Ended::Nothing);
+        }
+    };
+    let Some(attempt) = count_attempt_full(shared, &claimed) else {
+        return Begun::Ended(Ended::Nothing);
+    };
+    let max = shared.limits.max_attempts.max(1);
+    if attempt.attempts > max {
+        let reason = format!(
+            "gave up after {max} attempts: {}",
+            attempt.error.as_deref().unwrap_or(
+                "processing never finished (the daemon stopped or crashed while processing it)"
+            )
+        );
+        return Begun::Ended(give_up(
+            shared,
+            &claimed,
+            attempt.plugin.as_deref(),
+            &reason,
+            attempt.attempts - 1,
+        ));
+    }
+    Begun::Ready(claimed, attempt.attempts)
+}
+
+fn count_attempt(shared: &Shared, claimed: &Claimed) -> Option<u32> {
+    count_attempt_full(shared, claimed).map(|attempt| attempt.attempts)
+}
+
+fn count_attempt_full(shared: &Shared, claimed: &Claimed) -> Option<crate::state::Attempt> {
+    match shared.store.begin_attempt(&claimed.claim, &claimed.name) {
+        Ok(attempt) => Some(attempt),
+        Err(err) => {
+            // Without the count a crashing file could loop forever: leave it for later.
+            error!(path = %shown(&claimed.inbox_path), error = %err, "cannot count the attempt in the state store");
+            None
+        }
+    }
+}
+
+/// Writes what came of processing.
+fn finish(shared: &Shared, claimed: &Claimed, attempts: u32, worked: Worked) -> Ended {
+    match worked {
+        Worked::Record(record) => match succeed(&shared.spool, claimed, &record) {
+            Ok(written) => {
+                if let Err(err) =
+                    shared
+                        .store
+                        .done(&claimed.claim, &record.id, &record.source.sha256)
+                {
+                    warn!(error = %err, "cannot record the result in the state store");
+                }
+                info!(
+                    path = %shown(&claimed.inbox_path),
+                    id = %record.id,
+                    record = %shown(&written),
+                    attempts,
+                    "processed"
+                );
+                Ended::Processed
+            }
+            Err(err) => {
+                error!(path = %shown(&claimed.inbox_path), error = %err, "cannot write the record; the file stays in the work folder");
+                Ended::Nothing
+            }
+        },
+        Worked::Failed(err) => give_up(
+            shared,
+            claimed,
+            err.plugin.as_deref(),
+            &err.message,
+            attempts,
+        ),
+        Worked::Crashed(message) => give_up(shared, claimed, None, &message, attempts),
+        Worked::TimedOut(plugin) => {
+            let reason = format!(
+                "processing exceeded the time limit of {} ms (run.plugin_time_limit_ms)",
+                shared.limits.plugin_time_limit_ms
+            );
+            if attempts >= shared.limits.max_attempts {
+                return give_up(shared, claimed, plugin.as_deref(), &reason, attempts);
+            }
+            warn!(
+                path = %shown(&claimed.inbox_path),
+                plugin = plugin.as_deref().unwrap_or("chain"),
+                attempts,
+                "{reason}; trying again"
+            );
+            if let Err(err) = shared
+                .store
+                .note_error(&claimed.claim, plugin.as_deref(), &reason)
+            {
+                warn!(error = %err, "cannot record the error in the state store");
+            }
+            Ended::Retry(claimed.work.clone())
+        }
+    }
+}
+
+/// Moves the file to `failed/` beside its `.error.json`.
+fn give_up(
+    shared: &Shared,
+    claimed: &Claimed,
+    plugin: Option<&str>,
+    reason: &str,
+    attempts: u32,
+) -> Ended {
+    let failure = Failure {
+        path: claimed.inbox_path.to_string_lossy().into_owned(),
+        plugin: Some(plugin.unwrap_or("chain").to_owned()),
+        reason: reason.to_owned(),
+        attempts,
+        failed_at: jiff::Timestamp::now().to_string(),
+    };
+    match fail(&shared.spool, claimed, &failure) {
+        Ok(moved) => {
+            if let Err(err) = shared.store.failed(&claimed.claim, plugin, reason) {
+                warn!(error = %err, "cannot record the result in the state store");
+            }
+            warn!(
+                path = %shown(&claimed.inbox_path),
+                plugin = plugin.unwrap_or("chain"),
+                reason = %Escaped(reason),
+                attempts,
+                moved = %shown(&moved),
+                "failed"
+            );
+            Ended::Failed
+        }
+        Err(err) => {
+            error!(path = %shown(&claimed.inbox_path), error = %err, "cannot move the file to failed/; it stays in the work folder");
+            Ended::Nothing
+        }
+    }
+}
+
+fn shown(path: &Path) -> String {
+    Escaped(&path.display().to_string()).to_string()
+}

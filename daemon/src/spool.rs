@@ -1,0 +1,154 @@
+//! The spool: the folders a document passes through on disk while the daemon runs.
+//!
+//! A file arrives in the inbox, is claimed by a rename into the work folder (under the state
+//! folder, beside the state store), and leaves it for `done/` (or is deleted) once its record
+//! is in the output folder, or for `failed/` beside an `.error.json`. Every move is a rename,
+//! so the inbox, the work folder, `done/` and `failed/` must share one filesystem; that is
+//! checked once at start.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// Where the daemon finds and puts files, under `spool` in the config. Relative paths are
+/// taken from the folder the daemon starts in.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct SpoolConfig {
+    /// The folder producers drop documents into.
+    pub inbox: PathBuf,
+    /// The folder records are written to, one `<id>.json` each.
+    pub output: PathBuf,
+    /// Where an input goes once its record is written (when `on_success` is `move`).
+    pub done: PathBuf,
+    /// Where an input that failed goes, beside its `<name>.error.json`.
+    pub failed: PathBuf,
+    /// The daemon's own folder: the work folder (`work/`) and the state store
+    /// (`state.sqlite`).
+    pub state_dir: PathBuf,
+    /// What happens to an input whose record was written.
+    pub on_success: OnSuccess,
+}
+
+impl Default for SpoolConfig {
+    fn default() -> Self {
+        Self {
+            inbox: "inbox".into(),
+            output: "out".into(),
+            done: "done".into(),
+            failed: "failed".into(),
+            state_dir: ".docnorm".into(),
+            on_success: OnSuccess::Move,
+        }
+    }
+}
+
+/// What happens to an input whose record was written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OnSuccess {
+    /// Move it to the `done` folder.
+    #[default]
+    Move,
+    /// Delete it.
+    Delete,
+}
+
+/// The spool's folders, created and resolved to absolute paths.
+#[derive(Debug, Clone)]
+pub struct Spool {
+    /// The inbox.
+    pub inbox: PathBuf,
+    /// The output folder for records.
+    pub output: PathBuf,
+    /// The folder for finished inputs.
+    pub done: PathBuf,
+    /// The folder for failed inputs and their `.error.json`.
+    pub failed: PathBuf,
+    /// The work folder holding claimed inputs.
+    pub work: PathBuf,
+    /// The state store's database file.
+    pub database: PathBuf,
+    /// What happens to an input whose record was written.
+    pub on_success: OnSuccess,
+}
+
+impl Spool {
+    /// Creates every folder and checks that the ones files are renamed between share one
+    /// filesystem.
+    pub fn open(config: &SpoolConfig) -> anyhow::Result<Self> {
+        let work = config.state_dir.join("work");
+        let spool = Self {
+            inbox: create(&config.inbox)?,
+            output: create(&config.output)?,
+            done: create(&config.done)?,
+            failed: create(&config.failed)?,
+            work: create(&work)?,
+            database: create(&config.state_dir)?.join("state.sqlite"),
+            on_success: config.on_success,
+        };
+        let inbox_device = device(&spool.inbox)?;
+        for dir in [&spool.work, &spool.done, &spool.failed] {
+            if device(dir)? != inbox_device {
+                bail!(
+                    "{}: not on the same filesystem as the inbox {}; files move between them by rename",
+                    dir.display(),
+                    spool.inbox.display()
+                );
+            }
+        }
+        Ok(spool)
+    }
+
+    /// Removes temporary files an interrupted atomic write left in the output and failed
+    /// folders (their final names were never written, so nothing refers to them).
+    pub fn remove_leftovers(&self) {
+        for dir in [&self.output, &self.failed] {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                if entry.file_name().to_string_lossy().starts_with(".tmp-") {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+    }
+}
+
+fn create(dir: &Path) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("{}: cannot create folder", dir.display()))?;
+    std::fs::canonicalize(dir).with_context(|| format!("{}: cannot resolve folder", dir.display()))
+}
+
+fn device(dir: &Path) -> anyhow::Result<u64> {
+    Ok(std::fs::metadata(dir)
+        .with_context(|| format!("{}: cannot read folder", dir.display()))?
+        .dev())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_make_every_folder_under_the_current_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = SpoolConfig {
+            inbox: dir.path().join("inbox"),
+            output: dir.path().join("out"),
+            done: dir.path().join("done"),
+            failed: dir.path().join("failed"),
+            state_dir: dir.path().join(".docnorm"),
+            on_success: OnSuccess::Move,
+        };
+        let spool = Spool::open(&config).unwrap();
+        assert!(spool.work.ends_with(".docnorm/work") && spool.work.is_dir());
+        assert!(spool.inbox.is_dir() && spool.output.is_dir());
+        assert!(spool.done.is_dir() && spool.failed.is_dir());
+    }
+}

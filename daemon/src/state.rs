@@ -1,0 +1,221 @@
+//! The state store: what the daemon knows about every file it claimed, in `SQLite` (WAL).
+//!
+//! Beside the spool folders, which hold the truth about where a file is, the store keeps
+//! what the folders cannot: how many times processing a file was started (counted before
+//! each start, so a file that crashes or hangs the daemon is given up after a set number of
+//! attempts instead of looping), its state, its content hash and record id, and the last
+//! error. `synchronous=NORMAL` in WAL mode survives the process being killed at any point;
+//! after a power loss the last few counts may be lost, which costs at most a retry.
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use anyhow::Context;
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// The open state store; shared by the run loop and its workers.
+pub struct StateStore {
+    conn: Mutex<Connection>,
+}
+
+/// A file's attempt count and its last error, read when an attempt starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    /// How many times processing was started, this time included.
+    pub attempts: u32,
+    /// The plugin of the last error, if any.
+    pub plugin: Option<String>,
+    /// The last error, if any.
+    pub error: Option<String>,
+}
+
+/// Files by state, for the status line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Files whose record was written.
+    pub done: u64,
+    /// Files moved to `failed/`.
+    pub failed: u64,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS files (
+    claim       TEXT PRIMARY KEY,   -- the file's name in the work folder
+    name        TEXT NOT NULL,      -- its name in the inbox
+    state       TEXT NOT NULL,      -- processing | done | failed
+    attempts    INTEGER NOT NULL,
+    sha256      TEXT,
+    record      TEXT,
+    plugin      TEXT,
+    error       TEXT,
+    updated_ms  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_state ON files(state);
+CREATE TABLE IF NOT EXISTS simhashes (
+    id          TEXT PRIMARY KEY,   -- a record id
+    simhash     INTEGER NOT NULL
+);
+";
+
+impl StateStore {
+    /// Opens (or creates) the store at `path`.
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
+        let conn = Connection::open(path)
+            .with_context(|| format!("{}: cannot open the state store", path.display()))?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(SCHEMA)
+            .with_context(|| format!("{}: cannot create the state tables", path.display()))?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// Counts one more start of processing the claimed file `claim` (inbox name `name`)
+    /// and returns the count with the last error; committed before the caller goes on.
+    pub fn begin_attempt(&self, claim: &str, name: &str) -> rusqlite::Result<Attempt> {
+        self.lock().query_row(
+            "INSERT INTO files (claim, name, state, attempts, updated_ms)
+             VALUES (?1, ?2, 'processing', 1, ?3)
+             ON CONFLICT (claim) DO UPDATE
+               SET attempts = attempts + 1, state = 'processing', updated_ms = ?3
+             RETURNING attempts, plugin, error",
+            params![claim, name, now_ms()],
+            |row| {
+                Ok(Attempt {
+                    attempts: row.get(0)?,
+                    plugin: row.get(1)?,
+                    error: row.get(2)?,
+                })
+            },
+        )
+    }
+
+    /// Remembers why the last attempt failed, for the report once the file is given up.
+    pub fn note_error(
+        &self,
+        claim: &str,
+        plugin: Option<&str>,
+        error: &str,
+    ) -> rusqlite::Result<()> {
+        self.lock().execute(
+            "UPDATE files SET plugin = ?2, error = ?3, updated_ms = ?4 WHERE claim = ?1",
+            params![claim, plugin, error, now_ms()],
+        )?;
+        Ok(())
+    }
+
+    /// The file's record was written.
+    pub fn done(&self, claim: &str, record: &str, sha256: &str) -> rusqlite::Result<()> {
+        self.lock().execute(
+            "UPDATE files SET state = 'done', record = ?2, sha256 = ?3, plugin = NULL,
+               error = NULL, updated_ms = ?4 WHERE claim = ?1",
+            params![claim, record, sha256, now_ms()],
+        )?;
+        Ok(())
+    }
+
+    /// The file was moved to `failed/`.
+    pub fn failed(&self, claim: &str, plugin: Option<&str>, error: &str) -> rusqlite::Result<()> {
+        self.lock().execute(
+            "UPDATE files SET state = 'failed', plugin = ?2, error = ?3, updated_ms = ?4
+             WHERE claim = ?1",
+            params![claim, plugin, error, now_ms()],
+        )?;
+        Ok(())
+    }
+
+    /// The attempts counted so far for `claim`, if it is known.
+    pub fn attempts(&self, claim: &str) -> rusqlite::Result<Option<u32>> {
+        self.lock()
+            .query_row(
+                "SELECT attempts FROM files WHERE claim = ?1",
+                params![claim],
+                |row| row.get(0),
+            )
+            .optional()
+    }
+
+    /// How many files are done and failed.
+    pub fn counts(&self) -> rusqlite::Result<Counts> {
+        self.lock().query_row(
+            "SELECT COALESCE(SUM(state = 'done'), 0), COALESCE(SUM(state = 'failed'), 0)
+             FROM files",
+            [],
+            |row| {
+                Ok(Counts {
+                    done: row.get::<_, i64>(0)?.unsigned_abs(),
+                    failed: row.get::<_, i64>(1)?.unsigned_abs(),
+                })
+            },
+        )
+    }
+
+    /// Every remembered record simhash, oldest first.
+    pub fn simhashes(&self) -> rusqlite::Result<Vec<(String, u64)>> {
+        let conn = self.lock();
+        let mut statement = conn.prepare("SELECT id, simhash FROM simhashes ORDER BY rowid")?;
+        let rows = statement.query_map([], |row| {
+            // SQLite integers are signed; the bits are the simhash.
+            Ok((row.get(0)?, row.get::<_, i64>(1)?.cast_unsigned()))
+        })?;
+        rows.collect()
+    }
+
+    /// Remembers a record's simhash so near-duplicates are found across restarts.
+    pub fn add_simhash(&self, id: &str, simhash: u64) -> rusqlite::Result<()> {
+        self.lock().execute(
+            "INSERT OR IGNORE INTO simhashes (id, simhash) VALUES (?1, ?2)",
+            params![id, simhash.cast_signed()],
+        )?;
+        Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave the connection half-used: every
+        // statement is complete or rolled back by SQLite itself.
+        self.conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempts_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        let store = StateStore::open(&path).unwrap();
+        assert_eq!(store.begin_attempt("c1", "a.txt").unwrap().attempts, 1);
+        store.note_error("c1", Some("html"), "too slow").unwrap();
+        drop(store);
+        let store = StateStore::open(&path).unwrap();
+        let attempt = store.begin_attempt("c1", "a.txt").unwrap();
+        assert_eq!(attempt.attempts, 2);
+        assert_eq!(attempt.plugin.as_deref(), Some("html"));
+        assert_eq!(attempt.error.as_deref(), Some("too slow"));
+    }
+
+    #[test]
+    fn counts_follow_the_states() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::open(&dir.path().join("s.sqlite")).unwrap();
+        for claim in ["a", "b", "c"] {
+            store.begin_attempt(claim, claim).unwrap();
+        }
+        store.done("a", "id", "hash").unwrap();
+        store.failed("b", None, "bad").unwrap();
+        assert_eq!(store.counts().unwrap(), Counts { done: 1, failed: 1 });
+        store.add_simhash("id", u64::MAX).unwrap();
+        assert_eq!(store.simhashes().unwrap(), [("id".to_owned(), u64::MAX)]);
+    }
+}
