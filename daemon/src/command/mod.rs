@@ -1,6 +1,7 @@
 //! The subcommands of the `docnorm` binary: one module each, with one `Args` struct and one
 //! `run` function, dispatched from [`Command`].
 
+pub mod explain;
 pub mod plugins;
 pub mod process;
 pub mod run;
@@ -33,6 +34,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the pipeline once over files and print one JSON record per line.
     Process(process::Args),
+    /// Show what the text plugin makes of a page copy, line by line.
+    Explain(explain::Args),
     /// List the plugins of the chain with their versions, reads and writes.
     Plugins(plugins::Args),
     /// Print the JSON Schema of the record (or of the config).
@@ -44,13 +47,14 @@ pub enum Command {
 /// Runs the command line and returns the process's exit code.
 pub fn main(cli: Cli) -> ExitCode {
     let level = match cli.command {
-        Command::Process(_) => "warn",
+        Command::Process(_) | Command::Explain(_) => "warn",
         _ => "info",
     };
     logging::init(cli.log_format, level);
     let mut stdout = std::io::stdout().lock();
     let code = match cli.command {
         Command::Process(args) => process::run(&args, &mut stdout),
+        Command::Explain(args) => explain::run(&args, &mut stdout),
         Command::Plugins(args) => plugins::run(&args, &mut stdout),
         Command::Schema(args) => schema::run(&args, &mut stdout),
         Command::Run(args) => run::run(&args, &mut stdout),
