@@ -1,29 +1,62 @@
-//! The `html` plugin: the main content and the metadata (JSON-LD, OpenGraph, meta tags) of a saved web page.
+//! The `html` plugin: the main content and the metadata (JSON-LD, `OpenGraph`, meta tags) of a
+//! saved web page.
 //!
-//! It sits in the default chain `frontmatter → html → text → enrich` and declines documents
-//! that are not its kind.
+//! It sits in the default chain `frontmatter → html → text → enrich`, claims documents the
+//! read stage sniffed as HTML (already decompressed and decoded to UTF-8, `<meta charset>`
+//! honoured) and declines the rest. The page is parsed once: metadata is read from the tree
+//! first, then the main-content extraction rewrites the same tree.
+//!
+//! ```
+//! use docnorm_html::HtmlConfig;
+//! use docnorm_plugin_api::{Chain, Document, Format};
+//!
+//! let html = r#"<html lang="en-GB"><head>
+//!   <title>Storm hits the coast | The Daily Planet</title>
+//!   <meta property="og:site_name" content="The Daily Planet">
+//!   <meta name="author" content="Lois Lane">
+//! </head><body><article><h1>Storm hits the coast</h1>
+//!   <p>Heavy rain fell on the coast overnight, and the harbour closed for the day.</p>
+//! </article></body></html>"#;
+//! let chain = Chain::new(vec![Box::new(HtmlConfig::default().build().unwrap())]).unwrap();
+//! let record = chain.run(&Document::for_text("page.html", html).with_format(Format::Html)).unwrap();
+//! assert_eq!(record.title.as_deref(), Some("Storm hits the coast"));
+//! assert_eq!(record.authors[0].name, "Lois Lane");
+//! assert_eq!(record.language.as_deref(), Some("en"));
+//! assert!(record.body.contains("harbour closed"));
+//! ```
+
+mod authors;
+mod clean;
+mod config;
+mod content;
+mod dates;
+mod jsonld;
+mod meta;
+mod text;
+mod title;
 
 use docnorm_plugin_api::{Document, Format, Manifest, Outcome, Plugin, PluginError};
-use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{Map, Value};
+use dom_query::Document as Dom;
+use serde_json::{Map, Value, json};
+
+pub use config::{BuildError, HtmlConfig};
 
 /// The plugin's name: its config key, span field and the name in its errors.
 pub const NAME: &str = "html";
 
-/// What the user can set for the `html` plugin, under `plugins.html` in the config.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct HtmlConfig {}
+/// The running `html` plugin.
+pub struct Html {
+    manifest: Manifest,
+    config: HtmlConfig,
+}
 
-impl HtmlConfig {
-    /// Validates the config and builds the running plugin.
-    pub fn build(&self) -> Result<Html, BuildError> {
-        Ok(Html {
+impl Html {
+    fn new(config: HtmlConfig) -> Self {
+        Self {
             manifest: Manifest::new(
                 NAME,
                 env!("CARGO_PKG_VERSION"),
-                &["source"],
+                &[],
                 &[
                     "title",
                     "subtitle",
@@ -37,28 +70,62 @@ impl HtmlConfig {
                     "language",
                     "topics",
                     "images",
-                    "related",
                     "extra",
                     "warnings",
-                    "provenance.removed",
                 ],
             ),
-        })
+            config,
+        }
     }
-}
 
-/// Why a `HtmlConfig` could not be built.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// A setting is out of range.
-    #[error("plugins.html: {0}")]
-    Invalid(String),
-}
-
-/// The running `html` plugin.
-pub struct Html {
-    manifest: Manifest,
+    /// The record fields this plugin finds in `html`, as a JSON merge patch.
+    pub fn extract(&self, html: &str) -> Map<String, Value> {
+        let mut warnings = Vec::new();
+        let html = if html.len() > self.config.max_bytes {
+            let mut end = self.config.max_bytes;
+            while !html.is_char_boundary(end) {
+                end -= 1;
+            }
+            warnings.push(format!(
+                "page cut to its first {} bytes before parsing (plugins.html.max_bytes)",
+                self.config.max_bytes
+            ));
+            &html[..end]
+        } else {
+            html
+        };
+        let dom = Dom::from(html);
+        let limits = meta::Limits {
+            topics: self.config.max_topics,
+            images: self.config.max_images,
+        };
+        let mut meta = meta::extract(&dom, limits);
+        let content = content::extract(dom, self.config.max_elements);
+        meta::add_byline(&mut meta, content.byline.as_deref());
+        if content.body.is_empty() {
+            warnings.push("no article text found in the page".to_owned());
+        }
+        let patch = json!({
+            "title": meta.title,
+            "subtitle": meta.subtitle,
+            "summary": meta.summary,
+            "body": content.body,
+            "authors": meta.authors,
+            "published": meta.published,
+            "updated": meta.updated,
+            "publisher": meta.publisher,
+            "url": meta.url,
+            "language": meta.language,
+            "topics": meta.topics,
+            "images": meta.images,
+            "extra": meta.extra,
+            "warnings": warnings,
+        });
+        match patch {
+            Value::Object(map) => map.into_iter().filter(|(_, v)| !v.is_null()).collect(),
+            _ => Map::new(),
+        }
+    }
 }
 
 impl Plugin for Html {
@@ -74,7 +141,12 @@ impl Plugin for Html {
         if !matches!(doc.format, Format::Html) {
             return Ok(Outcome::Decline);
         }
-        // Not built yet: see the plugin's issue. Declining leaves the document to the others.
-        Ok(Outcome::Decline)
+        let Some(text) = doc.text else {
+            return Ok(Outcome::Decline);
+        };
+        Ok(Outcome::Patch(self.extract(text)))
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,107 @@
+//! Main-content extraction: the article's text, as paragraphs, without the page around it.
+//!
+//! A Readability port (`dom_smoothie`) scores candidate containers and keeps the article;
+//! the text is then cut into paragraphs and lines that are page furniture rather than article
+//! ("Advertisement", "Share this article") are dropped. Pages too large to score keep the text
+//! of their `<article>`, `<main>` or `<body>`.
+
+use dom_query::Document;
+use dom_smoothie::{Config, Readability, TextMode};
+
+/// What the content stage found.
+#[derive(Debug, Default)]
+pub struct Content {
+    /// The article text, paragraphs separated by a blank line.
+    pub body: String,
+    /// The visible byline, when the page shows one.
+    pub byline: Option<String>,
+}
+
+/// Extracts the main content of `doc`, consuming it (the extraction rewrites the tree).
+pub fn extract(doc: Document, max_elements: usize) -> Content {
+    let elements = doc
+        .root()
+        .descendants_it()
+        .filter(dom_query::NodeRef::is_element)
+        .count();
+    if elements > max_elements {
+        tracing::debug!(
+            elements,
+            max_elements,
+            "page too large to score; keeping its main container"
+        );
+        return Content {
+            body: paragraphs(&fallback_text(&doc)),
+            byline: None,
+        };
+    }
+    let byline = visible_byline(&doc);
+    crate::clean::remove_furniture(&doc);
+    let config = Config {
+        text_mode: TextMode::Formatted,
+        disable_json_ld: true,
+        ..Config::default()
+    };
+    let fallback = doc.clone();
+    let Ok(mut readability) = Readability::with_document(doc, None, Some(config)) else {
+        return Content::default();
+    };
+    match readability.parse() {
+        Ok(article) => Content {
+            body: paragraphs(&article.text_content),
+            byline: byline.or(article.byline),
+        },
+        Err(err) => {
+            tracing::debug!(error = %err, "no article container found; keeping the page text");
+            Content {
+                body: paragraphs(&fallback_text(&fallback)),
+                byline,
+            }
+        }
+    }
+}
+
+/// Selectors of visible bylines, most specific first.
+const BYLINE: &str = "[itemprop~=author] [itemprop=name], [rel~=author], [itemprop~=author], \
+    [class*=byline], [class*=author-name], [class*=author_name]";
+
+/// The text of the first visible byline, when it is short enough to be one.
+fn visible_byline(doc: &Document) -> Option<String> {
+    doc.select(BYLINE)
+        .nodes()
+        .iter()
+        .map(|n| crate::text::squash(&n.text()))
+        .find(|t| !t.is_empty() && t.chars().count() <= 100)
+}
+
+fn fallback_text(doc: &Document) -> String {
+    doc.select("script, style, noscript, template, nav, header, footer, aside, form")
+        .remove();
+    for selector in ["article", "main", "[role=main]", "body"] {
+        let sel = doc.select(selector);
+        if let Some(node) = sel.nodes().first() {
+            return node.formatted_text().to_string();
+        }
+    }
+    doc.root().formatted_text().to_string()
+}
+
+/// Text cut into paragraphs, each one line with folded whitespace, joined by blank lines.
+pub fn paragraphs(text: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for block in text.split("\n\n") {
+        let lines: Vec<String> = block
+            .lines()
+            .map(crate::text::squash)
+            .filter(|l| !l.is_empty())
+            .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        let para = lines.join("\n");
+        if out.last() != Some(&para) {
+            out.push(para);
+        }
+    }
+    out.join("\n\n")
+}
