@@ -1,0 +1,235 @@
+//! Markdown to plain text: the words a reader sees, paragraphs separated by a blank line.
+//!
+//! Headings, paragraphs, block quotes and code blocks become paragraphs; emphasis and links
+//! become their text; list items and table rows become lines of one paragraph; images and raw
+//! HTML tags (including comments such as `<!--more-->`) leave nothing behind, though the text
+//! inside an HTML block is kept.
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+/// The plain text of the Markdown `text`.
+pub(crate) fn to_text(text: &str) -> String {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES;
+    let mut out = Renderer::default();
+    for event in Parser::new_ext(text, options) {
+        out.event(event);
+    }
+    out.flush();
+    out.text
+}
+
+/// The text built so far and the state of the block being read.
+#[derive(Default)]
+struct Renderer {
+    /// Finished blocks.
+    text: String,
+    /// The block being read.
+    line: String,
+    /// Raw HTML of the HTML block being read.
+    html: String,
+    /// Nesting of lists and tables, whose items and rows are lines of one paragraph.
+    lines_depth: usize,
+    /// Which list or table the current lines belong to.
+    group: usize,
+    /// The group of the last block written, when it was a line of a list or table.
+    last_group: Option<usize>,
+    /// Nesting of images, whose alt text is left out.
+    image_depth: usize,
+    /// Cells already in the current table row.
+    cells: usize,
+    /// Inside a code block, whose spacing is kept as written.
+    code: bool,
+}
+
+impl Renderer {
+    fn event(&mut self, event: Event<'_>) {
+        match event {
+            Event::Start(tag) => self.start(&tag),
+            Event::End(tag) => self.end(tag),
+            Event::Text(s) | Event::Code(s) if self.image_depth == 0 => self.line.push_str(&s),
+            Event::Html(s) => self.html.push_str(&s),
+            Event::SoftBreak if self.image_depth == 0 => self.line.push(' '),
+            Event::HardBreak if self.image_depth == 0 => self.line.push('\n'),
+            Event::Rule => self.flush(),
+            _ => {}
+        }
+    }
+
+    fn start(&mut self, tag: &Tag<'_>) {
+        match tag {
+            Tag::List(_) | Tag::Table(_) => {
+                self.flush();
+                if self.lines_depth == 0 {
+                    self.group += 1;
+                }
+                self.lines_depth += 1;
+            }
+            Tag::TableHead | Tag::TableRow => {
+                self.flush();
+                self.cells = 0;
+            }
+            Tag::TableCell => {
+                if self.cells > 0 {
+                    self.line.push_str(" | ");
+                }
+                self.cells += 1;
+            }
+            Tag::Image { .. } => self.image_depth += 1,
+            Tag::CodeBlock(_) => {
+                self.flush();
+                self.code = true;
+            }
+            Tag::Paragraph
+            | Tag::Heading { .. }
+            | Tag::BlockQuote(_)
+            | Tag::HtmlBlock
+            | Tag::Item
+            | Tag::FootnoteDefinition(_) => self.flush(),
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::List(_) | TagEnd::Table => {
+                self.flush();
+                self.lines_depth = self.lines_depth.saturating_sub(1);
+            }
+            TagEnd::Image => self.image_depth = self.image_depth.saturating_sub(1),
+            TagEnd::CodeBlock => {
+                self.flush();
+                self.code = false;
+            }
+            TagEnd::HtmlBlock => {
+                let html = std::mem::take(&mut self.html);
+                self.line.push_str(&strip_tags(&html));
+                self.flush();
+            }
+            TagEnd::Paragraph
+            | TagEnd::Heading(_)
+            | TagEnd::BlockQuote(_)
+            | TagEnd::Item
+            | TagEnd::TableHead
+            | TagEnd::TableRow
+            | TagEnd::FootnoteDefinition => self.flush(),
+            _ => {}
+        }
+    }
+
+    /// Ends the current block: a line of the current list or table, or a paragraph.
+    fn flush(&mut self) {
+        if !self.code {
+            // Removed markup (an inline comment, an image) leaves doubled spaces behind.
+            self.line = collapse_spaces(&self.line);
+        }
+        let block = self.line.trim_matches('\n').trim_end();
+        let block = block.trim_start_matches([' ', '\t']);
+        if !block.is_empty() {
+            let group = (self.lines_depth > 0).then_some(self.group);
+            if !self.text.is_empty() {
+                let same_list = group.is_some() && group == self.last_group;
+                self.text.push_str(if same_list { "\n" } else { "\n\n" });
+            }
+            self.text.push_str(block);
+            self.last_group = group;
+        }
+        self.line.clear();
+    }
+}
+
+/// `text` with each run of spaces and tabs written as one space.
+fn collapse_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c == ' ' || c == '\t' {
+            if !space {
+                out.push(' ');
+            }
+            space = true;
+        } else {
+            out.push(c);
+            space = false;
+        }
+    }
+    out
+}
+
+/// The text of raw HTML: comments and tags removed, blank lines dropped, lines trimmed.
+fn strip_tags(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        let after = &rest[open..];
+        let comment = after.starts_with("<!--");
+        let tag = after[1..]
+            .starts_with(|c: char| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'));
+        if !comment && !tag {
+            text.push('<');
+            rest = &after[1..];
+            continue;
+        }
+        let close = if comment {
+            after.find("-->").map(|i| i + 3)
+        } else {
+            after.find('>').map(|i| i + 1)
+        };
+        // An unclosed tag or comment runs to the end of the block.
+        rest = close.map_or("", |close| &after[close..]);
+    }
+    text.push_str(rest);
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_text;
+
+    #[test]
+    fn inline_markup_becomes_its_text() {
+        let md = "# A *big* title\n\nSome **bold** and [a link](https://x.invalid) and `code`.\nSame paragraph.\n\n![alt text](img.png)\n\nLast.";
+        assert_eq!(
+            to_text(md),
+            "A big title\n\nSome bold and a link and code. Same paragraph.\n\nLast."
+        );
+    }
+
+    #[test]
+    fn lists_are_lines_of_one_paragraph() {
+        let md = "Intro:\n\n- one\n- two\n  - nested\n\n1. first\n\n2. second\n\nAfter.";
+        assert_eq!(
+            to_text(md),
+            "Intro:\n\none\ntwo\nnested\n\nfirst\nsecond\n\nAfter."
+        );
+    }
+
+    #[test]
+    fn html_comments_and_tags_leave_nothing() {
+        let md = "Teaser text.\n\n<!--more-->\n\nRest <span>inline</span> here.\n\n<div class=\"x\">\nBlock text\n</div>\n";
+        assert_eq!(
+            to_text(md),
+            "Teaser text.\n\nRest inline here.\n\nBlock text"
+        );
+    }
+
+    #[test]
+    fn code_blocks_and_quotes_are_paragraphs() {
+        let md = "> quoted\n> words\n\n```\nlet x = 1;\nlet y = 2;\n```\n";
+        assert_eq!(to_text(md), "quoted words\n\nlet x = 1;\nlet y = 2;");
+    }
+
+    #[test]
+    fn empty_input_gives_empty_text() {
+        assert_eq!(to_text(""), "");
+        assert_eq!(to_text("\n\n  \n"), "");
+    }
+}
