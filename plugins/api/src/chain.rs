@@ -235,9 +235,7 @@ mod tests {
             _: &Document<'_>,
             _: &Map<String, Value>,
         ) -> Result<Outcome, PluginError> {
-            if self.patch.is_null() {
-                panic!("boom");
-            }
+            assert!(!self.patch.is_null(), "boom");
             Ok(Outcome::patch(self.patch.clone()))
         }
     }

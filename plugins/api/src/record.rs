@@ -177,7 +177,7 @@ pub struct Stats {
 pub struct Fingerprints {
     /// SHA-256 of the body text, lower-case hex; null until computed.
     pub body_sha256: Option<String>,
-    /// 64-bit SimHash of the body's word shingles as 16 lower-case hex digits; null until computed.
+    /// 64-bit `SimHash` of the body's word shingles as 16 lower-case hex digits; null until computed.
     pub simhash: Option<String>,
 }
 
