@@ -1,0 +1,698 @@
+//! Entities: people, places and organizations named in the title and body, found without a
+//! statistical model.
+//!
+//! Each line is cut into tokens; punctuation, possessives (`Biden’s`) and line ends close a
+//! phrase. Then, left to right:
+//!
+//! 1. A phrase in the bundled gazetteers (see `gazetteer`), longest first, is a place or an
+//!    organization under the gazetteer's name (`U.S.` → `United States`, `New York Times` →
+//!    `The New York Times`).
+//! 2. Common words (`The`, `However`, `Tuesday`, `Russian`) never start or join a phrase, so
+//!    a word capitalized only because it opens a sentence never becomes an entity.
+//! 3. An honorific or role (`President`, `Mr.`, `Sen.`, `spokesperson`) makes the capitalized
+//!    phrase after it a person.
+//! 4. Any other run of capitalized words is a person when it starts with a known given name,
+//!    an organization when it ends like one (`… University`, `… Party`, `Bank of …`), a place
+//!    when it ends like one (`… County`, `Gulf of …`); otherwise it is not an entity.
+//! 5. Full names absorb their surnames: `Putin` alone counts for `Vladimir Putin` when both
+//!    occur, and a surname never seen with a role or a full name is dropped.
+//!
+//! A line in title case (a headline) is read word by word, since there capitals say nothing
+//! about names. Entities are listed in order of first mention, title first.
+
+use std::collections::{HashMap, HashSet};
+
+use docnorm_plugin_api::Entities;
+
+use crate::gazetteer::{LISTS, Lists};
+
+/// What a name refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Kind {
+    Person,
+    Place,
+    Organization,
+}
+
+/// The entities named in `title` and `body`.
+pub fn entities(title: Option<&str>, body: &str) -> Entities {
+    let lists = &*LISTS;
+    let mut mentions = Vec::new();
+    for line in title.into_iter().chain(body.lines()) {
+        let tokens = tokenize(line);
+        let mode = if is_title_case(&tokens) {
+            Mode::WordByWord
+        } else {
+            Mode::Phrases
+        };
+        Scanner {
+            lists,
+            tokens: &tokens,
+            mode,
+            mentions: &mut mentions,
+        }
+        .scan();
+    }
+    resolve(&mentions)
+}
+
+/// A name as it occurs, before surnames are resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Mention {
+    /// `None`: a capitalized word that is a person only if it is a known person's surname.
+    kind: Option<Kind>,
+    name: String,
+}
+
+/// One word of a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Token {
+    /// The word without surrounding punctuation or possessive `’s`.
+    text: String,
+    /// Punctuation or a line end follows: no phrase continues past this token.
+    closes: bool,
+}
+
+impl Token {
+    fn is_capitalized(&self) -> bool {
+        self.text.chars().next().is_some_and(char::is_uppercase)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Phrases,
+    WordByWord,
+}
+
+struct Scanner<'a> {
+    lists: &'a Lists,
+    tokens: &'a [Token],
+    mode: Mode,
+    mentions: &'a mut Vec<Mention>,
+}
+
+impl Scanner<'_> {
+    fn scan(&mut self) {
+        let mut role = false;
+        let mut i = 0;
+        while i < self.tokens.len() {
+            let token = &self.tokens[i];
+            let run = self.run_at(i);
+            if let Some((len, kind, canonical)) = self.known_at(i) {
+                // A longer capitalized run opening with a given name is a person whose name
+                // contains a place (`Jordan Peterson`, `Lloyd Austin` is handled by rule 4).
+                if !(run > len && self.lists.given_names.contains(token.text.as_str())) {
+                    self.push(Some(kind), canonical.to_owned());
+                    i += len;
+                    role = false;
+                    continue;
+                }
+            }
+            if !token.is_capitalized() {
+                role = role_continues(self.lists, token, role);
+                i += 1;
+                continue;
+            }
+            if self.lists.is_role(&token.text) && self.mode == Mode::Phrases {
+                role = !token.closes;
+                i += 1;
+                continue;
+            }
+            if run == 0 {
+                // A common word: the role, if any, carries over (`Secretary of State X`).
+                role = role && !token.closes;
+                i += 1;
+                continue;
+            }
+            let words = &self.tokens[i..i + run];
+            self.classify(words, role);
+            role = false;
+            i += run;
+        }
+    }
+
+    /// The length of the capitalized phrase starting at `i`: 0 when the token cannot start
+    /// one (a common word that is not a given name followed by a name).
+    fn run_at(&self, i: usize) -> usize {
+        let tokens = self.tokens;
+        let first = &tokens[i];
+        if !first.is_capitalized() || self.lists.is_role(&first.text) {
+            return 0;
+        }
+        if self.mode == Mode::WordByWord {
+            return usize::from(!self.lists.is_common(&first.text));
+        }
+        let mut end = i + 1;
+        while end < tokens.len() && !tokens[end - 1].closes && self.joins(&tokens[end]) {
+            end += 1;
+        }
+        // `Bank of England`, `Gulf of Mexico`: a head word may take an `of` phrase.
+        if end + 1 < tokens.len()
+            && !tokens[end - 1].closes
+            && tokens[end].text == "of"
+            && !tokens[end].closes
+            && is_head(&tokens[end - 1].text)
+            && self.joins(&tokens[end + 1])
+        {
+            end += 2;
+            while end < tokens.len() && !tokens[end - 1].closes && self.joins(&tokens[end]) {
+                end += 1;
+            }
+        }
+        let common = self.lists.is_common(&first.text);
+        if common && !(end > i + 1 && self.lists.given_names.contains(first.text.as_str())) {
+            return 0;
+        }
+        end - i
+    }
+
+    /// Whether `token` continues a capitalized phrase.
+    fn joins(&self, token: &Token) -> bool {
+        token.is_capitalized()
+            && !self.lists.is_common(&token.text)
+            && !self.lists.is_role(&token.text)
+    }
+
+    /// The longest gazetteer name starting at `i`: `(tokens, kind, canonical name)`.
+    fn known_at(&self, i: usize) -> Option<(usize, Kind, &'static str)> {
+        let tokens = self.tokens;
+        if !self.lists.first_tokens.contains(&tokens[i].text) {
+            return None;
+        }
+        let mut reach = i;
+        while reach < tokens.len() && reach - i < self.lists.longest {
+            reach += 1;
+            if tokens[reach - 1].closes {
+                break;
+            }
+        }
+        let mut key = String::new();
+        (1..=reach - i).rev().find_map(|len| {
+            key.clear();
+            for (n, token) in tokens[i..i + len].iter().enumerate() {
+                if n > 0 {
+                    key.push(' ');
+                }
+                key.push_str(&token.text);
+            }
+            let entry = self.lists.names.get(&key)?;
+            Some((len, entry.kind, entry.canonical))
+        })
+    }
+
+    fn classify(&mut self, words: &[Token], role: bool) {
+        let name = join(words);
+        let first = words[0].text.as_str();
+        let last = words[words.len() - 1].text.trim_end_matches('.');
+        let has_of = words.iter().any(|w| w.text == "of");
+        let kind = if has_of {
+            Some(if PLACE_HEADS.contains(&first) {
+                Kind::Place
+            } else {
+                Kind::Organization
+            })
+        } else if role {
+            Some(Kind::Person)
+        } else if words.len() < 2 {
+            None
+        } else if ORGANIZATION_ENDS.contains(&last) {
+            Some(Kind::Organization)
+        } else if PLACE_ENDS.contains(&last) || PLACE_STARTS.contains(&first) {
+            Some(Kind::Place)
+        } else if self.lists.given_names.contains(first) {
+            Some(Kind::Person)
+        } else {
+            // An unknown capitalized phrase: its words may still be surnames of people named
+            // elsewhere.
+            for word in words {
+                self.push(None, word.text.clone());
+            }
+            return;
+        };
+        self.push(kind, name);
+    }
+
+    fn push(&mut self, kind: Option<Kind>, name: String) {
+        self.mentions.push(Mention { kind, name });
+    }
+}
+
+/// Whether a lower-case `token` keeps a pending role alive: `Secretary of State`, `the`.
+fn role_continues(lists: &Lists, token: &Token, role: bool) -> bool {
+    if token.closes {
+        return false;
+    }
+    if lists.is_role(&token.text) {
+        return true;
+    }
+    role && matches!(token.text.as_str(), "of" | "the")
+}
+
+/// Words after which `of` and a name continue the phrase.
+fn is_head(word: &str) -> bool {
+    ORGANIZATION_HEADS.contains(&word) || PLACE_HEADS.contains(&word)
+}
+
+const ORGANIZATION_HEADS: &[&str] = &[
+    "University",
+    "Bank",
+    "Ministry",
+    "Department",
+    "Institute",
+    "Museum",
+    "Council",
+    "Court",
+    "Church",
+    "Bureau",
+    "Office",
+    "Board",
+    "Academy",
+    "College",
+    "School",
+    "Federation",
+    "Association",
+    "Organization",
+    "Organisation",
+    "League",
+    "Party",
+    "Union",
+    "Commission",
+    "Committee",
+    "Chamber",
+    "Society",
+    "Order",
+];
+
+const PLACE_HEADS: &[&str] = &[
+    "Gulf", "Sea", "Bay", "Strait", "Straits", "Isle", "Republic", "Kingdom", "Province", "City",
+    "Port", "Cape", "Lake", "Mount",
+];
+
+const ORGANIZATION_ENDS: &[&str] = &[
+    "University",
+    "College",
+    "Institute",
+    "Institution",
+    "Academy",
+    "Inc",
+    "Corp",
+    "Corporation",
+    "Company",
+    "Co",
+    "Ltd",
+    "LLC",
+    "PLC",
+    "AG",
+    "GmbH",
+    "Group",
+    "Holdings",
+    "Bank",
+    "Agency",
+    "Department",
+    "Ministry",
+    "Commission",
+    "Committee",
+    "Council",
+    "Party",
+    "Association",
+    "Foundation",
+    "Organization",
+    "Organisation",
+    "Federation",
+    "Airlines",
+    "Airways",
+    "Motors",
+    "Corps",
+    "Police",
+    "Army",
+    "Navy",
+    "Court",
+    "Parliament",
+    "Assembly",
+    "Church",
+    "Museum",
+    "Hospital",
+    "Club",
+    "Network",
+    "Times",
+    "Post",
+    "Journal",
+    "News",
+    "Tribune",
+    "Herald",
+    "Gazette",
+    "Magazine",
+    "Radio",
+    "Television",
+    "Labs",
+    "Technologies",
+    "Office",
+    "Bureau",
+    "Administration",
+    "Authority",
+    "Board",
+    "Fund",
+    "Trust",
+    "Alliance",
+    "Coalition",
+    "Movement",
+    "Brigade",
+    "League",
+    "Guard",
+    "Service",
+    "Reserve",
+    "Exchange",
+    "Studios",
+    "Pictures",
+    "Records",
+    "Press",
+];
+
+const PLACE_ENDS: &[&str] = &[
+    "City",
+    "County",
+    "Province",
+    "Prefecture",
+    "Oblast",
+    "Region",
+    "Island",
+    "Islands",
+    "Peninsula",
+    "River",
+    "Mountains",
+    "Valley",
+    "Bay",
+    "Sea",
+    "Ocean",
+    "Strait",
+    "Canal",
+    "Desert",
+    "Heights",
+    "Coast",
+];
+
+const PLACE_STARTS: &[&str] = &["Mount", "Lake", "Lakes", "Cape", "Port"];
+
+/// Gives each mention its final name and kind, and lists them by first mention.
+fn resolve(mentions: &[Mention]) -> Entities {
+    let people: Vec<&str> = mentions
+        .iter()
+        .filter(|m| m.kind == Some(Kind::Person))
+        .map(|m| m.name.as_str())
+        .collect();
+    // Single-word names point to the first full name ending with them.
+    let mut full_names: HashMap<&str, &str> = HashMap::new();
+    for name in &people {
+        if let Some((_, surname)) = name.rsplit_once(' ') {
+            full_names.entry(surname).or_insert(name);
+        }
+    }
+    let mut entities = Entities::default();
+    let mut seen: HashSet<(Kind, &str)> = HashSet::new();
+    for mention in mentions {
+        let (kind, name) = match mention.kind {
+            Some(Kind::Person) | None => {
+                let name = full_names
+                    .get(mention.name.as_str())
+                    .copied()
+                    .unwrap_or(mention.name.as_str());
+                let known = mention.kind.is_some() || people.contains(&name);
+                if !known {
+                    continue;
+                }
+                (Kind::Person, name)
+            }
+            Some(kind) => (kind, mention.name.as_str()),
+        };
+        if !seen.insert((kind, name)) {
+            continue;
+        }
+        let list = match kind {
+            Kind::Person => &mut entities.people,
+            Kind::Place => &mut entities.places,
+            Kind::Organization => &mut entities.organizations,
+        };
+        list.push(name.to_owned());
+    }
+    entities
+}
+
+fn join(words: &[Token]) -> String {
+    words
+        .iter()
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether a line is a headline in title case: the small words that running prose writes in
+/// lower case (`Says`, `Has`, `With`) are mostly capitalized. Capitals alone say nothing: a
+/// sentence full of names is mostly capitalized too.
+fn is_title_case(tokens: &[Token]) -> bool {
+    let (mut upper, mut lower) = (0usize, 0usize);
+    for token in tokens.iter().skip(1) {
+        if TITLE_CASE_TELLS.contains(&token.text.to_lowercase().as_str()) {
+            if token.is_capitalized() {
+                upper += 1;
+            } else {
+                lower += 1;
+            }
+        }
+    }
+    upper >= 2 && upper > lower
+}
+
+/// Words that are lower case inside a sentence of prose, and capitalized in a headline.
+const TITLE_CASE_TELLS: &[&str] = &[
+    "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "of", "on", "or",
+    "over", "the", "to", "with", "about", "after", "against", "amid", "before", "than", "up",
+    "out", "off", "says", "said", "has", "have", "had", "is", "are", "was", "were", "be", "been",
+    "will", "would", "could", "should", "can", "may", "not", "no", "new", "more", "its", "his",
+    "her", "their", "he", "she", "they", "it", "we", "this", "that", "what", "how", "why", "who",
+    "when", "where", "all", "now", "plans", "calls", "gets", "makes", "takes", "wants", "meets",
+    "talks", "back", "down", "just", "still",
+];
+
+/// The tokens of a gazetteer alias, as the tokenizer would read them in text.
+pub(crate) fn tokenize_phrase(phrase: &str) -> Vec<String> {
+    tokenize(phrase).into_iter().map(|t| t.text).collect()
+}
+
+/// Abbreviations whose period belongs to them and that run on into a name (`Mr. Putin`).
+const NAME_ABBREVIATIONS: &[&str] = &[
+    "Mr", "Mrs", "Ms", "Mx", "Dr", "Prof", "Sen", "Rep", "Gov", "Lt", "Col", "Gen", "Maj", "Capt",
+    "Sgt", "Adm", "Cmdr", "Rev", "St", "Ft", "Mt", "Pres", "Supt", "Hon",
+];
+
+/// Abbreviations whose period belongs to them but closes the phrase (`Acme Inc.`).
+const CLOSING_ABBREVIATIONS: &[&str] = &[
+    "Jr", "Sr", "Inc", "Corp", "Co", "Ltd", "Bros", "No", "vs", "etc", "Jan", "Feb", "Mar", "Apr",
+    "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "a.m", "p.m",
+];
+
+/// Cuts one line into tokens.
+fn tokenize(line: &str) -> Vec<Token> {
+    let mut tokens: Vec<Token> = Vec::new();
+    let spaced = line.replace(['—', '–', '/'], " — ");
+    for piece in spaced.split_whitespace() {
+        let (lead, word, closes) = strip(piece);
+        if let Some(last) = tokens.last_mut().filter(|_| lead) {
+            last.closes = true;
+        }
+        if word.is_empty() || !word.chars().any(char::is_alphanumeric) {
+            if let Some(last) = tokens.last_mut() {
+                last.closes = true;
+            }
+            continue;
+        }
+        tokens.push(Token {
+            text: word.to_owned(),
+            closes,
+        });
+    }
+    if let Some(last) = tokens.last_mut() {
+        last.closes = true;
+    }
+    tokens
+}
+
+/// Splits a whitespace-separated piece into (opened by punctuation, word, closed by
+/// punctuation).
+fn strip(piece: &str) -> (bool, &str, bool) {
+    const OPENING: &[char] = &[
+        '"', '“', '‘', '\'', '(', '[', '{', '«', '¿', '¡', '*', '_', '„',
+    ];
+    const CLOSING: &[char] = &[
+        ',', ';', ':', '!', '?', '…', ')', ']', '}', '"', '”', '»', '*', '_', '“',
+    ];
+    let word = piece.trim_start_matches(OPENING);
+    let lead = word.len() != piece.len();
+    let mut word = word;
+    let mut closes = false;
+    loop {
+        let before = word.len();
+        word = word.trim_end_matches(CLOSING);
+        if let Some(stem) = word
+            .strip_suffix("'s")
+            .or_else(|| word.strip_suffix("’s"))
+            .filter(|s| !s.is_empty())
+        {
+            word = stem;
+        }
+        word = word.trim_end_matches(['\'', '’']);
+        if let Some(stem) = word.strip_suffix('.') {
+            if keeps_period(stem) {
+                if !NAME_ABBREVIATIONS.contains(&stem) && !is_initial(stem) {
+                    closes = true;
+                }
+                break;
+            }
+            word = stem;
+        }
+        if word.len() == before {
+            break;
+        }
+        closes = true;
+    }
+    // `Kremlin-led`, `Russia-backed`: the name is the part before a lower-case suffix.
+    if let Some((name, rest)) = word.split_once('-')
+        && rest.chars().next().is_some_and(char::is_lowercase)
+        && !name.is_empty()
+    {
+        return (lead, name, true);
+    }
+    (lead, word, closes)
+}
+
+/// Whether the period after `stem` belongs to it: an abbreviation or an initial.
+fn keeps_period(stem: &str) -> bool {
+    NAME_ABBREVIATIONS.contains(&stem)
+        || CLOSING_ABBREVIATIONS.contains(&stem)
+        || is_initial(stem)
+        || (stem.contains('.') && stem.len() <= 6 && !stem.ends_with('.'))
+}
+
+/// A single capital letter (`F` in `John F. Kennedy`).
+fn is_initial(stem: &str) -> bool {
+    let mut chars = stem.chars();
+    chars.next().is_some_and(char::is_uppercase) && chars.next().is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(tokens: &[Token]) -> Vec<&str> {
+        tokens.iter().map(|t| t.text.as_str()).collect()
+    }
+
+    #[test]
+    fn tokens_shed_punctuation_and_possessives() {
+        let tokens = tokenize("Biden’s call, per “The Times.” U.S. troops Kremlin-led Mr. Putin");
+        assert_eq!(
+            texts(&tokens),
+            [
+                "Biden", "call", "per", "The", "Times", "U.S.", "troops", "Kremlin", "Mr.", "Putin"
+            ]
+        );
+        let closes: Vec<bool> = tokens.iter().map(|t| t.closes).collect();
+        assert_eq!(
+            closes,
+            [
+                true, true, true, false, true, true, false, true, false, true
+            ]
+        );
+    }
+
+    fn names(text: &str) -> Entities {
+        entities(None, text)
+    }
+
+    #[test]
+    fn roles_and_given_names_find_people() {
+        let found = names(
+            "President Biden met Russian President Vladimir Putin. Kremlin spokesperson \
+             Dmitry Peskov said so, and Ed O'Keefe reported it. Putin and Peskov left.",
+        );
+        assert_eq!(
+            found.people,
+            ["Biden", "Vladimir Putin", "Dmitry Peskov", "Ed O'Keefe"]
+        );
+        assert_eq!(found.organizations, ["Kremlin"]);
+    }
+
+    #[test]
+    fn full_names_absorb_surnames_mentioned_first() {
+        let found = entities(
+            Some("Macron visits Berlin"),
+            "French President Emmanuel Macron met German Chancellor Olaf Scholz in Berlin.",
+        );
+        assert_eq!(found.people, ["Emmanuel Macron", "Olaf Scholz"]);
+        assert_eq!(found.places, ["Berlin"]);
+    }
+
+    #[test]
+    fn gazetteer_names_use_their_canonical_form() {
+        let found = names(
+            "The U.S. and the European Union, reports the New York Times, while The Wall \
+             Street Journal and CBS News' anchor disagree about Kyiv and the Russian Federation.",
+        );
+        assert_eq!(found.places, ["United States", "Kyiv", "Russia"]);
+        assert_eq!(
+            found.organizations,
+            [
+                "European Union",
+                "The New York Times",
+                "The Wall Street Journal",
+                "CBS News"
+            ]
+        );
+    }
+
+    #[test]
+    fn sentence_initial_common_words_are_never_entities() {
+        let found = names(
+            "However, the talks stalled. Instead officials waited. Tuesday was quiet. In \
+             Washington, nothing moved. The Summit went on. Escape your echo chamber.",
+        );
+        assert!(found.people.is_empty(), "{found:?}");
+        assert!(found.organizations.is_empty(), "{found:?}");
+        assert_eq!(found.places, ["Washington"]);
+    }
+
+    #[test]
+    fn unknown_capitalized_phrases_are_not_guessed() {
+        let found = names("The Situation Room was busy and Zoom was not used.");
+        assert_eq!(found, Entities::default());
+    }
+
+    #[test]
+    fn shapes_of_organizations_and_places() {
+        let found = names(
+            "She studied at Columbia University and the University of Chicago, then sailed \
+             the Gulf of Mexico to Orange County.",
+        );
+        assert_eq!(
+            found.organizations,
+            ["Columbia University", "University of Chicago"]
+        );
+        assert_eq!(found.places, ["Gulf of Mexico", "Orange County"]);
+    }
+
+    #[test]
+    fn a_title_case_headline_is_read_word_by_word() {
+        let found = entities(
+            Some("Biden Says He Has ‘No Immediate Plans’ to Contact Putin"),
+            "President Biden spoke about Russian President Vladimir Putin.",
+        );
+        assert_eq!(found.people, ["Biden", "Vladimir Putin"]);
+    }
+
+    #[test]
+    fn a_given_name_before_a_place_name_is_a_person() {
+        let found = names("Defense Secretary Lloyd Austin and Jordan Peterson visited Jordan.");
+        assert_eq!(found.people, ["Lloyd Austin", "Jordan Peterson"]);
+        assert_eq!(found.places, ["Jordan"]);
+    }
+}

@@ -1,0 +1,351 @@
+//! Language: the ISO 639-1 code of the record's text, detected with `whatlang`, reconciled
+//! with the language the source declared.
+//!
+//! Detection reads the body; when the body is shorter than [`MIN_BODY_CHARS`] letters it
+//! reads title, subtitle, summary and body together. The answer is `null` unless `whatlang`
+//! calls its guess reliable and the text holds at least [`MIN_LETTERS`] letters: a short
+//! string gives no language rather than a wrong one. A language the source declared (an
+//! `<html lang>`, a front-matter `language` key) wins, unless the text is long enough
+//! ([`MIN_LETTERS_TO_OVERRULE`]) and reliably in another language: then the detected one is
+//! used and a warning says so.
+
+use whatlang::{Detector, Lang};
+
+/// Bodies with fewer letters than this are read together with title, subtitle and summary.
+pub const MIN_BODY_CHARS: usize = 200;
+
+/// Texts with fewer letters than this get no language.
+pub const MIN_LETTERS: usize = 40;
+
+/// Detection reads at most this many bytes of the text: more costs time and changes nothing.
+pub const MAX_DETECT_BYTES: usize = 4096;
+
+/// A declared language is overruled only by a text at least this long.
+pub const MIN_LETTERS_TO_OVERRULE: usize = 250;
+
+/// What the record's text says about its language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Language {
+    /// The ISO 639-1 code, or `None` when unknown.
+    pub code: Option<String>,
+    /// Why the declared language was not kept, if it was not.
+    pub warning: Option<String>,
+}
+
+/// The text fields detection reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Texts<'a> {
+    /// The headline.
+    pub title: Option<&'a str>,
+    /// The standfirst.
+    pub subtitle: Option<&'a str>,
+    /// The source's excerpt.
+    pub summary: Option<&'a str>,
+    /// The article text.
+    pub body: &'a str,
+}
+
+/// Detects the language of `texts`, keeping `declared` unless the text clearly disagrees.
+pub fn resolve(texts: Texts<'_>, declared: Option<&str>) -> Language {
+    let detected = detect(texts);
+    let Some(declared) = declared.map(str::trim).filter(|d| !d.is_empty()) else {
+        return Language {
+            code: detected.map(|d| d.code.to_owned()),
+            warning: None,
+        };
+    };
+    let Some(code) = iso639_1(declared) else {
+        return Language {
+            code: detected.map(|d| d.code.to_owned()),
+            warning: Some(format!(
+                "language: the source declares `{declared}`, which is not a language code; \
+                 using the detected language instead"
+            )),
+        };
+    };
+    match detected {
+        Some(found) if found.code != code && found.letters >= MIN_LETTERS_TO_OVERRULE => Language {
+            code: Some(found.code.to_owned()),
+            warning: Some(format!(
+                "language: the source declares `{code}` but the text reads as `{}`; \
+                     using `{}`",
+                found.code, found.code
+            )),
+        },
+        _ => Language {
+            code: Some(code.to_owned()),
+            warning: None,
+        },
+    }
+}
+
+/// A reliable detection.
+#[derive(Debug, Clone, Copy)]
+struct Detected {
+    code: &'static str,
+    letters: usize,
+}
+
+fn detect(texts: Texts<'_>) -> Option<Detected> {
+    let joined;
+    let text = if letters(texts.body) >= MIN_BODY_CHARS {
+        texts.body
+    } else {
+        joined = [texts.title, texts.subtitle, texts.summary, Some(texts.body)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("\n");
+        &joined
+    };
+    let text = prefix(text, MAX_DETECT_BYTES);
+    let letters = letters(text);
+    if letters < MIN_LETTERS {
+        return None;
+    }
+    let info = Detector::new().detect(text)?;
+    if !info.is_reliable() {
+        return None;
+    }
+    Some(Detected {
+        code: lang_code(info.lang()),
+        letters,
+    })
+}
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
+fn prefix(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+fn letters(text: &str) -> usize {
+    text.chars().filter(|c| c.is_alphabetic()).count()
+}
+
+/// The ISO 639-1 code of a declared language tag (`en`, `en-US`, `EN_gb`, `eng`, `fra`).
+fn iso639_1(tag: &str) -> Option<&'static str> {
+    let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+    match primary.len() {
+        2 => Lang::all()
+            .iter()
+            .map(|&lang| lang_code(lang))
+            .chain(EXTRA_639_1.iter().copied())
+            .find(|code| *code == primary),
+        3 => Lang::from_code(primary.as_str())
+            .map(lang_code)
+            .or(match primary.as_str() {
+                // ISO 639-2/B codes whatlang does not know.
+                "ger" => Some("de"),
+                "fre" => Some("fr"),
+                "dut" => Some("nl"),
+                "chi" | "zho" => Some("zh"),
+                "per" | "fas" => Some("fa"),
+                "cze" => Some("cs"),
+                "gre" => Some("el"),
+                _ => None,
+            }),
+        _ => None,
+    }
+}
+
+/// Common ISO 639-1 codes that a source may declare although whatlang cannot detect them.
+const EXTRA_639_1: &[&str] = &[
+    "ga", "gd", "eu", "gl", "is", "mt", "lb", "sq", "bs", "ms", "sw", "no", "nn", "fy", "br", "kk",
+    "ky", "mn", "ps", "so", "ha", "yo", "ig", "xh", "st", "tn", "mg", "mi", "sm", "to", "fj", "ku",
+    "sd", "ti", "ug", "tt", "ba", "cv", "os", "co", "oc", "sc", "rm", "wa", "li", "fo", "kl", "se",
+    "iu", "qu", "ay", "gn", "ht", "eo", "la",
+];
+
+/// The ISO 639-1 code of a language whatlang detects.
+fn lang_code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Epo => "eo",
+        Lang::Eng => "en",
+        Lang::Rus => "ru",
+        Lang::Cmn => "zh",
+        Lang::Spa => "es",
+        Lang::Por => "pt",
+        Lang::Ita => "it",
+        Lang::Ben => "bn",
+        Lang::Fra => "fr",
+        Lang::Deu => "de",
+        Lang::Ukr => "uk",
+        Lang::Kat => "ka",
+        Lang::Ara => "ar",
+        Lang::Hin => "hi",
+        Lang::Jpn => "ja",
+        Lang::Heb => "he",
+        Lang::Yid => "yi",
+        Lang::Pol => "pl",
+        Lang::Amh => "am",
+        Lang::Jav => "jv",
+        Lang::Kor => "ko",
+        Lang::Nob => "nb",
+        Lang::Dan => "da",
+        Lang::Swe => "sv",
+        Lang::Fin => "fi",
+        Lang::Tur => "tr",
+        Lang::Nld => "nl",
+        Lang::Hun => "hu",
+        Lang::Ces => "cs",
+        Lang::Ell => "el",
+        Lang::Bul => "bg",
+        Lang::Bel => "be",
+        Lang::Mar => "mr",
+        Lang::Kan => "kn",
+        Lang::Ron => "ro",
+        Lang::Slv => "sl",
+        Lang::Hrv => "hr",
+        Lang::Srp => "sr",
+        Lang::Mkd => "mk",
+        Lang::Lit => "lt",
+        Lang::Lav => "lv",
+        Lang::Est => "et",
+        Lang::Tam => "ta",
+        Lang::Vie => "vi",
+        Lang::Urd => "ur",
+        Lang::Tha => "th",
+        Lang::Guj => "gu",
+        Lang::Uzb => "uz",
+        Lang::Pan => "pa",
+        Lang::Aze => "az",
+        Lang::Ind => "id",
+        Lang::Tel => "te",
+        Lang::Pes => "fa",
+        Lang::Mal => "ml",
+        Lang::Ori => "or",
+        Lang::Mya => "my",
+        Lang::Nep => "ne",
+        Lang::Sin => "si",
+        Lang::Khm => "km",
+        Lang::Tuk => "tk",
+        Lang::Aka => "ak",
+        Lang::Zul => "zu",
+        Lang::Sna => "sn",
+        Lang::Afr => "af",
+        Lang::Lat => "la",
+        Lang::Slk => "sk",
+        Lang::Cat => "ca",
+        Lang::Tgl => "tl",
+        Lang::Hye => "hy",
+        Lang::Cym => "cy",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(body: &str) -> Option<String> {
+        resolve(
+            Texts {
+                body,
+                ..Texts::default()
+            },
+            None,
+        )
+        .code
+    }
+
+    #[test]
+    fn german() {
+        let text = "Die Bundesregierung hat am Dienstag ein neues Gesetz zur Förderung der \
+            erneuerbaren Energien beschlossen. Nach Angaben des Ministeriums sollen damit in den \
+            kommenden Jahren deutlich mehr Windräder und Solaranlagen gebaut werden können.";
+        assert_eq!(body(text).as_deref(), Some("de"));
+    }
+
+    #[test]
+    fn french() {
+        let text = "Le gouvernement a présenté mardi un nouveau projet de loi destiné à soutenir \
+            les énergies renouvelables. Selon le ministère, il doit permettre de construire \
+            beaucoup plus d'éoliennes et de panneaux solaires au cours des prochaines années.";
+        assert_eq!(body(text).as_deref(), Some("fr"));
+    }
+
+    #[test]
+    fn spanish() {
+        let text = "El gobierno presentó el martes un nuevo proyecto de ley para apoyar las \
+            energías renovables. Según el ministerio, permitirá construir muchos más \
+            aerogeneradores y paneles solares durante los próximos años en todo el país.";
+        assert_eq!(body(text).as_deref(), Some("es"));
+    }
+
+    #[test]
+    fn english() {
+        let text = "The government unveiled a new bill on Tuesday to support renewable energy. \
+            According to the ministry, it should allow many more wind turbines and solar panels \
+            to be built over the coming years across the whole country.";
+        assert_eq!(body(text).as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn too_short_text_has_no_language() {
+        assert_eq!(body("Hello there"), None);
+        assert_eq!(body("Ja"), None);
+        assert_eq!(body(""), None);
+    }
+
+    #[test]
+    fn a_short_body_falls_back_to_title_and_summary() {
+        let texts = Texts {
+            title: Some("Biden proposes meeting with Putin amid rising Ukraine tensions"),
+            summary: Some(
+                "President Joe Biden spoke with Russian President Vladimir Putin on Tuesday and \
+                 proposed a meeting in a third country in the coming months as tensions between \
+                 Russia and Ukraine rise in eastern Europe.",
+            ),
+            ..Texts::default()
+        };
+        assert_eq!(resolve(texts, None).code.as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn a_declared_language_wins_over_a_short_text() {
+        let texts = Texts {
+            body: "Merci beaucoup",
+            ..Texts::default()
+        };
+        let language = resolve(texts, Some("fr-FR"));
+        assert_eq!(language.code.as_deref(), Some("fr"));
+        assert_eq!(language.warning, None);
+        assert_eq!(resolve(texts, Some("FRA")).code.as_deref(), Some("fr"));
+    }
+
+    #[test]
+    fn a_long_text_in_another_language_overrules_the_declaration_with_a_warning() {
+        let text = "The government unveiled a new bill on Tuesday to support renewable energy. \
+            According to the ministry, it should allow many more wind turbines and solar panels \
+            to be built over the coming years across the whole country. Critics said the plan \
+            was too timid, while industry groups welcomed it as a first step. The bill now goes \
+            to parliament, where the ruling coalition holds a narrow majority and is expected \
+            to pass it before the summer recess.";
+        let language = resolve(
+            Texts {
+                body: text,
+                ..Texts::default()
+            },
+            Some("de"),
+        );
+        assert_eq!(language.code.as_deref(), Some("en"));
+        assert!(language.warning.unwrap().contains("declares `de`"));
+    }
+
+    #[test]
+    fn a_declared_value_that_is_no_language_is_replaced_with_a_warning() {
+        let text = "The government unveiled a new bill on Tuesday to support renewable energy.";
+        let language = resolve(
+            Texts {
+                body: text,
+                ..Texts::default()
+            },
+            Some("klingon"),
+        );
+        assert_eq!(language.code.as_deref(), Some("en"));
+        assert!(language.warning.is_some());
+    }
+}
