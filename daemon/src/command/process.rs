@@ -2,6 +2,8 @@
 //!
 //! Records go to stdout as JSON Lines (or one `<id>.json` file each into `--output`); each
 //! failing file is logged on stderr naming the file and the plugin, and the others go on.
+//! A record whose body nearly duplicates an earlier file's lists that record's id in
+//! `duplicates` (see `docnorm_enrich::DuplicateIndex`).
 //! Exit code 0 when every file succeeded, 1 when some failed, 78 when the config is bad.
 
 use std::io::Write;
@@ -32,11 +34,15 @@ pub struct Args {
 
 /// Runs `docnorm process`, writing records to `out`.
 pub fn run(args: &Args, out: &mut dyn Write) -> u8 {
-    let pipeline = match Config::load_or_default(args.config.as_deref())
+    let (pipeline, mut duplicates) = match Config::load_or_default(args.config.as_deref())
         .map_err(anyhow::Error::from)
-        .and_then(|config| Pipeline::new(&config))
-    {
-        Ok(pipeline) => pipeline,
+        .and_then(|config| {
+            // Near-duplicates depend on the records before, so the host marks them, not a
+            // plugin: one index across all the files of this run.
+            let duplicates = config.plugins.enrich.duplicate_index()?;
+            Ok((Pipeline::new(&config)?, duplicates))
+        }) {
+        Ok(built) => built,
         Err(err) => return fatal(&err, EX_CONFIG),
     };
     if let Some(dir) = &args.output {
@@ -49,7 +55,10 @@ pub fn run(args: &Args, out: &mut dyn Write) -> u8 {
     let mut failed = 0usize;
     for path in &args.files {
         let written = match pipeline.process(path) {
-            Ok(record) => emit(&record, args.output.as_deref(), out),
+            Ok(mut record) => {
+                duplicates.mark(&mut record);
+                emit(&record, args.output.as_deref(), out)
+            }
             Err(err) => {
                 error!(
                     plugin = err.plugin.as_deref().unwrap_or("chain"),
