@@ -13,6 +13,7 @@ use docnorm_text::TextConfig;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::native::CustomPluginConfig;
 use crate::read::ReadConfig;
 use crate::serve::RunConfig;
 use crate::spool::SpoolConfig;
@@ -34,6 +35,9 @@ pub struct Config {
     /// Settings of the built-in plugins, one section each.
     #[serde(default)]
     pub plugins: PluginsConfig,
+    /// Custom native plugins, each named in `chain` by its `name` (see docs/plugins.md).
+    #[serde(default)]
+    pub custom: Vec<CustomPluginConfig>,
     /// `docnorm run`: the folders files pass through.
     #[serde(default)]
     pub spool: SpoolConfig,
@@ -65,6 +69,7 @@ impl Default for Config {
             read: ReadConfig::default(),
             chain: default_chain(),
             plugins: PluginsConfig::default(),
+            custom: Vec::new(),
             spool: SpoolConfig::default(),
             watch: WatchConfig::default(),
             run: RunConfig::default(),
@@ -105,10 +110,15 @@ impl Config {
             path: display.clone(),
             source,
         })?;
-        Self::parse(&text).map_err(|message| ConfigError::Invalid {
+        let mut config = Self::parse(&text).map_err(|message| ConfigError::Invalid {
             path: display,
             message,
-        })
+        })?;
+        let folder = path.parent().unwrap_or(Path::new("."));
+        for custom in &mut config.custom {
+            custom.resolve_against(folder);
+        }
+        Ok(config)
     }
 
     /// Parses config text; the error names what is wrong and where.
@@ -116,7 +126,9 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(Self::default());
         }
-        serde_saphyr::from_str(text).map_err(|e| e.to_string())
+        let config: Self = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
+        crate::native::check_config(&config.custom)?;
+        Ok(config)
     }
 
     /// The config at `path`, or the embedded defaults when there is none.

@@ -24,6 +24,7 @@ pub mod command;
 pub mod config;
 pub mod finish;
 pub mod logging;
+pub mod native;
 pub mod pipeline;
 pub mod queue;
 pub mod read;

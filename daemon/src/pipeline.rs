@@ -111,6 +111,9 @@ fn from_chain(path: &str, err: &ChainError) -> DocError {
 }
 
 fn build_plugin(config: &Config, name: &str) -> anyhow::Result<Box<dyn Plugin>> {
+    if let Some(custom) = config.custom.iter().find(|c| c.name == name) {
+        return Ok(Box::new(custom.load()?.plugin));
+    }
     let plugins = &config.plugins;
     Ok(match name {
         docnorm_frontmatter::NAME => Box::new(plugins.frontmatter.build()?),

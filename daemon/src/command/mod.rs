@@ -2,6 +2,7 @@
 //! `run` function, dispatched from [`Command`].
 
 pub mod explain;
+pub mod check;
 pub mod plugins;
 pub mod process;
 pub mod run;
@@ -36,6 +37,8 @@ pub enum Command {
     Process(process::Args),
     /// Show what the text plugin makes of a page copy, line by line.
     Explain(explain::Args),
+    /// Validate the config and load every plugin, reporting what was found.
+    Check(check::Args),
     /// List the plugins of the chain with their versions, reads and writes.
     Plugins(plugins::Args),
     /// Print the JSON Schema of the record (or of the config).
@@ -55,6 +58,7 @@ pub fn main(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Command::Process(args) => process::run(&args, &mut stdout),
         Command::Explain(args) => explain::run(&args, &mut stdout),
+        Command::Check(args) => check::run(&args, &mut stdout),
         Command::Plugins(args) => plugins::run(&args, &mut stdout),
         Command::Schema(args) => schema::run(&args, &mut stdout),
         Command::Run(args) => run::run(&args, &mut stdout),

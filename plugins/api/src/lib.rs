@@ -40,9 +40,11 @@
 mod chain;
 mod document;
 mod error;
+pub mod native;
 mod patch;
 mod plugin;
 mod record;
+pub mod testing;
 
 pub use chain::Chain;
 pub use document::{Document, Format};
@@ -53,3 +55,5 @@ pub use record::{
     Author, Entities, Fingerprints, Image, PluginRun, Provenance, Publisher, Record, Related,
     Removed, SCHEMA, Source, Stats,
 };
+/// The JSON crate of the plugin contract, re-exported so that a plugin uses the same version.
+pub use serde_json;

@@ -1,0 +1,3 @@
+//! Benchmark of native plugin calls (being written).
+
+fn main() {}

@@ -1,0 +1,267 @@
+//! The plugin side of the ABI: the `extern "C"` functions that [`export_plugin!`] puts into a
+//! library's table, generic over the author's [`NativePlugin`].
+//!
+//! Each function turns the C arguments back into Rust values, calls the safe trait, and turns
+//! the answer into a status code and a buffer allocated here and freed by [`free`]. A panic is
+//! caught in every one of them and reported as [`status::PANIC`].
+//!
+//! [`export_plugin!`]: crate::export_plugin
+// The ABI is raw pointers from the host; each `unsafe` block states what the host guarantees.
+#![allow(unsafe_code)]
+
+use std::any::Any;
+use std::ffi::c_void;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::abi::{ABI_MAJOR, ABI_MINOR, Buffer, DocumentV1, Header, PluginV1, Slice, status};
+use super::{NativeError, NativeManifest, NativePlugin, OpenTable};
+use crate::document::{Document, Format};
+use crate::error::PluginError;
+use crate::plugin::Outcome;
+use crate::record::Source;
+
+/// The table of plugin type `T`, for a `static` in the library.
+pub const fn table<T: NativePlugin>() -> PluginV1 {
+    PluginV1 {
+        header: Header {
+            size: size_of::<PluginV1>(),
+            abi_major: ABI_MAJOR,
+            abi_minor: ABI_MINOR,
+        },
+        manifest: Some(manifest::<T>),
+        init: Some(init::<T>),
+        process: Some(process::<T>),
+        free: Some(free),
+        drop: Some(drop_instance::<T>),
+    }
+}
+
+/// Opens plugin type `T` through its table without loading a library, for [`crate::testing`].
+pub(crate) fn open_in_process<T: NativePlugin>() -> Result<OpenTable, NativeError> {
+    let table: &'static PluginV1 = Box::leak(Box::new(table::<T>()));
+    // SAFETY: the table was just built by `table::<T>` and leaked, so it is valid for the rest
+    // of the program and its functions follow the ABI by construction.
+    unsafe { super::open(table) }
+}
+
+/// A status code and the bytes to hand back with it.
+type Reply = (i32, Vec<u8>);
+
+fn failure(code: i32, message: impl Into<String>) -> Reply {
+    (code, message.into().into_bytes())
+}
+
+/// Runs `f` with panics caught and stores its bytes in `out`.
+fn guarded(out: *mut Buffer, f: impl FnOnce() -> Reply) -> i32 {
+    let (code, bytes) = catch_unwind(AssertUnwindSafe(f))
+        .unwrap_or_else(|panic| failure(status::PANIC, panic_message(panic.as_ref())));
+    if out.is_null() {
+        return code;
+    }
+    let buffer = if bytes.is_empty() {
+        Buffer::EMPTY
+    } else {
+        let len = bytes.len();
+        let ptr = Box::into_raw(bytes.into_boxed_slice()).cast::<u8>();
+        Buffer { ptr, len }
+    };
+    // SAFETY: the host passes a valid, writable `Buffer` out-parameter (checked non-null above).
+    unsafe { out.write(buffer) };
+    code
+}
+
+/// The text of a caught panic.
+pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(ToString::to_string)
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}
+
+/// The bytes of a slice the host lent for this call.
+///
+/// # Safety
+/// `slice` must point to `len` readable bytes (or be null with `len` 0) for the call.
+unsafe fn bytes<'a>(slice: Slice) -> &'a [u8] {
+    if slice.ptr.is_null() || slice.len == 0 {
+        return &[];
+    }
+    // SAFETY: the caller guarantees `len` readable bytes at `ptr` for the call's duration.
+    unsafe { std::slice::from_raw_parts(slice.ptr, slice.len) }
+}
+
+unsafe extern "C" fn manifest<T: NativePlugin>(out: *mut Buffer) -> i32 {
+    guarded(out, || {
+        match serde_json::to_vec(&NativeManifest::of::<T>()) {
+            Ok(json) => (status::OK, json),
+            Err(e) => failure(status::ERROR, format!("cannot encode manifest: {e}")),
+        }
+    })
+}
+
+unsafe extern "C" fn init<T: NativePlugin>(
+    options: Slice,
+    instance: *mut *mut c_void,
+    error: *mut Buffer,
+) -> i32 {
+    guarded(error, || {
+        if instance.is_null() {
+            return failure(status::ERROR, "null instance out-parameter");
+        }
+        // SAFETY: the host lends the options JSON for the duration of this call.
+        let json = unsafe { bytes(options) };
+        let options = if json.is_empty() {
+            Value::Null
+        } else {
+            match serde_json::from_slice(json) {
+                Ok(value) => value,
+                Err(e) => return failure(status::ERROR, format!("options are not JSON: {e}")),
+            }
+        };
+        let plugin = match T::new(options) {
+            Ok(plugin) => plugin,
+            Err(message) => return failure(status::ERROR, message),
+        };
+        if plugin.manifest() != &T::declare() {
+            return failure(
+                status::ERROR,
+                "the instance's manifest() differs from declare()",
+            );
+        }
+        let handle = Box::into_raw(Box::new(plugin)).cast::<c_void>();
+        // SAFETY: `instance` is a valid out-parameter (checked non-null above).
+        unsafe { instance.write(handle) };
+        (status::OK, Vec::new())
+    })
+}
+
+unsafe extern "C" fn process<T: NativePlugin>(
+    instance: *const c_void,
+    document: *const DocumentV1,
+    fields: Slice,
+    out: *mut Buffer,
+) -> i32 {
+    guarded(out, || {
+        if instance.is_null() || document.is_null() {
+            return failure(status::ERROR, "null instance or document");
+        }
+        // SAFETY: `instance` came from `init::<T>` (a `Box<T>`) and is not yet dropped; the
+        // host only shares it, so a shared reference is sound.
+        let plugin = unsafe { &*instance.cast::<T>() };
+        // SAFETY: the host lends the document and the slices it points to for this call.
+        let (doc, fields) = unsafe { (*document, bytes(fields)) };
+        // SAFETY: as above, every slice of `doc` is lent for this call.
+        let parts = unsafe { DocumentParts::read(&doc) };
+        let parts = match parts {
+            Ok(parts) => parts,
+            Err(message) => return failure(status::ERROR, message),
+        };
+        let fields: Map<String, Value> = match serde_json::from_slice(fields) {
+            Ok(fields) => fields,
+            Err(e) => return failure(status::ERROR, format!("fields are not a JSON object: {e}")),
+        };
+        let document = Document {
+            path: parts.path,
+            bytes: parts.bytes,
+            text: parts.text,
+            format: parts.format,
+            source: &parts.source,
+        };
+        match plugin.process(&document, &fields) {
+            Ok(Outcome::Decline) => (status::DECLINE, Vec::new()),
+            Ok(Outcome::Patch(patch)) => match serde_json::to_vec(&patch) {
+                Ok(json) => (status::OK, json),
+                Err(e) => failure(status::ERROR, format!("cannot encode patch: {e}")),
+            },
+            Err(PluginError::Invalid(message)) => failure(status::INVALID, message),
+            Err(PluginError::Limit(message)) => failure(status::LIMIT, message),
+            Err(PluginError::Other(message)) => failure(status::ERROR, message),
+        }
+    })
+}
+
+/// A [`DocumentV1`] turned back into Rust values.
+struct DocumentParts<'a> {
+    path: &'a str,
+    bytes: &'a [u8],
+    text: Option<&'a str>,
+    format: Format,
+    source: Source,
+}
+
+impl DocumentParts<'_> {
+    /// # Safety
+    /// Every slice of `doc` must be lent for the returned value's lifetime.
+    unsafe fn read(doc: &DocumentV1) -> Result<Self, String> {
+        if doc.size < size_of::<DocumentV1>() {
+            return Err(format!("document struct too small ({} bytes)", doc.size));
+        }
+        // SAFETY: the caller guarantees the slices are lent for as long as the result lives.
+        let (path, content, format, source) = unsafe {
+            (
+                bytes(doc.path),
+                bytes(doc.bytes),
+                bytes(doc.format),
+                bytes(doc.source),
+            )
+        };
+        let path = std::str::from_utf8(path).map_err(|e| format!("path is not UTF-8: {e}"))?;
+        let text = if doc.is_text == 0 {
+            None
+        } else {
+            Some(std::str::from_utf8(content).map_err(|e| format!("text is not UTF-8: {e}"))?)
+        };
+        let format = std::str::from_utf8(format).map_err(|e| e.to_string())?;
+        let format: Format = serde_json::from_value(Value::String(format.to_owned()))
+            .map_err(|e| format!("unknown format: {e}"))?;
+        let source = decode_source(source)?;
+        Ok(Self {
+            path,
+            bytes: content,
+            text,
+            format,
+            source,
+        })
+    }
+}
+
+/// The record's `source`, keeping only the keys this build knows so that a plugin keeps working
+/// when a newer host adds one.
+fn decode_source(json: &[u8]) -> Result<Source, String> {
+    let bad = |e: serde_json::Error| format!("source is not valid: {e}");
+    let mut map: Map<String, Value> = serde_json::from_slice(json).map_err(bad)?;
+    if let Ok(source) = Source::deserialize(&Value::Object(map.clone())) {
+        return Ok(source);
+    }
+    if let Ok(Value::Object(known)) = serde_json::to_value(Source::default()) {
+        map.retain(|key, _| known.contains_key(key));
+    }
+    Source::deserialize(Value::Object(map)).map_err(bad)
+}
+
+unsafe extern "C" fn free(buffer: Buffer) {
+    if buffer.ptr.is_null() {
+        return;
+    }
+    let _ = catch_unwind(|| {
+        let slice = std::ptr::slice_from_raw_parts_mut(buffer.ptr, buffer.len);
+        // SAFETY: non-null buffers are only made by `guarded`, from a `Box<[u8]>` of exactly
+        // `len` bytes, and the host hands each back once.
+        drop(unsafe { Box::from_raw(slice) });
+    });
+}
+
+unsafe extern "C" fn drop_instance<T: NativePlugin>(instance: *mut c_void) {
+    if instance.is_null() {
+        return;
+    }
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: `instance` came from `init::<T>` (a `Box<T>`) and the host drops it once,
+        // after its last `process` call.
+        drop(unsafe { Box::from_raw(instance.cast::<T>()) });
+    }));
+}

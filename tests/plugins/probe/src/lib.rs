@@ -1,0 +1,85 @@
+//! `probe`: a test-only native plugin that misbehaves on request, so the end-to-end tests can
+//! check what the host does about it. It also stands in for a cheap extractor and as the no-op
+//! plugin of the benchmark.
+//!
+//! Options (all optional):
+//! - `body_from_text`: when no plugin has set `body`, set it to the document's text;
+//! - `panic_on`: panic on a document whose text contains this marker;
+//! - `undeclared_on`: on a document containing this marker, patch `title`, which the plugin
+//!   does not declare as a write;
+//! - `fail_on`: report an invalid document when its text contains this marker.
+//!
+//! Without options it declines every document: a no-op that still crosses the ABI.
+
+use docnorm_plugin_api::native::NativePlugin;
+use docnorm_plugin_api::serde_json::{Map, Value, json};
+use docnorm_plugin_api::{Document, Manifest, Outcome, Plugin, PluginError};
+
+docnorm_plugin_api::export_plugin!(Probe);
+
+/// The running probe.
+pub struct Probe {
+    manifest: Manifest,
+    body_from_text: bool,
+    panic_on: Option<String>,
+    undeclared_on: Option<String>,
+    fail_on: Option<String>,
+}
+
+impl NativePlugin for Probe {
+    fn declare() -> Manifest {
+        Manifest::new(
+            "probe",
+            env!("CARGO_PKG_VERSION"),
+            &["body"],
+            &["body", "extra"],
+        )
+    }
+
+    fn new(options: Value) -> Result<Self, String> {
+        let text = |key: &str| options.get(key).and_then(Value::as_str).map(str::to_owned);
+        Ok(Self {
+            manifest: Self::declare(),
+            body_from_text: options.get("body_from_text").and_then(Value::as_bool) == Some(true),
+            panic_on: text("panic_on"),
+            undeclared_on: text("undeclared_on"),
+            fail_on: text("fail_on"),
+        })
+    }
+}
+
+impl Plugin for Probe {
+    fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    fn process(
+        &self,
+        doc: &Document<'_>,
+        fields: &Map<String, Value>,
+    ) -> Result<Outcome, PluginError> {
+        let text = doc.text.unwrap_or_default();
+        let marked = |marker: &Option<String>| marker.as_deref().is_some_and(|m| text.contains(m));
+        assert!(
+            !marked(&self.panic_on),
+            "probe was asked to panic on {}",
+            doc.path
+        );
+        if marked(&self.fail_on) {
+            return Err(PluginError::Invalid("probe was asked to fail".to_owned()));
+        }
+        if marked(&self.undeclared_on) {
+            return Ok(Outcome::patch(json!({ "title": "not mine to write" })));
+        }
+        let body_missing = fields
+            .get("body")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty);
+        if self.body_from_text && body_missing && !text.is_empty() {
+            return Ok(Outcome::patch(
+                json!({ "body": text, "extra": { "probe": "body from text" } }),
+            ));
+        }
+        Ok(Outcome::Decline)
+    }
+}
