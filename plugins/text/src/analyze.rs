@@ -181,8 +181,16 @@ pub fn analyze(text: &str) -> Analysis<'_> {
         fates[s] = Some(Fate::Subtitle);
         out.subtitle = Some(lines[s].text.to_owned());
     }
-    let head_from = header.title.map_or(start.saturating_sub(8), |t| t.saturating_sub(4));
-    let head_to = first_prose(&lines, &classes, start, end, &fates).map_or(end, |p| p + 1);
+    let head_from = header
+        .title
+        .map_or(start.saturating_sub(8), |t| t.saturating_sub(4));
+    // Bylines and dates sit above the body or just under its first paragraph.
+    let head_to = first_prose(&lines, &classes, start, end, &fates).map_or(end, |p| {
+        (p + 1..=end)
+            .filter(|&j| !lines[j].blank)
+            .nth(5)
+            .unwrap_or(end + 1)
+    });
     bylines(&lines, head_from, head_to, &mut fates, &mut out);
     header_dates(&lines, &classes, head_from, head_to, &mut fates, &mut out);
 
@@ -212,7 +220,8 @@ fn classify(lines: &[Line<'_>]) -> Vec<Class> {
     let mut classes: Vec<Class> = lines
         .iter()
         .map(|l| {
-            let repeated = !l.blank && !l.separator && counts.get(&l.hash).copied().unwrap_or(0) > 1;
+            let repeated =
+                !l.blank && !l.separator && counts.get(&l.hash).copied().unwrap_or(0) > 1;
             let first = if repeated {
                 let n = seen.entry(l.hash).or_default();
                 *n += 1;
@@ -303,7 +312,9 @@ fn base_class(l: &Line<'_>, repeated: bool, first: bool, lang: Lang) -> Class {
         // Without function words to go by, sentences are told by length and end marks.
         Lang::Unknown => l.sentence_end || l.words >= 20,
     };
-    let headline = l.title_case() && l.words <= 15 && !l.sentence_end;
+    // A line in title case is a headline or a label, also when it asks a question.
+    let headline =
+        l.title_case() && l.words <= 15 && (!l.sentence_end || l.text.ends_with(['?', '!']));
     if prose && !headline && ((l.sentence_end && l.words >= 8) || l.words >= 25) {
         return Class::Prose;
     }
@@ -353,7 +364,6 @@ fn neighbour_index(classes: &[Class], i: usize, dir: Dir) -> Option<usize> {
 fn weight(l: &Line<'_>, c: Class) -> f32 {
     let words = precision_f32(l.words);
     match c {
-        Class::Blank => 0.0,
         // Prose counts by its words, less when function words are scarce (tables, legal
         // boilerplate, lists of names).
         Class::Prose => {
@@ -366,7 +376,7 @@ fn weight(l: &Line<'_>, c: Class) -> f32 {
             }
         }
         Class::NearProse if l.sentence_end => words * 0.5,
-        Class::NearProse => 0.0,
+        Class::NearProse | Class::Blank => 0.0,
         Class::Short if l.bullet => -3.0,
         Class::Short => -1.5,
         Class::Bad(_) => -4.0 - words / 3.0,
@@ -478,13 +488,10 @@ impl Header {
             subtitle: None,
         };
         let vocabulary = BodyWords::new(lines, classes, start, end);
-        // The first article line can itself be the headline when prose follows it.
-        let top = if headline_like(&lines[start]) && classes[start] != Class::Prose && start < end
-        {
-            start + 1
-        } else {
-            start
-        };
+        // Lines of the run before its first paragraph can hold the headline too.
+        let top = (start..=end)
+            .find(|&i| classes[i] == Class::Prose)
+            .unwrap_or(start);
         let mut best: Option<(f32, usize)> = None;
         let mut distance = 0u32;
         for i in (0..top).rev() {
@@ -502,7 +509,10 @@ impl Header {
             if matches!(classes[i], Class::Bad(r) if r != Reason::Repeated) {
                 continue;
             }
-            let score = title_score(l, &vocabulary) - 0.08 * precision_f32(distance);
+            let mut score = title_score(l, &vocabulary) - 0.08 * precision_f32(distance);
+            if meta_follows(lines, i, top) {
+                score += 1.5;
+            }
             if best.is_none_or(|(b, _)| score > b) {
                 best = Some((score, i));
             }
@@ -514,6 +524,15 @@ impl Header {
         header.subtitle = standfirst(lines, classes, title, end);
         header
     }
+}
+
+/// Whether a byline or date line follows within the next three lines (a standfirst may sit
+/// between): the usual place of a headline.
+fn meta_follows(lines: &[Line<'_>], i: usize, top: usize) -> bool {
+    (i + 1..top)
+        .filter(|&j| !lines[j].blank)
+        .take(3)
+        .any(|j| is_meta_line(&lines[j]))
 }
 
 /// How much a headline-like line looks like this article's headline: its shape, and how many
@@ -534,6 +553,25 @@ fn title_score(l: &Line<'_>, vocabulary: &BodyWords) -> f32 {
     if names::name_line(l.text).is_some() {
         score -= 2.0;
     }
+    if l.title_case() {
+        score += 0.5;
+    }
+    // Chrome talks to the reader, names buttons and shouts.
+    if l.second_person > 0 {
+        score -= 1.0;
+    }
+    if l.ui_words > 0 {
+        score -= 1.5;
+    }
+    if l.upper_words == l.words {
+        score -= 1.0;
+    }
+    // "3. Politics", "Image 1 of 13": list entries and gallery counters.
+    if l.text.as_bytes().first().is_some_and(u8::is_ascii_digit) && l.text.contains(". ")
+        || l.numbers >= 2 && l.words <= 5
+    {
+        score -= 2.0;
+    }
     score + 3.0 * vocabulary.overlap(l.text)
 }
 
@@ -545,13 +583,12 @@ struct BodyWords {
 impl BodyWords {
     fn new(lines: &[Line<'_>], classes: &[Class], start: usize, end: usize) -> Self {
         let mut keys = Vec::with_capacity(256);
-        for i in start..=end {
-            if classes[i] == Class::Prose {
-                content_keys(lines[i].text, |k| keys.push(k));
-                if keys.len() > 400 {
-                    break;
-                }
-            }
+        // The first paragraphs are enough: a headline's words turn up early.
+        for i in (start..=end)
+            .filter(|&i| classes[i] == Class::Prose)
+            .take(4)
+        {
+            content_keys(lines[i].text, |k| keys.push(k));
         }
         keys.sort_unstable();
         keys.dedup();
@@ -573,30 +610,21 @@ impl BodyWords {
     }
 }
 
-/// Calls `f` with a key for each word of three letters or more that is not a function word.
+/// Calls `f` with a key for each word of three letters or more that is not a function word:
+/// a hash of its first five lower-case characters.
 fn content_keys(text: &str, mut f: impl FnMut(u64)) {
     for word in text.split(|c: char| !c.is_alphanumeric()) {
-        if word.chars().count() < 3 {
+        if word.len() < 3 || crate::lexicon::is_stopword_any_case(word) {
             continue;
         }
-        let mut key: u64 = 0;
-        let mut buf = [0u8; 24];
-        let mut len = 0;
-        for c in word.chars().flat_map(char::to_lowercase).take(5) {
-            let mut tmp = [0u8; 4];
-            for b in c.encode_utf8(&mut tmp).bytes() {
-                if len < buf.len() {
-                    buf[len] = b;
-                    len += 1;
-                }
-            }
-        }
-        let lower = std::str::from_utf8(&buf[..len]).unwrap_or("");
-        if crate::lexicon::is_stopword(lower) {
-            continue;
-        }
-        for &b in &buf[..len] {
-            key = key.wrapping_mul(0x0100_0000_01b3) ^ u64::from(b);
+        let mut key: u64 = 0xcbf2_9ce4_8422_2325;
+        for c in word.chars().take(5) {
+            let lc = if c.is_ascii() {
+                u64::from(c.to_ascii_lowercase())
+            } else {
+                c.to_lowercase().next().map_or(0, u64::from)
+            };
+            key = (key ^ lc).wrapping_mul(0x0100_0000_01b3);
         }
         f(key);
     }
@@ -637,6 +665,9 @@ fn headline_like(l: &Line<'_>) -> bool {
     if l.first_lower || l.text.ends_with(':') || l.text.ends_with(',') {
         return false;
     }
+    if names::opens_byline(l.text) || date_keyword(l.text).is_some() {
+        return false;
+    }
     // Headlines may end with ? or !, seldom with a full stop after several sentences.
     if l.text.ends_with('.') && (l.sentences > 1 || l.words > 14) {
         return false;
@@ -652,9 +683,7 @@ fn is_meta_line(l: &Line<'_>) -> bool {
     if l.words == 0 || l.words > 20 {
         return false;
     }
-    names::is_lone_byline_word(l.text)
-        || names::byline(l.text).is_some()
-        || date_line(l).is_some()
+    names::is_lone_byline_word(l.text) || names::byline(l.text).is_some() || date_line(l).is_some()
 }
 
 /// A date that makes up most of a short line, or a line opening with a date keyword.
@@ -671,19 +700,38 @@ fn date_line(l: &Line<'_>) -> Option<(FoundDate, bool)> {
 /// Whether the line opens with a date keyword: `Some(true)` for an update, `Some(false)` for
 /// publication.
 fn date_keyword(text: &str) -> Option<bool> {
-    let lower: String = text.chars().take(24).flat_map(char::to_lowercase).collect();
     const UPDATED: &[&str] = &[
-        "updated", "last updated", "modified", "aktualisiert", "mis à jour", "actualizado",
+        "updated",
+        "last updated",
+        "modified",
+        "aktualisiert",
+        "mis à jour",
+        "actualizado",
         "actualisé",
     ];
     const PUBLISHED: &[&str] = &[
-        "published", "posted", "veröffentlicht", "erschienen", "publié", "publicado", "date:",
-        "datum:", "stand:", "am ", "le ", "el ", "on ",
+        "published",
+        "posted",
+        "veröffentlicht",
+        "erschienen",
+        "publié",
+        "publicado",
+        "date:",
+        "datum:",
+        "stand:",
+        "am ",
+        "le ",
+        "el ",
+        "on ",
     ];
+    let lower: String = text.chars().take(24).flat_map(char::to_lowercase).collect();
     if UPDATED.iter().any(|k| lower.starts_with(k)) {
         return Some(true);
     }
-    PUBLISHED.iter().any(|k| lower.starts_with(k)).then_some(false)
+    PUBLISHED
+        .iter()
+        .any(|k| lower.starts_with(k))
+        .then_some(false)
 }
 
 fn first_prose(
@@ -693,9 +741,8 @@ fn first_prose(
     end: usize,
     fates: &[Option<Fate>],
 ) -> Option<usize> {
-    (start..=end).find(|&i| {
-        fates[i].is_none() && classes[i] == Class::Prose && !is_meta_line(&lines[i])
-    })
+    (start..=end)
+        .find(|&i| fates[i].is_none() && classes[i] == Class::Prose && !is_meta_line(&lines[i]))
 }
 
 /// Bylines (`By X`, a lone `By` with names under it, names next to a date) in the header.
@@ -1003,12 +1050,11 @@ fn clean_title(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn fate_of<'a>(a: &'a Analysis<'_>, needle: &str) -> Fate {
+    fn fate_of(a: &Analysis<'_>, needle: &str) -> Fate {
         a.lines
             .iter()
             .find(|l| l.text.contains(needle))
-            .map(|l| l.fate)
-            .unwrap_or_else(|| panic!("no line with {needle}"))
+            .map_or_else(|| panic!("no line with {needle}"), |l| l.fate)
     }
 
     const ARTICLE: &str = "Home\nNews\nSport\n\
@@ -1028,7 +1074,10 @@ mod tests {
     #[test]
     fn headline_byline_date_and_body() {
         let a = analyze(ARTICLE);
-        assert_eq!(a.title.as_deref(), Some("Council votes to close the old bridge"));
+        assert_eq!(
+            a.title.as_deref(),
+            Some("Council votes to close the old bridge")
+        );
         assert_eq!(
             a.subtitle.as_deref(),
             Some("The decision follows years of complaints about traffic")
@@ -1037,7 +1086,11 @@ mod tests {
         assert_eq!(a.authors[0].name, "Jane Doe");
         assert_eq!(a.published.as_deref(), Some("2024-03-07"));
         assert!(a.body.starts_with("The city council voted"));
-        assert!(a.body.contains("What happens next"), "subheading kept: {}", a.body);
+        assert!(
+            a.body.contains("What happens next"),
+            "subheading kept: {}",
+            a.body
+        );
         assert!(a.body.ends_with("planned for April."));
     }
 
@@ -1045,8 +1098,14 @@ mod tests {
     fn chrome_and_promotions_are_removed_with_reasons() {
         let a = analyze(ARTICLE);
         assert_eq!(fate_of(&a, "Home"), Fate::Removed(Reason::OutsideArticle));
-        assert_eq!(fate_of(&a, "Subscribe to our"), Fate::Removed(Reason::Chrome));
-        assert_eq!(fate_of(&a, "Get the latest"), Fate::Removed(Reason::Promotion));
+        assert_eq!(
+            fate_of(&a, "Subscribe to our"),
+            Fate::Removed(Reason::Chrome)
+        );
+        assert_eq!(
+            fate_of(&a, "Get the latest"),
+            Fate::Removed(Reason::Promotion)
+        );
         assert_eq!(fate_of(&a, "© 2024"), Fate::Removed(Reason::Copyright));
         assert!(!a.body.contains("newsletter"));
     }
@@ -1060,10 +1119,7 @@ mod tests {
             Share this story with a friend\n\
             The harbour master expects traffic to return to normal by the end of the month.\n";
         let a = analyze(text);
-        assert_eq!(
-            fate_of(&a, "Share this"),
-            Fate::Removed(Reason::Repeated)
-        );
+        assert_eq!(fate_of(&a, "Share this"), Fate::Removed(Reason::Repeated));
         assert_eq!(a.body.matches("\n\n").count(), 2);
     }
 
@@ -1076,7 +1132,10 @@ mod tests {
         let a = analyze(text);
         assert!(a.authors.is_empty(), "{:?}", a.authors);
         assert!(a.body.starts_with("By Thursday afternoon"));
-        assert_eq!(a.title.as_deref(), Some("Flood waters rise along the river"));
+        assert_eq!(
+            a.title.as_deref(),
+            Some("Flood waters rise along the river")
+        );
     }
 
     #[test]
@@ -1089,7 +1148,12 @@ mod tests {
         let a = analyze(text);
         assert_eq!(a.authors.len(), 1);
         assert_eq!(a.authors[0].name, "Jane Doe");
-        assert!(a.authors[0].bio.as_deref().is_some_and(|b| b.contains("staff writer")));
+        assert!(
+            a.authors[0]
+                .bio
+                .as_deref()
+                .is_some_and(|b| b.contains("staff writer"))
+        );
         assert_eq!(a.publisher.as_deref(), Some("The Example Post"));
         assert!(!a.body.contains("staff writer"));
     }

@@ -30,7 +30,11 @@ impl FoundDate {
             Some((h, m, off)) => {
                 let sign = if off < 0 { '-' } else { '+' };
                 let abs = off.unsigned_abs();
-                format!("{date}T{h:02}:{m:02}:00{sign}{:02}:{:02}", abs / 60, abs % 60)
+                format!(
+                    "{date}T{h:02}:{m:02}:00{sign}{:02}:{:02}",
+                    abs / 60,
+                    abs % 60
+                )
             }
         }
     }
@@ -268,7 +272,9 @@ fn valid(year: u16, month: u8, day: u8) -> bool {
     let days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         _ => return false,
     };
@@ -303,20 +309,14 @@ fn time_near(
 }
 
 /// `8:03 am`, `08:30 Uhr`, `14h30`, `10:32 PM`; returns (hour, minute, zone token, end).
+#[allow(clippy::many_single_char_names)] // h, m, i, j, z: hour, minute and token indices.
 fn parse_time(toks: &[Span<'_>], i: usize) -> Option<(u8, u8, Option<usize>, usize)> {
     let (h, hd) = num(toks, i)?;
     if hd > 2 || h > 24 {
         return None;
     }
     let (m, mut j) = match toks.get(i + 1).map(|t| t.tok) {
-        Some(Tok::Punct(':')) => {
-            let (m, md) = num(toks, i + 2)?;
-            if md != 2 {
-                return None;
-            }
-            (m, i + 3)
-        }
-        Some(Tok::Word("h")) => {
+        Some(Tok::Punct(':') | Tok::Word("h")) => {
             let (m, md) = num(toks, i + 2)?;
             if md != 2 {
                 return None;
@@ -351,14 +351,23 @@ fn parse_time(toks: &[Span<'_>], i: usize) -> Option<(u8, u8, Option<usize>, usi
     }
     let j = j.min(toks.len());
     // A zone right after the time (skipping an opening parenthesis).
-    let z = if punct(toks, j) == Some('(') { j + 1 } else { j };
+    let z = if punct(toks, j) == Some('(') {
+        j + 1
+    } else {
+        j
+    };
     let zone = toks.get(z).is_some_and(|t| match t.tok {
         Tok::Word(_) => true,
         Tok::Punct('+' | '-' | '−') => num(toks, z + 1).is_some(),
         _ => false,
     });
     let end = if zone { z + 1 } else { j };
-    Some((hour, u8::try_from(m).ok()?, zone.then_some(z), end.max(i + 1)))
+    Some((
+        hour,
+        u8::try_from(m).ok()?,
+        zone.then_some(z),
+        end.max(i + 1),
+    ))
 }
 
 /// The offset in minutes of a zone abbreviation or a `+hh:mm` offset at token `i`.
@@ -377,40 +386,18 @@ fn zone_offset(toks: &[Span<'_>], i: usize, (year, month, day): (u16, u8, u8)) -
     }
     let us_dst = us_summer_time(year, month, day);
     let hours: i16 = match word(toks, i)? {
-        "utc" | "gmt" | "z" => 0,
-        "est" => -5,
+        "utc" | "gmt" | "z" | "wet" => 0,
         "edt" => -4,
-        "cst" => -6,
-        "cdt" => -5,
-        "mst" => -7,
-        "mdt" => -6,
+        "est" | "cdt" => -5,
+        "cst" | "mdt" => -6,
+        "mst" | "pdt" => -7,
         "pst" => -8,
-        "pdt" => -7,
-        "et" => {
-            if us_dst {
-                -4
-            } else {
-                -5
-            }
-        }
-        "ct" => {
-            if us_dst {
-                -5
-            } else {
-                -6
-            }
-        }
-        "pt" => {
-            if us_dst {
-                -7
-            } else {
-                -8
-            }
-        }
-        "cet" | "mez" => 1,
+        // US zones named without standard or daylight time: decided by the date.
+        "et" => -5 + i16::from(us_dst),
+        "ct" => -6 + i16::from(us_dst),
+        "pt" => -8 + i16::from(us_dst),
+        "cet" | "mez" | "bst" => 1,
         "cest" | "mesz" => 2,
-        "bst" => 1,
-        "wet" => 0,
         "aest" => 10,
         "aedt" => 11,
         // German pages give "Uhr" without a zone; a time without a zone stays unknown.
@@ -456,9 +443,15 @@ mod tests {
     #[test]
     fn english_month_names() {
         assert_eq!(date("March 7, 2024").as_deref(), Some("2024-03-07"));
-        assert_eq!(date("Published Mar. 7th, 2024").as_deref(), Some("2024-03-07"));
+        assert_eq!(
+            date("Published Mar. 7th, 2024").as_deref(),
+            Some("2024-03-07")
+        );
         assert_eq!(date("7 March 2024").as_deref(), Some("2024-03-07"));
-        assert_eq!(date("Tuesday 3 December 2019 06.00 GMT").as_deref(), Some("2019-12-03"));
+        assert_eq!(
+            date("Tuesday 3 December 2019 06.00 GMT").as_deref(),
+            Some("2019-12-03")
+        );
     }
 
     #[test]
@@ -466,7 +459,10 @@ mod tests {
         assert_eq!(date("4 février 2025").as_deref(), Some("2025-02-04"));
         assert_eq!(date("12. Januar 2024").as_deref(), Some("2024-01-12"));
         assert_eq!(date("7 de marzo de 2024").as_deref(), Some("2024-03-07"));
-        assert_eq!(date("Publicado el 1 de abril de 2023").as_deref(), Some("2023-04-01"));
+        assert_eq!(
+            date("Publicado el 1 de abril de 2023").as_deref(),
+            Some("2023-04-01")
+        );
     }
 
     #[test]

@@ -1,42 +1,96 @@
 //! Word lists of the text plugin: function words (prose has many of them, menus few) and the
 //! vocabulary of page chrome (subscribe, share, cookies, all rights reserved…) in English,
-//! German, French and Spanish. Lookups are binary searches over sorted static arrays, so
-//! nothing is built per call.
+//! German, French and Spanish. Lookups are one hash lookup per word in a table built once
+//! from the sorted lists below.
 
 /// Function words in EN, DE, FR and ES (and the commonest of PT, IT, NL, ID), lowercase, sorted (checked by a test).
 const STOPWORDS: &[&str] = &[
     "a", "about", "adalah", "after", "akan", "al", "alla", "als", "also", "am", "an", "anche",
-    "and", "any", "ao", "are", "as", "at", "au", "auch", "auf", "aus", "aux", "be", "been",
-    "bei", "but", "by", "can", "ce", "ces", "che", "com", "como", "con", "could", "d", "dalam",
-    "dan", "dans", "dari", "das", "dass", "de", "dei", "del", "della", "dem", "den", "dengan",
-    "der", "des", "did", "die", "do", "du", "durch", "déjà", "e", "een", "ein", "eine", "einem",
-    "einen", "einer", "el", "ella", "elle", "em", "en", "entre", "er", "es", "est", "esta",
-    "este", "et", "foi", "for", "from", "für", "gli", "had", "has", "hat", "have", "he", "her",
-    "het", "his", "how", "i", "if", "il", "ils", "im", "in", "ini", "into", "is", "ist", "it",
-    "its", "itu", "je", "ke", "kein", "l", "la", "las", "le", "les", "leur", "lo", "los",
-    "maar", "mais", "mas", "mit", "more", "most", "más", "n", "na", "nach", "nas", "ne", "nel",
-    "nicht", "niet", "no", "noch", "non", "nos", "not", "nous", "não", "o", "of", "on", "one",
-    "only", "ook", "op", "or", "os", "other", "ou", "our", "pada", "par", "para", "pas", "pela",
-    "pelo", "per", "pero", "plus", "por", "pour", "qu", "que", "questo", "qui", "s", "sa",
-    "said", "se", "sein", "ser", "ses", "she", "sich", "sie", "sin", "sind", "so", "sobre",
-    "some", "son", "sono", "such", "sur", "são", "t", "também", "te", "than", "that", "the",
-    "their", "them", "then", "there", "these", "they", "this", "those", "tidak", "to", "um",
-    "uma", "un", "una", "und", "une", "uno", "untuk", "up", "us", "van", "von", "voor", "vor",
-    "was", "we", "were", "what", "when", "where", "which", "while", "who", "will", "with",
-    "would", "y", "ya", "yang", "you", "zijn", "zu", "zum", "zur", "è", "é", "über",
+    "and", "any", "ao", "are", "as", "at", "au", "auch", "auf", "aus", "aux", "be", "been", "bei",
+    "but", "by", "can", "ce", "ces", "che", "com", "como", "con", "could", "d", "dalam", "dan",
+    "dans", "dari", "das", "dass", "de", "dei", "del", "della", "dem", "den", "dengan", "der",
+    "des", "did", "die", "do", "du", "durch", "déjà", "e", "een", "ein", "eine", "einem", "einen",
+    "einer", "el", "ella", "elle", "em", "en", "entre", "er", "es", "est", "esta", "este", "et",
+    "foi", "for", "from", "für", "gli", "had", "has", "hat", "have", "he", "her", "het", "his",
+    "how", "i", "if", "il", "ils", "im", "in", "ini", "into", "is", "ist", "it", "its", "itu",
+    "je", "ke", "kein", "l", "la", "las", "le", "les", "leur", "lo", "los", "maar", "mais", "mas",
+    "mit", "more", "most", "más", "n", "na", "nach", "nas", "ne", "nel", "nicht", "niet", "no",
+    "noch", "non", "nos", "not", "nous", "não", "o", "of", "on", "one", "only", "ook", "op", "or",
+    "os", "other", "ou", "our", "pada", "par", "para", "pas", "pela", "pelo", "per", "pero",
+    "plus", "por", "pour", "qu", "que", "questo", "qui", "s", "sa", "said", "se", "sein", "ser",
+    "ses", "she", "sich", "sie", "sin", "sind", "so", "sobre", "some", "son", "sono", "such",
+    "sur", "são", "t", "também", "te", "than", "that", "the", "their", "them", "then", "there",
+    "these", "they", "this", "those", "tidak", "to", "um", "uma", "un", "una", "und", "une", "uno",
+    "untuk", "up", "us", "van", "von", "voor", "vor", "was", "we", "were", "what", "when", "where",
+    "which", "while", "who", "will", "with", "would", "y", "ya", "yang", "you", "zijn", "zu",
+    "zum", "zur", "è", "é", "über",
 ];
 
 /// Single words that mark page chrome when they dominate a short line.
 const UI_WORDS: &[&str] = &[
-    "abmelden", "abonnement", "abonnez", "abonnieren", "accueil", "advertisement",
-    "advertising", "anmelden", "anuncio", "anzeige", "bookmark", "buscar", "comentarios",
-    "comment", "commentaires", "comments", "compartir", "connexion", "cookie", "cookies",
-    "copyright", "datenschutz", "download", "email", "feedback", "follow", "impressum",
-    "inicio", "login", "logout", "menu", "menú", "newsletter", "newsletters", "partager",
-    "podcast", "podcasts", "print", "privacy", "publicidad", "publicité", "rechercher",
-    "register", "registrieren", "reply", "search", "share", "shares", "sharing", "signup",
-    "sponsored", "startseite", "subscribe", "subscriber", "subscribers", "subscribing",
-    "subscription", "suche", "suscripción", "suscríbete", "teilen", "tweet", "unsubscribe",
+    "abmelden",
+    "abonnement",
+    "abonnez",
+    "abonnieren",
+    "accueil",
+    "advertisement",
+    "advertising",
+    "anmelden",
+    "anuncio",
+    "anzeige",
+    "bookmark",
+    "buscar",
+    "comentarios",
+    "comment",
+    "commentaires",
+    "comments",
+    "compartir",
+    "connexion",
+    "cookie",
+    "cookies",
+    "copyright",
+    "datenschutz",
+    "download",
+    "email",
+    "feedback",
+    "follow",
+    "impressum",
+    "inicio",
+    "login",
+    "logout",
+    "menu",
+    "menú",
+    "newsletter",
+    "newsletters",
+    "partager",
+    "podcast",
+    "podcasts",
+    "print",
+    "privacy",
+    "publicidad",
+    "publicité",
+    "rechercher",
+    "register",
+    "registrieren",
+    "reply",
+    "search",
+    "share",
+    "shares",
+    "sharing",
+    "signup",
+    "sponsored",
+    "startseite",
+    "subscribe",
+    "subscriber",
+    "subscribers",
+    "subscribing",
+    "subscription",
+    "suche",
+    "suscripción",
+    "suscríbete",
+    "teilen",
+    "tweet",
+    "unsubscribe",
     "werbung",
 ];
 
@@ -90,61 +144,255 @@ const UI_PHRASES: &[&str] = &[
 
 /// Words that address the reader, common in promotions.
 const SECOND_PERSON: &[&str] = &[
-    "deine", "dich", "dir", "du", "euch", "ihr", "te", "tu", "tus", "tú", "usted", "vos",
-    "votre", "vous", "you", "your", "yours",
+    "deine", "dich", "dir", "du", "euch", "ihr", "te", "tu", "tus", "tú", "usted", "vos", "votre",
+    "vous", "you", "your", "yours",
 ];
 
 /// Words of a bio that say what the person does.
 const ROLE_WORDS: &[&str] = &[
-    "auteur", "author", "autor", "autora", "autorin", "chroniqueur", "columnist", "contributor",
-    "correspondant", "correspondante", "correspondent", "corresponsal", "editor", "editora",
-    "freelance", "freelancer", "journalist", "journaliste", "journalistin", "korrespondent",
-    "korrespondentin", "periodista", "redactor", "redactora", "redakteur", "redakteurin",
-    "reporter", "reporterin", "rédacteur", "rédactrice", "writer", "writes", "wrote",
+    "auteur",
+    "author",
+    "autor",
+    "autora",
+    "autorin",
+    "chroniqueur",
+    "columnist",
+    "contributor",
+    "correspondant",
+    "correspondante",
+    "correspondent",
+    "corresponsal",
+    "editor",
+    "editora",
+    "freelance",
+    "freelancer",
+    "journalist",
+    "journaliste",
+    "journalistin",
+    "korrespondent",
+    "korrespondentin",
+    "periodista",
+    "redactor",
+    "redactora",
+    "redakteur",
+    "redakteurin",
+    "reporter",
+    "reporterin",
+    "rédacteur",
+    "rédactrice",
+    "writer",
+    "writes",
+    "wrote",
 ];
 
 /// Words that open a line that is a photo caption or credit.
 const CREDIT_WORDS: &[&str] = &[
-    "bild", "credit", "credits", "crédit", "crédito", "foto", "fotos", "illustration", "image",
-    "images", "photo", "photograph", "photographs", "photos", "quelle", "source",
+    "bild",
+    "credit",
+    "credits",
+    "crédit",
+    "crédito",
+    "foto",
+    "fotos",
+    "illustration",
+    "image",
+    "images",
+    "photo",
+    "photograph",
+    "photographs",
+    "photos",
+    "quelle",
+    "source",
 ];
 
 /// Weekdays, months and other calendar words that are never a name in a byline.
 const CALENDAR_WORDS: &[&str] = &[
-    "april", "august", "christmas", "december", "early", "february", "friday", "january",
-    "july", "june", "last", "late", "march", "may", "monday", "next", "night", "november",
-    "october", "saturday", "september", "sunday", "this", "thursday", "today", "tomorrow",
-    "tonight", "tuesday", "wednesday", "yesterday",
+    "april",
+    "august",
+    "christmas",
+    "december",
+    "early",
+    "february",
+    "friday",
+    "january",
+    "july",
+    "june",
+    "last",
+    "late",
+    "march",
+    "may",
+    "monday",
+    "next",
+    "night",
+    "november",
+    "october",
+    "saturday",
+    "september",
+    "sunday",
+    "this",
+    "thursday",
+    "today",
+    "tomorrow",
+    "tonight",
+    "tuesday",
+    "wednesday",
+    "yesterday",
 ];
+
+/// What a lowercase word is, as bit flags; one hash lookup answers every list at once.
+pub mod kind {
+    /// A function word.
+    pub const STOP: u8 = 1;
+    /// Chrome vocabulary.
+    pub const UI: u8 = 2;
+    /// Addresses the reader.
+    pub const SECOND_PERSON: u8 = 4;
+    /// A journalistic role.
+    pub const ROLE: u8 = 8;
+    /// Opens a caption or credit.
+    pub const CREDIT: u8 = 16;
+    /// A calendar word.
+    pub const CALENDAR: u8 = 32;
+    /// The first word of a chrome phrase.
+    pub const PHRASE_START: u8 = 64;
+}
+
+/// The longest word in any list, in bytes; longer words are in none.
+const MAX_WORD: usize = 16;
+
+/// An open-addressing table from a word packed into a `u128` (words are at most
+/// [`MAX_WORD`] bytes) to its kind flags: no string compares and no allocation per lookup.
+struct Table {
+    slots: Vec<(u128, u8)>,
+    mask: usize,
+}
+
+impl Table {
+    fn slot(&self, key: u128) -> usize {
+        let [lo, hi] =
+            [key, key >> 64].map(|half| u64::try_from(half & u128::from(u64::MAX)).unwrap_or(0));
+        let folded = lo ^ hi.rotate_left(29);
+        let h = folded.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        // Keeping the high bits of the product, as Fibonacci hashing does.
+        usize::try_from(h >> 52).unwrap_or(0) & self.mask
+    }
+
+    fn insert(&mut self, key: u128, flag: u8) {
+        let mut i = self.slot(key);
+        loop {
+            let (k, flags) = &mut self.slots[i];
+            if *k == 0 || *k == key {
+                *k = key;
+                *flags |= flag;
+                return;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    fn get(&self, key: u128) -> u8 {
+        let mut i = self.slot(key);
+        loop {
+            let (k, flags) = self.slots[i];
+            if k == key {
+                return flags;
+            }
+            if k == 0 {
+                return 0;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+}
+
+/// The word's bytes as one number; `None` when it is too long to be in any list.
+fn pack(word: &str) -> Option<u128> {
+    let bytes = word.as_bytes();
+    if bytes.is_empty() || bytes.len() > MAX_WORD {
+        return None;
+    }
+    let mut buf = [0u8; MAX_WORD];
+    buf[..bytes.len()].copy_from_slice(bytes);
+    Some(u128::from_le_bytes(buf))
+}
+
+fn table() -> &'static Table {
+    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        // 4096 slots (the top 12 bits of the hash) for well under a thousand words.
+        let mut t = Table {
+            slots: vec![(0, 0); 4096],
+            mask: 4095,
+        };
+        let lists: [(&[&'static str], u8); 6] = [
+            (STOPWORDS, kind::STOP),
+            (UI_WORDS, kind::UI),
+            (SECOND_PERSON, kind::SECOND_PERSON),
+            (ROLE_WORDS, kind::ROLE),
+            (CREDIT_WORDS, kind::CREDIT),
+            (CALENDAR_WORDS, kind::CALENDAR),
+        ];
+        for (list, flag) in lists {
+            for w in list {
+                if let Some(key) = pack(w) {
+                    t.insert(key, flag);
+                }
+            }
+        }
+        for p in UI_PHRASES {
+            let first = p.split([' ', '\'']).next().unwrap_or(p);
+            if let Some(key) = pack(first) {
+                t.insert(key, kind::PHRASE_START);
+            }
+        }
+        t
+    })
+}
+
+/// The [`kind`] flags of a lowercase word (0 when it is in no list).
+pub fn kind_of(word: &str) -> u8 {
+    pack(word).map_or(0, |key| table().get(key))
+}
 
 /// Whether a lowercase word is a function word.
 pub fn is_stopword(word: &str) -> bool {
-    STOPWORDS.binary_search(&word).is_ok()
+    kind_of(word) & kind::STOP != 0
+}
+
+/// Whether a word in any case is a function word.
+pub fn is_stopword_any_case(word: &str) -> bool {
+    if word.len() > MAX_WORD {
+        return false;
+    }
+    if word.bytes().any(|b| b.is_ascii_uppercase()) || !word.is_ascii() {
+        let mut buf = [0u8; MAX_WORD * 2];
+        let mut len = 0;
+        for c in word.chars().flat_map(char::to_lowercase) {
+            let n = c.len_utf8();
+            if len + n > buf.len() {
+                return false;
+            }
+            c.encode_utf8(&mut buf[len..]);
+            len += n;
+        }
+        return std::str::from_utf8(&buf[..len]).is_ok_and(is_stopword);
+    }
+    is_stopword(word)
 }
 
 /// Whether a lowercase word is chrome vocabulary.
 pub fn is_ui_word(word: &str) -> bool {
-    UI_WORDS.binary_search(&word).is_ok()
-}
-
-/// Whether a lowercase word addresses the reader.
-pub fn is_second_person(word: &str) -> bool {
-    SECOND_PERSON.binary_search(&word).is_ok()
+    kind_of(word) & kind::UI != 0
 }
 
 /// Whether a lowercase word names a journalistic role.
 pub fn is_role_word(word: &str) -> bool {
-    ROLE_WORDS.binary_search(&word).is_ok()
-}
-
-/// Whether a lowercase word opens a caption or credit line.
-pub fn is_credit_word(word: &str) -> bool {
-    CREDIT_WORDS.binary_search(&word).is_ok()
+    kind_of(word) & kind::ROLE != 0
 }
 
 /// Whether a lowercase word is a calendar word (never part of a name).
 pub fn is_calendar_word(word: &str) -> bool {
-    CALENDAR_WORDS.binary_search(&word).is_ok()
+    kind_of(word) & kind::CALENDAR != 0
 }
 
 /// Whether a short line mentions comments (a comment section's heading or counter).
@@ -152,8 +400,16 @@ pub fn names_comments(text: &str) -> bool {
     text.split(|c: char| !c.is_alphanumeric()).any(|w| {
         matches!(
             w.to_lowercase().as_str(),
-            "comment" | "comments" | "kommentare" | "kommentar" | "commentaires" | "commentaire"
-                | "comentarios" | "comentario" | "responses" | "replies"
+            "comment"
+                | "comments"
+                | "kommentare"
+                | "kommentar"
+                | "commentaires"
+                | "commentaire"
+                | "comentarios"
+                | "comentario"
+                | "responses"
+                | "replies"
         )
     })
 }
@@ -165,7 +421,10 @@ pub fn ui_phrase_at(lower: &str, at: usize) -> bool {
     UI_PHRASES.iter().any(|p| {
         p.as_bytes()[0] == first
             && rest.starts_with(p)
-            && rest[p.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric())
+            && rest[p.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric())
     })
 }
 
@@ -190,10 +449,28 @@ mod tests {
     }
 
     #[test]
+    fn longest_word_fits() {
+        for list in [
+            STOPWORDS,
+            UI_WORDS,
+            SECOND_PERSON,
+            ROLE_WORDS,
+            CREDIT_WORDS,
+            CALENDAR_WORDS,
+        ] {
+            assert!(list.iter().all(|w| w.len() <= MAX_WORD));
+        }
+        assert!(kind_of("sign") & kind::PHRASE_START != 0);
+        assert!(kind_of("s") & kind::PHRASE_START != 0, "s'abonner");
+    }
+
+    #[test]
     fn lookups() {
         assert!(is_stopword("the") && is_stopword("und") && is_stopword("les"));
         assert!(!is_stopword("subscribe"));
         assert!(is_ui_word("abonnieren") && is_ui_word("suscríbete"));
+        assert!(kind_of("your") & kind::SECOND_PERSON != 0);
+        assert!(kind_of("photo") & kind::CREDIT != 0);
         assert!(ui_phrase_at("please sign up now", 7));
         assert!(!ui_phrase_at("please sign upstairs", 7));
     }

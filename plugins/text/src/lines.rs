@@ -6,6 +6,7 @@ use crate::lexicon;
 
 /// One line of the document with its measurements.
 #[derive(Debug, Clone, Default)]
+#[allow(clippy::struct_excessive_bools)] // Independent yes/no observations, read by name.
 pub struct Line<'a> {
     /// The line without surrounding whitespace and without its list bullet.
     pub text: &'a str,
@@ -79,6 +80,10 @@ pub fn precision_f32(n: u32) -> f32 {
 #[derive(Default)]
 pub struct Scratch {
     lower: String,
+    /// Where words that may open a chrome phrase start, checked once the line is read.
+    phrase_starts: Vec<usize>,
+    /// Where the first word ends when it may open a credit, checked likewise.
+    credit_end: Option<usize>,
 }
 
 /// Measures one raw line.
@@ -96,36 +101,161 @@ pub fn measure<'a>(raw: &'a str, scratch: &mut Scratch) -> Line<'a> {
         line.bullet = true;
         line.text = rest;
     }
-    let text = line.text;
-    scratch.lower.clear();
-    let mut has_alnum = false;
-    for c in text.chars() {
-        line.chars += 1;
-        has_alnum |= c.is_alphanumeric();
-        if c.is_ascii() {
-            scratch.lower.push(c.to_ascii_lowercase());
-        } else {
-            scratch.lower.extend(c.to_lowercase());
-        }
-    }
-    if !has_alnum {
+    scan(line.text, scratch, &mut line);
+    if line.words == 0 {
         line.separator = true;
-        line.hash = hash(&scratch.lower);
         return line;
     }
-    measure_case(text, &mut line);
-    measure_words(&scratch.lower, &mut line);
-    line.sentence_end = ends_sentence(text, line.words);
-    line.sentences = count_breaks(text) + u32::from(line.sentence_end);
-    line.copyright = text.contains('©') || scratch.lower.contains("copyright");
+    line.sentence_end = ends_sentence(line.text, line.words);
+    line.sentences += u32::from(line.sentence_end);
     line.domain = has_domain(&scratch.lower);
-    line.first_lower = text
-        .chars()
-        .find(|c| c.is_alphabetic())
-        .is_some_and(char::is_lowercase);
-    line.hash = hash(&scratch.lower);
+    if !line.credit && line.words <= 40 {
+        line.credit = has_credit(&scratch.lower);
+    }
     line
 }
+
+/// The state of the word being read by [`scan`].
+#[derive(Default)]
+struct Word {
+    /// Where it starts in the lower-cased text, while inside a word.
+    start: Option<usize>,
+    upper: u32,
+    lower: u32,
+}
+
+/// One pass over the characters: lower-cased copy, counts, capitals, sentence breaks, the
+/// copyright sign, and each word's lexicon lookup as it ends.
+fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
+    scratch.phrase_starts.clear();
+    scratch.credit_end = None;
+    let lower = &mut scratch.lower;
+    let marks = Marks {
+        phrase_starts: &mut scratch.phrase_starts,
+        credit_end: &mut scratch.credit_end,
+    };
+    lower.clear();
+    lower.reserve(text.len());
+    let mut marks = marks;
+    let mut word = Word::default();
+    let mut hash: u64 = FNV_OFFSET;
+    let (mut prev, mut prev2) = (' ', ' ');
+    let mut first_letter_seen = false;
+    for c in text.chars() {
+        line.chars += 1;
+        let at = lower.len();
+        let (alnum, upper, low) = if c.is_ascii() {
+            let b = c as u8;
+            lower.push(char::from(b.to_ascii_lowercase()));
+            (
+                b.is_ascii_alphanumeric(),
+                b.is_ascii_uppercase(),
+                b.is_ascii_lowercase(),
+            )
+        } else {
+            lower.extend(c.to_lowercase());
+            if c == '©' {
+                line.copyright = true;
+            }
+            (c.is_alphanumeric(), c.is_uppercase(), c.is_lowercase())
+        };
+        for &b in &lower.as_bytes()[at..] {
+            if !b.is_ascii_whitespace() {
+                hash = (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+            }
+        }
+        if !first_letter_seen && (upper || low) {
+            first_letter_seen = true;
+            line.first_lower = low;
+        }
+        if prev == ' ' && matches!(prev2, '.' | '!' | '?') && upper {
+            line.sentences += 1;
+        }
+        (prev2, prev) = (prev, c);
+        if alnum {
+            if word.start.is_none() {
+                word = Word {
+                    start: Some(at),
+                    ..Word::default()
+                };
+                if upper {
+                    line.capitalized += 1;
+                }
+            }
+            word.upper += u32::from(upper);
+            word.lower += u32::from(low);
+        } else if let Some(start) = word.start.take() {
+            end_word(lower, start, at, &word, line, &mut marks);
+        }
+    }
+    if let Some(start) = word.start.take() {
+        end_word(lower, start, lower.len(), &word, line, &mut marks);
+    }
+    line.hash = hash;
+    // Phrases and credits look past the word's end, so they are checked on the whole line.
+    let lower = lower.as_str();
+    line.ui_phrase = marks
+        .phrase_starts
+        .iter()
+        .any(|&at| lexicon::ui_phrase_at(lower, at));
+    if let Some(end) = *marks.credit_end {
+        let next = lower.as_bytes().get(end).copied().unwrap_or(b' ');
+        line.credit = matches!(next, b':' | b'/' | b'|') || lower[end..].starts_with(" credit");
+    }
+}
+
+/// Positions [`scan`] notes for checks that need the whole line.
+struct Marks<'s> {
+    phrase_starts: &'s mut Vec<usize>,
+    credit_end: &'s mut Option<usize>,
+}
+
+/// Counts a finished word and looks it up in the lexicon.
+fn end_word(
+    lower: &str,
+    start: usize,
+    end: usize,
+    word: &Word,
+    line: &mut Line<'_>,
+    marks: &mut Marks<'_>,
+) {
+    let text = &lower[start..end];
+    line.words += 1;
+    if word.upper >= 2 && word.lower == 0 {
+        line.upper_words += 1;
+    }
+    let kind = if text.bytes().all(|b| b.is_ascii_digit()) {
+        line.numbers += 1;
+        0
+    } else {
+        lexicon::kind_of(text)
+    };
+    if kind == 0 {
+        if text == "copyright" {
+            line.copyright = true;
+        }
+        return;
+    }
+    if kind & lexicon::kind::STOP != 0 {
+        line.stopwords += 1;
+    } else if kind & lexicon::kind::UI != 0 {
+        line.ui_words += 1;
+    } else if kind & lexicon::kind::ROLE != 0 {
+        line.role_word = true;
+    }
+    if kind & lexicon::kind::SECOND_PERSON != 0 {
+        line.second_person += 1;
+    }
+    if kind & lexicon::kind::PHRASE_START != 0 {
+        marks.phrase_starts.push(start);
+    }
+    if line.words == 1 && kind & lexicon::kind::CREDIT != 0 {
+        *marks.credit_end = Some(end);
+    }
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
 fn strip_bullet(s: &str) -> Option<&str> {
     for marker in ["* ", "• ", "- ", "– ", "· ", "◦ ", "▪ ", "> "] {
@@ -134,89 +264,6 @@ fn strip_bullet(s: &str) -> Option<&str> {
         }
     }
     None
-}
-
-/// Capitals and all-upper words, on the original text.
-fn measure_case(text: &str, line: &mut Line<'_>) {
-    let mut in_word = false;
-    let (mut upper, mut lower, mut letters) = (0u32, 0u32, 0u32);
-    let close = |line: &mut Line<'_>, upper: u32, lower: u32, letters: u32| {
-        if letters >= 2 && lower == 0 && upper == letters {
-            line.upper_words += 1;
-        }
-    };
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            if !in_word {
-                in_word = true;
-                (upper, lower, letters) = (0, 0, 0);
-                if c.is_uppercase() {
-                    line.capitalized += 1;
-                }
-            }
-            if c.is_alphabetic() {
-                letters += 1;
-                if c.is_uppercase() {
-                    upper += 1;
-                } else if c.is_lowercase() {
-                    lower += 1;
-                }
-            }
-        } else if in_word && !matches!(c, '\'' | '’' | '-') {
-            in_word = false;
-            close(line, upper, lower, letters);
-        }
-    }
-    if in_word {
-        close(line, upper, lower, letters);
-    }
-}
-
-/// Word counts and vocabulary, on the lower-cased text.
-fn measure_words(lower: &str, line: &mut Line<'_>) {
-    let bytes = lower.as_bytes();
-    let mut start = None;
-    let mut first = true;
-    let mut iter = lower.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        let alnum = c.is_alphanumeric();
-        if alnum && start.is_none() {
-            start = Some(i);
-            if lexicon::ui_phrase_at(lower, i) {
-                line.ui_phrase = true;
-            }
-        }
-        let at_end = iter.peek().is_none();
-        if let Some(s) = start {
-            if !alnum || at_end {
-                let end = if alnum { i + c.len_utf8() } else { i };
-                let word = &lower[s..end];
-                start = None;
-                line.words += 1;
-                if word.bytes().all(|b| b.is_ascii_digit()) {
-                    line.numbers += 1;
-                } else if lexicon::is_stopword(word) {
-                    line.stopwords += 1;
-                } else if lexicon::is_ui_word(word) {
-                    line.ui_words += 1;
-                } else if lexicon::is_role_word(word) {
-                    line.role_word = true;
-                }
-                if lexicon::is_second_person(word) {
-                    line.second_person += 1;
-                }
-                if first {
-                    first = false;
-                    let next = bytes.get(end).copied().unwrap_or(b' ');
-                    if lexicon::is_credit_word(word)
-                        && (matches!(next, b':' | b'/' | b'|') || lower[end..].starts_with(" credit"))
-                    {
-                        line.credit = true;
-                    }
-                }
-            }
-        }
-    }
 }
 
 fn ends_sentence(text: &str, words: u32) -> bool {
@@ -231,56 +278,53 @@ fn ends_sentence(text: &str, words: u32) -> bool {
     }
 }
 
-/// Sentence breaks inside a line: `.`, `!` or `?` followed by a space and a capital letter.
-fn count_breaks(text: &str) -> u32 {
-    let mut n = 0;
-    let mut prev2 = ' ';
-    let mut prev = ' ';
-    for c in text.chars() {
-        if prev == ' ' && matches!(prev2, '.' | '!' | '?') && c.is_uppercase() {
-            n += 1;
-        }
-        prev2 = prev;
-        prev = c;
-    }
-    n
+/// A photo credit inside the line ("… in New York. Photograph by Jane Doe").
+fn has_credit(lower: &str) -> bool {
+    let Some(at) = lower.find("photo") else {
+        return false;
+    };
+    let rest = &lower[at..];
+    [
+        "photo by",
+        "photos by",
+        "photograph by",
+        "photo:",
+        "photograph:",
+        "photo credit",
+    ]
+    .iter()
+    .any(|p| rest.starts_with(p))
 }
 
 fn has_domain(lower: &str) -> bool {
-    if lower.contains("http") || lower.contains("www.") {
-        return true;
-    }
     let bytes = lower.as_bytes();
     for (i, _) in lower.match_indices('.') {
         if i == 0 || !bytes[i - 1].is_ascii_alphanumeric() {
             continue;
         }
-        let rest = &lower[i + 1..];
-        for tld in ["com", "org", "net", "co.uk", "de", "fr", "es", "io", "info", "tv"] {
+        let rest = &bytes[i + 1..];
+        for tld in [
+            &b"com"[..],
+            b"org",
+            b"net",
+            b"co.uk",
+            b"de",
+            b"fr",
+            b"es",
+            b"io",
+            b"info",
+            b"tv",
+        ] {
             if rest.starts_with(tld)
-                && rest[tld.len()..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| !c.is_alphanumeric())
+                && rest
+                    .get(tld.len())
+                    .is_none_or(|c| !c.is_ascii_alphanumeric())
             {
                 return true;
             }
         }
     }
     false
-}
-
-/// FNV-1a over the lower-cased text, skipping whitespace so spacing does not matter.
-fn hash(lower: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in lower.bytes() {
-        if b.is_ascii_whitespace() {
-            continue;
-        }
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
 }
 
 #[cfg(test)]

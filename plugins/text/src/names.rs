@@ -10,10 +10,48 @@ use crate::lexicon;
 
 /// Words that introduce a byline, lowercase, each followed by the names.
 const BYLINE_PREFIXES: &[&str] = &[
-    "by:", "by", "von:", "von", "par:", "par", "por:", "por", "written by", "words by",
-    "author:", "authors:", "autor:", "autorin:", "autoren:", "auteur:", "auteur :",
-    "auteurs:", "auteurs :", "autora:", "text:", "texto:",
+    "by:",
+    "by",
+    "von:",
+    "von",
+    "par:",
+    "par",
+    "por:",
+    "por",
+    "written by",
+    "words by",
+    "author:",
+    "authors:",
+    "autor:",
+    "autorin:",
+    "autoren:",
+    "auteur:",
+    "auteur :",
+    "auteurs:",
+    "auteurs :",
+    "autora:",
+    "text:",
+    "texto:",
 ];
+
+/// Words that may precede "by" in a byline ("Analysis by X").
+const BY_LEADS: &[&str] = &[
+    "analysis",
+    "commentary",
+    "opinion",
+    "photos",
+    "report",
+    "reporting",
+    "story",
+    "text",
+    "video",
+    "words",
+];
+
+/// Whether the line opens like a byline (`By …`, `Author: …`, `Analysis by …`), names or not.
+pub fn opens_byline(text: &str) -> bool {
+    strip_byline_prefix(text).is_some()
+}
 
 /// Words joining two names in a byline.
 const AND_WORDS: &[&str] = &[" and ", " & ", " und ", " et ", " y ", " e "];
@@ -26,16 +64,57 @@ const PARTICLES: &[&str] = &[
 
 /// Capitalized words that are never part of a person's name in a byline.
 const NOT_NAME_WORDS: &[&str] = &[
-    "associate", "associated", "chief", "contributing", "deputy", "editorial", "guest",
-    "international", "local", "news", "opinion", "political", "press", "senior", "special",
-    "sports", "staff", "team", "updated", "published",
+    "associate",
+    "associated",
+    "chief",
+    "contributing",
+    "deputy",
+    "editorial",
+    "guest",
+    "international",
+    "local",
+    "news",
+    "opinion",
+    "political",
+    "press",
+    "senior",
+    "special",
+    "sports",
+    "staff",
+    "team",
+    "updated",
+    "published",
 ];
 
 /// Verbs that follow the name at the start of a bio sentence.
 const BIO_VERBS: &[&str] = &[
-    "is", "was", "has", "had", "worked", "works", "writes", "wrote", "covers", "covered",
-    "joined", "reports", "reported", "edits", "serves", "ist", "war", "arbeitet", "schreibt",
-    "est", "a", "travaille", "écrit", "es", "fue", "trabaja", "escribe",
+    "is",
+    "was",
+    "has",
+    "had",
+    "worked",
+    "works",
+    "writes",
+    "wrote",
+    "covers",
+    "covered",
+    "joined",
+    "reports",
+    "reported",
+    "edits",
+    "serves",
+    "ist",
+    "war",
+    "arbeitet",
+    "schreibt",
+    "est",
+    "a",
+    "travaille",
+    "écrit",
+    "es",
+    "fue",
+    "trabaja",
+    "escribe",
 ];
 
 /// Prepositions after which a bio names the publisher.
@@ -45,35 +124,54 @@ const PUBLISHER_PREPOSITIONS: &[&str] = &[
 
 /// Whether the line is only a byline keyword, with the names on the next lines.
 pub fn is_lone_byline_word(text: &str) -> bool {
+    if text.len() > 12 {
+        return false;
+    }
     let t = text.trim().trim_end_matches(':').trim().to_lowercase();
     matches!(
         t.as_str(),
-        "by" | "von" | "par" | "por" | "author" | "authors" | "autor" | "autorin" | "auteur"
+        "by" | "von"
+            | "par"
+            | "por"
+            | "author"
+            | "authors"
+            | "autor"
+            | "autorin"
+            | "auteur"
             | "written by"
     )
 }
 
 /// The names of a byline line, or `None` when the line is not a byline.
 pub fn byline(text: &str) -> Option<Vec<String>> {
-    if text.len() > 160 {
+    // Every byline prefix starts with one of these letters; most lines are rejected here.
+    let first = text
+        .trim_start()
+        .bytes()
+        .next()
+        .map(|b| b.to_ascii_lowercase());
+    if text.len() > 160
+        || !matches!(
+            first,
+            Some(b'a' | b'b' | b'c' | b'o' | b'p' | b'r' | b's' | b't' | b'v' | b'w')
+        )
+    {
         return None;
     }
     let rest = strip_byline_prefix(text)?;
     // What follows the names: a separator, then dates, places, roles.
-    let cut = [" | ", " - ", " — ", " – ", " · ", "•", "(", " on ", " am ", " le ", " el "]
-        .iter()
-        .filter_map(|sep| rest.find(sep))
-        .min()
-        .unwrap_or(rest.len());
+    let cut = names_end(rest);
+    // "Meg JamesStaff Writer": the role is glued to the name.
+    let cut = crate::related::glued_at(&rest[..cut]).unwrap_or(cut);
     let rest = rest[..cut].trim().trim_end_matches([',', ';', '.']);
     let mut names = Vec::new();
     let segments: Vec<&str> = rest.split([',', ';']).collect();
     // "By A, B and C" lists names; otherwise what follows the first comma is an outlet, a
     // place or a role.
     let listed = segments.len() > 1
-        && segments
-            .last()
-            .is_some_and(|last| split_and(last.trim()).len() > 1 || last.trim().starts_with("and "));
+        && segments.last().is_some_and(|last| {
+            split_and(last.trim()).len() > 1 || last.trim().starts_with("and ")
+        });
     let take = if listed { segments.len() } else { 1 };
     for (i, segment) in segments.into_iter().take(take).enumerate() {
         let segment = segment.trim();
@@ -91,6 +189,32 @@ pub fn byline(text: &str) -> Option<Vec<String>> {
         }
     }
     (!names.is_empty()).then_some(names)
+}
+
+/// Where the names of a byline end: at a separator (`|`, ` - `, `—`, `·`, `(`) or at a word
+/// that introduces a date (`on`, `am`, `le`, `el`).
+fn names_end(rest: &str) -> usize {
+    let bytes = rest.as_bytes();
+    for (i, c) in rest.char_indices() {
+        match c {
+            '|' | '—' | '–' | '·' | '•' | '(' => return i,
+            ' ' => {
+                let next = &bytes[i + 1..];
+                let word_then_space =
+                    |w: &[u8]| next.starts_with(w) && next.get(w.len()).is_some_and(|&b| b == b' ');
+                if word_then_space(b"-")
+                    || word_then_space(b"on")
+                    || word_then_space(b"am")
+                    || word_then_space(b"le")
+                    || word_then_space(b"el")
+                {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+    }
+    rest.len()
 }
 
 /// The name when the whole line is a person's name (two to five name words).
@@ -112,6 +236,15 @@ pub struct Bio {
 
 /// Reads a bio sentence: a name, a bio verb, and (with a role word, or `worked at`) the rest.
 pub fn bio(text: &str, has_role_word: bool) -> Option<Bio> {
+    // Cheap test first: a bio opens with two capitalized words.
+    let mut head = text.split_whitespace();
+    let capitalized = |w: Option<&str>| {
+        w.and_then(|w| w.chars().next())
+            .is_some_and(char::is_uppercase)
+    };
+    if !capitalized(head.next()) || !capitalized(head.next()) {
+        return None;
+    }
     let words: Vec<&str> = text.split_whitespace().take(60).collect();
     let mut n = 0;
     while n < words.len() && n < 5 && name_word(words[n], n == 0).is_some() {
@@ -126,9 +259,9 @@ pub fn bio(text: &str, has_role_word: bool) -> Option<Bio> {
     }
     let name = person_name(&words[..n].join(" "))?;
     let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-    let worked_at = lower
-        .windows(2)
-        .any(|w| matches!(w[0].as_str(), "worked" | "works") && matches!(w[1].as_str(), "at" | "for"));
+    let worked_at = lower.windows(2).any(|w| {
+        matches!(w[0].as_str(), "worked" | "works") && matches!(w[1].as_str(), "at" | "for")
+    });
     if !has_role_word && !worked_at {
         return None;
     }
@@ -147,10 +280,10 @@ fn publisher_after(words: &[&str], from: usize) -> Option<String> {
             return None;
         }
         let lw = w.to_lowercase();
-        if PUBLISHER_PREPOSITIONS.contains(&lw.as_str()) {
-            if let Some(p) = capitalized_run(&words[i + 1..]) {
-                return Some(p);
-            }
+        if PUBLISHER_PREPOSITIONS.contains(&lw.as_str())
+            && let Some(p) = capitalized_run(&words[i + 1..])
+        {
+            return Some(p);
         }
         i += 1;
     }
@@ -162,7 +295,10 @@ fn capitalized_run(words: &[&str]) -> Option<String> {
     for w in words.iter().take(6) {
         let core = w.trim_end_matches([',', '.', ';', ':', ')', '’', '\'', '"', '”']);
         let first = core.chars().next()?;
-        let connector = matches!(core, "of" | "and" | "&" | "de" | "du" | "der" | "für" | "la");
+        let connector = matches!(
+            core,
+            "of" | "and" | "&" | "de" | "du" | "der" | "für" | "la"
+        );
         if !(first.is_uppercase() || (connector && !out.is_empty())) {
             break;
         }
@@ -188,7 +324,14 @@ fn capitalized_run(words: &[&str]) -> Option<String> {
 }
 
 fn strip_byline_prefix(text: &str) -> Option<&str> {
-    let t = text.trim();
+    let mut t = text.trim();
+    // "Analysis by Jane Doe": drop the lead word.
+    if let Some((lead, rest)) = t.split_once(' ')
+        && BY_LEADS.iter().any(|l| l.eq_ignore_ascii_case(lead))
+        && rest.get(..3).is_some_and(|b| b.eq_ignore_ascii_case("by "))
+    {
+        t = rest;
+    }
     for prefix in BYLINE_PREFIXES {
         let Some(head) = t.get(..prefix.len()) else {
             continue;
@@ -258,15 +401,14 @@ enum NameWord {
 }
 
 fn name_word(w: &str, first: bool) -> Option<NameWord> {
-    let lower = w.to_lowercase();
-    if !first && PARTICLES.contains(&lower.as_str()) {
+    if !first && PARTICLES.iter().any(|p| p.eq_ignore_ascii_case(w)) {
         return Some(NameWord::Particle);
     }
-    let mut chars = w.chars();
-    let c0 = chars.next()?;
+    let c0 = w.chars().next()?;
     if !c0.is_uppercase() {
         return None;
     }
+    let lower = w.to_lowercase();
     if !w
         .chars()
         .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\'' | '’'))
@@ -323,7 +465,10 @@ mod tests {
             Some(vec!["Jane Doe".into(), "John Q. Public".into()])
         );
         assert_eq!(names("Author: Ann Lee"), Some(vec!["Ann Lee".into()]));
-        assert_eq!(names("Von Karl Meier und Eva Roth"), Some(vec!["Karl Meier".into(), "Eva Roth".into()]));
+        assert_eq!(
+            names("Von Karl Meier und Eva Roth"),
+            Some(vec!["Karl Meier".into(), "Eva Roth".into()])
+        );
         assert_eq!(names("Par Jean Dupont"), Some(vec!["Jean Dupont".into()]));
         assert_eq!(names("Por María García"), Some(vec!["María García".into()]));
     }
@@ -339,20 +484,32 @@ mod tests {
             names("By Jane Doe, Example Daily | March 7, 2024"),
             Some(vec!["Jane Doe".into()])
         );
-        assert_eq!(names("By Jane Doe, Staff Writer"), Some(vec!["Jane Doe".into()]));
+        assert_eq!(
+            names("By Jane Doe, Staff Writer"),
+            Some(vec!["Jane Doe".into()])
+        );
     }
 
     #[test]
     fn a_sentence_starting_with_by_is_not_a_byline() {
-        assert_eq!(names("By Thursday afternoon, the river had risen two metres."), None);
-        assert_eq!(names("By the time the polls closed, turnout was high."), None);
+        assert_eq!(
+            names("By Thursday afternoon, the river had risen two metres."),
+            None
+        );
+        assert_eq!(
+            names("By the time the polls closed, turnout was high."),
+            None
+        );
         assert_eq!(names("By Monday Evening"), None);
         assert_eq!(names("By Staff Reporter"), None);
     }
 
     #[test]
     fn name_lines() {
-        assert_eq!(name_line("Jane van der Berg"), Some("Jane van der Berg".into()));
+        assert_eq!(
+            name_line("Jane van der Berg"),
+            Some("Jane van der Berg".into())
+        );
         assert_eq!(name_line("Most Popular"), None);
         assert_eq!(name_line("Share this"), None);
         assert_eq!(name_line("Jane"), None);
@@ -361,18 +518,39 @@ mod tests {
     #[test]
     fn bios_name_person_and_publisher() {
         assert_eq!(
-            bio("Jane Doe has worked as a staff writer at The Daily Example since 2019.", true),
-            Some(Bio { name: "Jane Doe".into(), publisher: Some("The Daily Example".into()) })
+            bio(
+                "Jane Doe has worked as a staff writer at The Daily Example since 2019.",
+                true
+            ),
+            Some(Bio {
+                name: "Jane Doe".into(),
+                publisher: Some("The Daily Example".into())
+            })
         );
         assert_eq!(
-            bio("Jane Doe worked at Example Weekly from 2020 to 2022 as an editor.", true),
-            Some(Bio { name: "Jane Doe".into(), publisher: Some("Example Weekly".into()) })
+            bio(
+                "Jane Doe worked at Example Weekly from 2020 to 2022 as an editor.",
+                true
+            ),
+            Some(Bio {
+                name: "Jane Doe".into(),
+                publisher: Some("Example Weekly".into())
+            })
         );
         assert_eq!(
-            bio("John Roe is the news editor of, follow him on social media.", true),
-            Some(Bio { name: "John Roe".into(), publisher: None })
+            bio(
+                "John Roe is the news editor of, follow him on social media.",
+                true
+            ),
+            Some(Bio {
+                name: "John Roe".into(),
+                publisher: None
+            })
         );
         // No role: a sentence about someone, not a bio.
-        assert_eq!(bio("Jane Doe is the president of Example Corp.", false), None);
+        assert_eq!(
+            bio("Jane Doe is the president of Example Corp.", false),
+            None
+        );
     }
 }

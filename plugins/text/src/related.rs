@@ -103,7 +103,7 @@ fn teaser(lines: &[Line<'_>], item: &[usize]) -> Option<Teaser> {
     if item.len() == 1 && glued_rest.is_none() && head.sentence_end && !title.ends_with('?') {
         return None;
     }
-    t.title = title.trim().to_owned();
+    title.trim().clone_into(&mut t.title);
     if let Some(rest) = glued_rest {
         t.summary = Some(rest.trim().to_owned());
     }
@@ -124,18 +124,25 @@ fn teaser(lines: &[Line<'_>], item: &[usize]) -> Option<Teaser> {
 /// question mark) directly followed by a capital, with a headline of three words or more
 /// before it and three words or more after it.
 pub fn split_glued(text: &str) -> Option<(&str, &str)> {
+    let at = glued_at(text)?;
+    let (head, tail) = text.split_at(at);
+    (head.split_whitespace().count() >= 3 && tail.split_whitespace().count() >= 3)
+        .then_some((head, tail))
+}
+
+/// The first place where a lower-case word (of three letters or more, or two in a word with no
+/// capital) or a question mark runs straight into a capital letter.
+pub fn glued_at(text: &str) -> Option<usize> {
     let mut prev: Option<char> = None;
     let mut lower_run = 0usize;
     let mut word_has_upper = false;
     for (i, c) in text.char_indices() {
         if let Some(p) = prev {
-            let after_word = p.is_lowercase() && (lower_run >= 3 || (lower_run >= 2 && !word_has_upper));
+            let after_word =
+                p.is_lowercase() && (lower_run >= 3 || (lower_run >= 2 && !word_has_upper));
             let after_mark = matches!(p, '?' | '!' | '’' | '\'' | '"' | '”');
             if c.is_uppercase() && (after_word || after_mark) {
-                let (head, tail) = text.split_at(i);
-                if head.split_whitespace().count() >= 3 && tail.split_whitespace().count() >= 3 {
-                    return Some((head, tail));
-                }
+                return Some(i);
             }
         }
         if c.is_whitespace() {
@@ -156,28 +163,25 @@ pub fn split_glued(text: &str) -> Option<(&str, &str)> {
 /// several summaries, else a run of capitalized words ending where the summary's first
 /// sentence starts (`In The Spotlight The nation is…`).
 fn split_sections(teasers: &mut [Teaser]) {
-    let prefixes: Vec<Vec<String>> = teasers
+    let summaries: Vec<String> = teasers
         .iter()
-        .map(|t| {
-            t.summary
-                .as_deref()
-                .unwrap_or("")
-                .split_whitespace()
-                .take(4)
-                .map(str::to_lowercase)
-                .collect()
-        })
+        .map(|t| t.summary.clone().unwrap_or_default())
         .collect();
+    let prefixes: Vec<Vec<&str>> = summaries
+        .iter()
+        .map(|s| s.split_whitespace().take(4).collect())
+        .collect();
+    let same = |a: &[&str], b: &[&str]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y))
+    };
     for (k, t) in teasers.iter_mut().enumerate() {
-        let Some(summary) = t.summary.as_deref() else {
-            continue;
-        };
-        let words: Vec<&str> = summary.split_whitespace().collect();
+        let summary = summaries[k].as_str();
+        let words: Vec<&str> = summary.split_whitespace().take(6).collect();
         let shared = |len: usize| {
             prefixes
                 .iter()
                 .enumerate()
-                .filter(|(j, p)| *j != k && p.len() >= len && p[..len] == prefixes[k][..len])
+                .filter(|(j, p)| *j != k && p.len() >= len && same(&p[..len], &prefixes[k][..len]))
                 .count()
         };
         let mut label_len = 0;
@@ -196,8 +200,10 @@ fn split_sections(teasers: &mut [Teaser]) {
             label_len = capitalized_label(&words);
         }
         if label_len > 0 && label_len < words.len() {
+            // Byte offset of the first word after the label, inside `summary`.
+            let rest = words[label_len].as_ptr() as usize - summary.as_ptr() as usize;
             t.section = Some(words[..label_len].join(" "));
-            t.summary = Some(words[label_len..].join(" "));
+            t.summary = Some(summary[rest..].to_owned());
         }
     }
 }
@@ -262,7 +268,10 @@ mod tests {
 
     #[test]
     fn glued_split_ignores_ordinary_words() {
-        assert_eq!(split_glued("Fans queue for the new iPhone in the rain"), None);
+        assert_eq!(
+            split_glued("Fans queue for the new iPhone in the rain"),
+            None
+        );
         assert_eq!(split_glued("McDonald opens a new branch downtown"), None);
     }
 }
