@@ -4,6 +4,8 @@
 //! to let the daemon work. Documents are small Markdown files with front matter, each with a
 //! distinct body, so each yields its own record. `test_sleep` (a test-only plugin compiled
 //! with the `test-plugins` feature) makes documents slow or hang on purpose.
+// A failed setup step (temporary folder, file copy) should fail the test where it happened.
+#![allow(clippy::unwrap_used)]
 
 mod util;
 
@@ -537,7 +539,10 @@ fn systemd_hears_ready_status_watchdog_and_stopping() {
 /// Drops `files` documents while killing the daemon with SIGKILL `kills` times, then checks
 /// that every input has exactly one record or one failed entry. Returns the figures.
 fn crash_run(files: usize, kills: usize) -> BTreeMap<&'static str, f64> {
-    let mut spool = Spool::new(&format!("{FAST}  max_queued_files: 2000\n"));
+    // Only the front-matter plugin: this is about files, not about what plugins make of them.
+    let mut spool = Spool::new(&format!(
+        "{FAST}  max_queued_files: 2000\nchain: [frontmatter]\n"
+    ));
     let started = Instant::now();
     let mut daemon = spool.start();
     let producer = std::thread::spawn({
@@ -555,12 +560,12 @@ fn crash_run(files: usize, kills: usize) -> BTreeMap<&'static str, f64> {
         }
     });
     // A small deterministic generator for the kill moments (0-150 ms apart).
-    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut random = 0x2545_f491_4f6c_dd1d_u64;
     for _ in 0..kills {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        std::thread::sleep(Duration::from_millis(seed % 150));
+        random ^= random << 13;
+        random ^= random >> 7;
+        random ^= random << 17;
+        std::thread::sleep(Duration::from_millis(random % 150));
         daemon.kill();
         daemon = spool.start();
     }
@@ -625,7 +630,7 @@ fn twenty_thousand_files_at_once_survive_an_event_queue_overflow() {
     // kernel's own inotify queue is lowered too while the daemon starts.
     let mut spool = Spool::new(
         "watch:\n  settle_ms: 200\n  reconcile_interval_ms: 5000\n  max_queued_events: 64\n\
-         run:\n  concurrency: 2\n  max_queued_files: 1000\n",
+         run:\n  concurrency: 2\n  max_queued_files: 1000\nchain: [frontmatter]\n",
     );
     let files = 20_000;
     for n in 0..files {
@@ -673,4 +678,44 @@ impl Drop for KernelQueue {
             let _ = std::fs::write(Self::PATH, old.trim());
         }
     }
+}
+
+#[test]
+fn near_duplicates_are_found_across_restarts() {
+    let mut spool = Spool::new(FAST);
+    let mut daemon = spool.start();
+    let body: String = (0..60)
+        .map(|n| {
+            format!("Sentence number {n} of a long article about harbour repairs and ferries. ")
+        })
+        .collect();
+    spool.drop_doc("first.md", &format!("---\ntitle: Harbour\n---\n\n{body}\n"));
+    assert!(
+        wait_until(SOON, || spool.count("done") == 1),
+        "{}",
+        daemon.log()
+    );
+    daemon.signal("TERM");
+    assert!(daemon.wait_exit().success());
+    let _daemon = spool.start();
+    spool.drop_doc(
+        "second.md",
+        &format!("---\ntitle: Harbour\n---\n\n{body} Updated.\n"),
+    );
+    assert!(wait_until(SOON, || spool.count("done") == 2));
+    let records = spool.records();
+    let first = records
+        .iter()
+        .find(|r| r["source"]["name"] == "first.md")
+        .unwrap();
+    let second = records
+        .iter()
+        .find(|r| r["source"]["name"] == "second.md")
+        .unwrap();
+    assert_eq!(
+        second["duplicates"],
+        serde_json::json!([first["id"]]),
+        "{second}"
+    );
+    assert_eq!(first["duplicates"], serde_json::json!([]));
 }

@@ -82,6 +82,7 @@ mod tests {
             output: dir.join("out"),
             done: dir.join("done"),
             failed: dir.join("failed"),
+            work_dir: dir.join(".docnorm/work"),
             state_dir: dir.join(".docnorm"),
             on_success: OnSuccess::Move,
         })

@@ -13,10 +13,12 @@
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
+use docnorm_enrich::DuplicateIndex;
+use docnorm_plugin_api::Record;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use tokio::signal::unix::{SignalKind, signal};
@@ -53,8 +55,12 @@ pub struct RunConfig {
     pub max_attempts: u32,
     /// How long SIGTERM or SIGINT waits for documents in flight before exiting.
     pub shutdown_grace_ms: u64,
-    /// How often the status (logs at debug level, systemd's STATUS=) is updated.
+    /// How often systemd's STATUS= line is updated.
     pub status_interval_ms: u64,
+    /// How many of the most recent records a new one is compared with for near-duplicates
+    /// (`duplicates` in the record); their fingerprints are kept in the state store across
+    /// restarts.
+    pub near_duplicate_window: usize,
 }
 
 impl Default for RunConfig {
@@ -66,6 +72,7 @@ impl Default for RunConfig {
             max_attempts: 3,
             shutdown_grace_ms: 30_000,
             status_interval_ms: 1000,
+            near_duplicate_window: 100_000,
         }
     }
 }
@@ -91,11 +98,13 @@ pub async fn serve(
     let spool = Spool::open(&config.spool)?;
     spool.remove_leftovers();
     let store = StateStore::open(&spool.database)?;
+    let duplicates = duplicate_index(&config, &store)?;
     let shared = Arc::new(Shared {
         spool,
         store,
         ids: ClaimIds::default(),
         limits: config.run.clone(),
+        duplicates: Mutex::new(duplicates),
     });
     let mut daemon = Daemon::new(Arc::clone(&shared), config, config_path, pipeline)?;
     daemon.start()?;
@@ -119,12 +128,30 @@ pub async fn serve(
     Ok(())
 }
 
+/// The near-duplicate index over the most recent records, refilled from the state store.
+fn duplicate_index(config: &Config, store: &StateStore) -> anyhow::Result<DuplicateIndex> {
+    let window = config.run.near_duplicate_window.max(1);
+    let mut index = config
+        .plugins
+        .enrich
+        .duplicate_index()?
+        .with_capacity(window);
+    for (id, simhash) in store
+        .simhashes(window)
+        .context("cannot read fingerprints from the state store")?
+    {
+        index.check_and_insert(&id, simhash);
+    }
+    Ok(index)
+}
+
 /// What every job needs.
 struct Shared {
     spool: Spool,
     store: StateStore,
     ids: ClaimIds,
     limits: RunConfig,
+    duplicates: Mutex<DuplicateIndex>,
 }
 
 /// What a job is given: an inbox file to claim, or a file already in the work folder.
@@ -504,29 +531,31 @@ fn count_attempt_full(shared: &Shared, claimed: &Claimed) -> Option<crate::state
 /// Writes what came of processing.
 fn finish(shared: &Shared, claimed: &Claimed, attempts: u32, worked: Worked) -> Ended {
     match worked {
-        Worked::Record(record) => match succeed(&shared.spool, claimed, &record) {
-            Ok(written) => {
-                if let Err(err) =
-                    shared
-                        .store
-                        .done(&claimed.claim, &record.id, &record.source.sha256)
-                {
-                    warn!(error = %err, "cannot record the result in the state store");
+        Worked::Record(mut record) => {
+            match succeed(&shared.spool, claimed, mark(shared, &mut record)) {
+                Ok(written) => {
+                    if let Err(err) =
+                        shared
+                            .store
+                            .done(&claimed.claim, &record.id, &record.source.sha256)
+                    {
+                        warn!(error = %err, "cannot record the result in the state store");
+                    }
+                    info!(
+                        path = %shown(&claimed.inbox_path),
+                        id = %record.id,
+                        record = %shown(&written),
+                        attempts,
+                        "processed"
+                    );
+                    Ended::Processed
                 }
-                info!(
-                    path = %shown(&claimed.inbox_path),
-                    id = %record.id,
-                    record = %shown(&written),
-                    attempts,
-                    "processed"
-                );
-                Ended::Processed
+                Err(err) => {
+                    error!(path = %shown(&claimed.inbox_path), error = %err, "cannot write the record; the file stays in the work folder");
+                    Ended::Nothing
+                }
             }
-            Err(err) => {
-                error!(path = %shown(&claimed.inbox_path), error = %err, "cannot write the record; the file stays in the work folder");
-                Ended::Nothing
-            }
-        },
+        }
         Worked::Failed(err) => give_up(
             shared,
             claimed,
@@ -558,6 +587,27 @@ fn finish(shared: &Shared, claimed: &Claimed, attempts: u32, worked: Worked) -> 
             Ended::Retry(claimed.work.clone())
         }
     }
+}
+
+/// Fills `record.duplicates` and remembers its fingerprint (in memory and in the state
+/// store, before the record is written, so a restart compares with it too).
+fn mark<'a>(shared: &Shared, record: &'a mut Record) -> &'a Record {
+    let simhash = record
+        .fingerprints
+        .simhash
+        .as_deref()
+        .and_then(|hex| u64::from_str_radix(hex, 16).ok());
+    if let Some(simhash) = simhash {
+        shared
+            .duplicates
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .mark(record);
+        if let Err(err) = shared.store.add_simhash(&record.id, simhash) {
+            warn!(error = %err, "cannot remember the fingerprint in the state store");
+        }
+    }
+    record
 }
 
 /// Moves the file to `failed/` beside its `.error.json`.

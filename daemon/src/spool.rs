@@ -1,12 +1,11 @@
 //! The spool: the folders a document passes through on disk while the daemon runs.
 //!
-//! A file arrives in the inbox, is claimed by a rename into the work folder (under the state
-//! folder, beside the state store), and leaves it for `done/` (or is deleted) once its record
-//! is in the output folder, or for `failed/` beside an `.error.json`. Every move is a rename,
-//! so the inbox, the work folder, `done/` and `failed/` must share one filesystem; that is
-//! checked once at start.
+//! A file arrives in the inbox, is claimed by a rename into the work folder, and leaves it
+//! for `done/` (or is deleted) once its record is in the output folder, or for `failed/`
+//! beside an `.error.json`. Every move is a rename, so the inbox, the work folder, `done/`
+//! and `failed/` must be on one filesystem and one mount (a bind mount, as systemd's
+//! `ReadWritePaths` makes, counts as another); that is tried once at start.
 
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -26,8 +25,9 @@ pub struct SpoolConfig {
     pub done: PathBuf,
     /// Where an input that failed goes, beside its `<name>.error.json`.
     pub failed: PathBuf,
-    /// The daemon's own folder: the work folder (`work/`) and the state store
-    /// (`state.sqlite`).
+    /// The work folder, holding files while they are processed.
+    pub work_dir: PathBuf,
+    /// The folder of the state store (`state.sqlite`).
     pub state_dir: PathBuf,
     /// What happens to an input whose record was written.
     pub on_success: OnSuccess,
@@ -40,6 +40,7 @@ impl Default for SpoolConfig {
             output: "out".into(),
             done: "done".into(),
             failed: "failed".into(),
+            work_dir: ".docnorm/work".into(),
             state_dir: ".docnorm".into(),
             on_success: OnSuccess::Move,
         }
@@ -77,30 +78,44 @@ pub struct Spool {
 }
 
 impl Spool {
-    /// Creates every folder and checks that the ones files are renamed between share one
-    /// filesystem.
+    /// Creates every folder and checks that a file can be renamed from the inbox through
+    /// the work folder to `done/` and `failed/`.
     pub fn open(config: &SpoolConfig) -> anyhow::Result<Self> {
-        let work = config.state_dir.join("work");
         let spool = Self {
             inbox: create(&config.inbox)?,
             output: create(&config.output)?,
             done: create(&config.done)?,
             failed: create(&config.failed)?,
-            work: create(&work)?,
+            work: create(&config.work_dir)?,
             database: create(&config.state_dir)?.join("state.sqlite"),
             on_success: config.on_success,
         };
-        let inbox_device = device(&spool.inbox)?;
-        for dir in [&spool.work, &spool.done, &spool.failed] {
-            if device(dir)? != inbox_device {
+        spool.try_renames()?;
+        Ok(spool)
+    }
+
+    /// Moves a probe file along the path every input takes; a hidden name, so the watcher
+    /// ignores it.
+    fn try_renames(&self) -> anyhow::Result<()> {
+        let name = format!(".docnorm-probe-{}", std::process::id());
+        let first = self.inbox.join(&name);
+        std::fs::write(&first, b"")
+            .with_context(|| format!("{}: cannot write in the inbox", self.inbox.display()))?;
+        let mut at = first;
+        for dir in [&self.work, &self.done, &self.failed] {
+            let next = dir.join(&name);
+            if let Err(err) = std::fs::rename(&at, &next) {
+                let _ = std::fs::remove_file(&at);
                 bail!(
-                    "{}: not on the same filesystem as the inbox {}; files move between them by rename",
+                    "{}: cannot move files here from {} ({err}); the inbox, work, done and failed folders must be on one filesystem and mount",
                     dir.display(),
-                    spool.inbox.display()
+                    at.parent().unwrap_or(&at).display()
                 );
             }
+            at = next;
         }
-        Ok(spool)
+        std::fs::remove_file(&at)
+            .with_context(|| format!("{}: cannot remove the probe file", at.display()))
     }
 
     /// Removes temporary files an interrupted atomic write left in the output and failed
@@ -125,12 +140,6 @@ fn create(dir: &Path) -> anyhow::Result<PathBuf> {
     std::fs::canonicalize(dir).with_context(|| format!("{}: cannot resolve folder", dir.display()))
 }
 
-fn device(dir: &Path) -> anyhow::Result<u64> {
-    Ok(std::fs::metadata(dir)
-        .with_context(|| format!("{}: cannot read folder", dir.display()))?
-        .dev())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +152,7 @@ mod tests {
             output: dir.path().join("out"),
             done: dir.path().join("done"),
             failed: dir.path().join("failed"),
+            work_dir: dir.path().join(".docnorm/work"),
             state_dir: dir.path().join(".docnorm"),
             on_success: OnSuccess::Move,
         };

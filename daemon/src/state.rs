@@ -153,15 +153,19 @@ impl StateStore {
         )
     }
 
-    /// Every remembered record simhash, oldest first.
-    pub fn simhashes(&self) -> rusqlite::Result<Vec<(String, u64)>> {
+    /// The `limit` most recently remembered record simhashes, oldest first.
+    pub fn simhashes(&self, limit: usize) -> rusqlite::Result<Vec<(String, u64)>> {
         let conn = self.lock();
-        let mut statement = conn.prepare("SELECT id, simhash FROM simhashes ORDER BY rowid")?;
-        let rows = statement.query_map([], |row| {
+        let mut statement =
+            conn.prepare("SELECT id, simhash FROM simhashes ORDER BY rowid DESC LIMIT ?1")?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = statement.query_map([limit], |row| {
             // SQLite integers are signed; the bits are the simhash.
             Ok((row.get(0)?, row.get::<_, i64>(1)?.cast_unsigned()))
         })?;
-        rows.collect()
+        let mut hashes = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        hashes.reverse();
+        Ok(hashes)
     }
 
     /// Remembers a record's simhash so near-duplicates are found across restarts.
@@ -216,6 +220,8 @@ mod tests {
         store.failed("b", None, "bad").unwrap();
         assert_eq!(store.counts().unwrap(), Counts { done: 1, failed: 1 });
         store.add_simhash("id", u64::MAX).unwrap();
-        assert_eq!(store.simhashes().unwrap(), [("id".to_owned(), u64::MAX)]);
+        store.add_simhash("id2", 7).unwrap();
+        assert_eq!(store.simhashes(1).unwrap(), [("id2".to_owned(), 7)]);
+        assert_eq!(store.simhashes(5).unwrap()[0], ("id".to_owned(), u64::MAX));
     }
 }
