@@ -7,7 +7,8 @@
 //! - **front matter**: YAML between `---` and `---` (or `...`), TOML between `+++` lines, or
 //!   a JSON object at the very start, followed by a body in Markdown or plain text;
 //! - **JSON**: one article object (a schema.org `NewsArticle`, a CMS export), or a list
-//!   holding exactly one; its text is one of its keys (`articleBody`, `body`, …);
+//!   holding exactly one; its text is one of its keys (`articleBody`, `body`, …), taken as
+//!   plain text with each non-blank line a paragraph;
 //! - **JSON Lines** holding exactly one object, treated like JSON. Several objects are not
 //!   split into records yet: such a file fails with a clear error;
 //! - **Markdown** without front matter: only the body, rendered to plain text.
@@ -241,10 +242,21 @@ impl Frontmatter {
 fn whole_json(object: Map<String, Value>) -> (Mapped, String) {
     let mut mapped = map_object(object, Context::WholeJson, "");
     let body = match mapped.fields.remove("body") {
-        Some(Value::String(body)) => body,
+        Some(Value::String(body)) => paragraphs(&body),
         _ => String::new(),
     };
     (mapped, body)
+}
+
+/// A JSON article's text with each non-blank line a paragraph, as the record wants them:
+/// JSON bodies separate paragraphs with one line end as often as with two.
+fn paragraphs(text: &str) -> String {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
+    lines.join("\n\n")
 }
 
 /// The merge patch for the record.

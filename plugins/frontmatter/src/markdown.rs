@@ -227,6 +227,19 @@ mod tests {
         assert_eq!(to_text(md), "quoted words\n\nlet x = 1;\nlet y = 2;");
     }
 
+    /// Nesting that would overflow a recursive renderer, run on a test thread's small stack.
+    #[test]
+    fn pathological_nesting_is_rendered_without_overflow() {
+        let quotes = format!("{}deep", "> ".repeat(50_000));
+        assert_eq!(to_text(&quotes), "deep");
+        let lists = format!("{}item", "- ".repeat(20_000));
+        assert_eq!(to_text(&lists), "item");
+        let brackets = "[".repeat(100_000) + &"]".repeat(100_000);
+        assert_eq!(to_text(&brackets).len(), 200_000);
+        let stars = "*a".repeat(50_000);
+        assert!(to_text(&stars).contains('a'));
+    }
+
     #[test]
     fn empty_input_gives_empty_text() {
         assert_eq!(to_text(""), "");

@@ -79,7 +79,11 @@ fn yaml(text: &str) -> Result<Value, PluginError> {
     // What most front-matter readers do with a repeated key.
     options.duplicate_keys = DuplicateKeyPolicy::LastWins;
     serde_saphyr::from_str_with_options(text, options).map_err(|e| {
-        let message = e.without_snippet().to_string();
+        // Plain text with the file's line numbers: the block starts on the file's second line.
+        let message = e.render_with_options(serde_saphyr::render_options! {
+            snippets: serde_saphyr::SnippetMode::Off,
+            line_offset: 1,
+        });
         let message = message.trim();
         if is_yaml_limit(message) {
             PluginError::Limit(format!(
@@ -159,6 +163,17 @@ mod tests {
         assert_eq!(map["n"], 3);
         assert_eq!(map["flag"], true);
         assert_eq!(map["when"], "2021-04-13T17:10:59Z");
+    }
+
+    #[test]
+    fn a_yaml_error_names_the_line_in_the_file() {
+        let err = block(Block::Yaml("title: ok\nbroken: [unclosed\n")).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.starts_with("invalid input: YAML front matter does not parse"),
+            "{message}"
+        );
+        assert!(message.contains("line 3"), "{message}");
     }
 
     #[test]

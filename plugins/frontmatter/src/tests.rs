@@ -331,6 +331,27 @@ fn markdown_without_front_matter_gives_only_a_body() {
 }
 
 #[test]
+fn a_json_body_has_one_paragraph_per_line() {
+    let record = run(
+        "{\"headline\": \"H\", \"articleBody\": \" One.\\nTwo.\\n\\n\\nThree. \"}",
+        Format::Json,
+    )
+    .unwrap();
+    assert_eq!(record.body, "One.\n\nTwo.\n\nThree.");
+}
+
+#[test]
+fn a_json_list_of_several_articles_is_refused_for_now() {
+    let err = run("[{\"title\": \"A\"}, {\"title\": \"B\"}]", Format::Json).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "doc.md: plugin frontmatter: invalid input: a JSON list of 2 objects is not split into records yet"
+    );
+    let record = run("[{\"title\": \"A\"}]", Format::Json).unwrap();
+    assert_eq!(record.title.as_deref(), Some("A"));
+}
+
+#[test]
 fn json_lines_with_one_object_is_an_article() {
     let record = run(
         "{\"title\": \"One\", \"text\": \"Words.\"}\n",
