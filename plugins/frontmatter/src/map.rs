@@ -11,7 +11,7 @@
 //! the unused keys, or a list with the unused parts of each item at its position (`null`
 //! where an item was used whole).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{Map, Value, json};
 
@@ -88,12 +88,13 @@ impl Mapped {
     /// Every key's items, in rank order, without duplicates.
     fn merge(&mut self, field: Field, list: Vec<(usize, String, Value)>, path: &str) {
         let mut items: Vec<Value> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         for (_, key, value) in list {
             let at = join(path, &key);
             match shape(field, &value, &at, &mut self.warnings) {
                 Shaped::Fits(Value::Array(new), leftover) => {
                     for item in new {
-                        if !items.iter().any(|seen| same_item(field, seen, &item)) {
+                        if seen.insert(identity(&item)) {
                             items.push(item);
                         }
                     }
@@ -132,14 +133,15 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
-/// Two items of a merged list are one: topics compared ignoring case, images by URL.
-fn same_item(field: Field, a: &Value, b: &Value) -> bool {
-    match field {
-        Field::Images => a.get("url") == b.get("url"),
-        _ => match (a.as_str(), b.as_str()) {
-            (Some(a), Some(b)) => a.to_lowercase() == b.to_lowercase(),
-            _ => a == b,
-        },
+/// What makes two items of a merged list one: a topic's text ignoring case, an image's URL.
+fn identity(item: &Value) -> String {
+    match item {
+        Value::String(topic) => topic.to_lowercase(),
+        other => other
+            .get("url")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
     }
 }
 

@@ -324,6 +324,13 @@ fn topics_and_images_from_several_keys_are_merged() {
 }
 
 #[test]
+fn thousands_of_tags_are_merged_in_linear_time() {
+    let tags: Vec<String> = (0..100_000).map(|i| format!("t{}", i % 50_000)).collect();
+    let record = front(&format!("---\ntags: [{}]\n---\n", tags.join(", ")));
+    assert_eq!(record.topics.len(), 50_000);
+}
+
+#[test]
 fn markdown_without_front_matter_gives_only_a_body() {
     let record = run("# Title\n\nText <!--more--> here.\n", Format::Markdown).unwrap();
     assert_eq!(record.body, "Title\n\nText here.");
