@@ -364,20 +364,23 @@ pub fn is_stopword_any_case(word: &str) -> bool {
     if word.len() > MAX_WORD {
         return false;
     }
-    if word.bytes().any(|b| b.is_ascii_uppercase()) || !word.is_ascii() {
-        let mut buf = [0u8; MAX_WORD * 2];
-        let mut len = 0;
-        for c in word.chars().flat_map(char::to_lowercase) {
-            let n = c.len_utf8();
-            if len + n > buf.len() {
-                return false;
-            }
-            c.encode_utf8(&mut buf[len..]);
-            len += n;
-        }
-        return std::str::from_utf8(&buf[..len]).is_ok_and(is_stopword);
+    if word.is_ascii() {
+        let mut buf = [0u8; MAX_WORD];
+        buf[..word.len()].copy_from_slice(word.as_bytes());
+        buf[..word.len()].make_ascii_lowercase();
+        return std::str::from_utf8(&buf[..word.len()]).is_ok_and(is_stopword);
     }
-    is_stopword(word)
+    let mut buf = [0u8; MAX_WORD * 2];
+    let mut len = 0;
+    for c in word.chars().flat_map(char::to_lowercase) {
+        let n = c.len_utf8();
+        if len + n > buf.len() {
+            return false;
+        }
+        c.encode_utf8(&mut buf[len..]);
+        len += n;
+    }
+    std::str::from_utf8(&buf[..len]).is_ok_and(is_stopword)
 }
 
 /// Whether a lowercase word is chrome vocabulary.

@@ -141,29 +141,38 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
     let mut hash: u64 = FNV_OFFSET;
     let (mut prev, mut prev2) = (' ', ' ');
     let mut first_letter_seen = false;
-    for c in text.chars() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
         line.chars += 1;
         let at = lower.len();
-        let (alnum, upper, low) = if c.is_ascii() {
-            let b = c as u8;
-            lower.push(char::from(b.to_ascii_lowercase()));
+        let b = bytes[i];
+        let (c, alnum, upper, low) = if b.is_ascii() {
+            // Fast path: most page text is ASCII.
+            let lb = b.to_ascii_lowercase();
+            lower.push(char::from(lb));
+            if !lb.is_ascii_whitespace() {
+                hash = (hash ^ u64::from(lb)).wrapping_mul(FNV_PRIME);
+            }
+            i += 1;
             (
+                char::from(b),
                 b.is_ascii_alphanumeric(),
                 b.is_ascii_uppercase(),
                 b.is_ascii_lowercase(),
             )
         } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            i += c.len_utf8();
             lower.extend(c.to_lowercase());
+            for &lb in &lower.as_bytes()[at..] {
+                hash = (hash ^ u64::from(lb)).wrapping_mul(FNV_PRIME);
+            }
             if c == '©' {
                 line.copyright = true;
             }
-            (c.is_alphanumeric(), c.is_uppercase(), c.is_lowercase())
+            (c, c.is_alphanumeric(), c.is_uppercase(), c.is_lowercase())
         };
-        for &b in &lower.as_bytes()[at..] {
-            if !b.is_ascii_whitespace() {
-                hash = (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
-            }
-        }
         if !first_letter_seen && (upper || low) {
             first_letter_seen = true;
             line.first_lower = low;
@@ -280,20 +289,21 @@ fn ends_sentence(text: &str, words: u32) -> bool {
 
 /// A photo credit inside the line ("… in New York. Photograph by Jane Doe").
 fn has_credit(lower: &str) -> bool {
-    let Some(at) = lower.find("photo") else {
-        return false;
-    };
-    let rest = &lower[at..];
-    [
-        "photo by",
-        "photos by",
-        "photograph by",
-        "photo:",
-        "photograph:",
-        "photo credit",
-    ]
-    .iter()
-    .any(|p| rest.starts_with(p))
+    const CREDITS: [&[u8]; 6] = [
+        b"photo by",
+        b"photos by",
+        b"photograph by",
+        b"photo:",
+        b"photograph:",
+        b"photo credit",
+    ];
+    let bytes = lower.as_bytes();
+    (0..bytes.len()).any(|at| {
+        bytes[at] == b'p' && {
+            let rest = &bytes[at..];
+            rest.starts_with(b"photo") && CREDITS.iter().any(|p| rest.starts_with(p))
+        }
+    })
 }
 
 fn has_domain(lower: &str) -> bool {

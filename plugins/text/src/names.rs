@@ -352,23 +352,37 @@ fn strip_byline_prefix(text: &str) -> Option<&str> {
 }
 
 fn split_and(segment: &str) -> Vec<&str> {
-    let mut parts = vec![segment];
-    for and in AND_WORDS {
-        parts = parts
-            .into_iter()
-            .flat_map(|p| p.split(and))
-            .map(str::trim)
-            .collect();
+    // One pass over the words, cutting at each joining word.
+    let mut parts = Vec::with_capacity(2);
+    let mut from = 0;
+    let mut pos = 0;
+    for word in segment.split(' ') {
+        let end = pos + word.len();
+        if AND_WORDS.iter().any(|a| a.trim() == word) {
+            parts.push(segment[from..pos].trim());
+            from = end;
+        }
+        pos = end + 1;
     }
+    parts.push(segment[from..].trim());
     parts
 }
 
 /// A person's name in canonical case, or `None`.
 pub fn person_name(text: &str) -> Option<String> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    if !(2..=5).contains(&words.len()) {
+    let count = text.split_whitespace().count();
+    if !(2..=5).contains(&count) {
         return None;
     }
+    // Reject cheaply before allocating: every word must pass the name test.
+    if !text
+        .split_whitespace()
+        .enumerate()
+        .all(|(i, w)| name_word(w, i == 0).is_some())
+    {
+        return None;
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
     let all_upper = text
         .chars()
         .filter(|c| c.is_alphabetic())
@@ -408,7 +422,47 @@ fn name_word(w: &str, first: bool) -> Option<NameWord> {
     if !c0.is_uppercase() {
         return None;
     }
+    if w.len() > 40 {
+        return None;
+    }
+    let mut buf = [0u8; 40];
+    let lower: &str = if w.is_ascii() {
+        buf[..w.len()].copy_from_slice(w.as_bytes());
+        buf[..w.len()].make_ascii_lowercase();
+        std::str::from_utf8(&buf[..w.len()]).unwrap_or("")
+    } else {
+        return name_word_slow(w);
+    };
+    if !w
+        .chars()
+        .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\'' | '’'))
+    {
+        return None;
+    }
+    let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+    if letters == 1 || (letters == 2 && w.ends_with('.') && w.chars().nth(1) == Some('.')) {
+        return Some(NameWord::Initial);
+    }
+    if w.ends_with('.') && letters <= 3 {
+        // "Jr.", "St." and other abbreviations: part of a name, not enough on their own.
+        return Some(NameWord::Initial);
+    }
+    let bare = lower.trim_end_matches('.');
+    if lexicon::is_stopword(bare)
+        || lexicon::is_calendar_word(bare)
+        || lexicon::is_role_word(bare)
+        || lexicon::is_ui_word(bare)
+        || NOT_NAME_WORDS.contains(&bare)
+    {
+        return None;
+    }
+    Some(NameWord::Full)
+}
+
+/// [`name_word`] for words with non-ASCII letters (after the particle and capital tests).
+fn name_word_slow(w: &str) -> Option<NameWord> {
     let lower = w.to_lowercase();
+    let lower = lower.as_str();
     if !w
         .chars()
         .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\'' | '’'))

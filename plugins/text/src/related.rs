@@ -90,9 +90,14 @@ fn teaser(lines: &[Line<'_>], item: &[usize]) -> Option<Teaser> {
     }
     let head = &lines[item[0]];
     let mut t = Teaser::default();
-    let (title, glued_rest) = match split_glued(head.text) {
-        Some((title, rest)) if item.len() == 1 => (title, Some(rest)),
-        _ => (head.text, None),
+    let glued = if item.len() == 1 {
+        split_glued(head.text)
+    } else {
+        None
+    };
+    let (title, glued_rest) = match glued {
+        Some((title, rest)) => (title, Some(rest)),
+        None => (head.text, None),
     };
     // Chrome words in a glued summary say nothing about the headline.
     let glued = glued_rest.is_some();
