@@ -200,6 +200,9 @@ pub fn analyze(text: &str) -> Analysis<'_> {
         fates[i] = Some(Fate::Related);
     }
     out.related = teasers;
+    if out.published.is_none() {
+        labelled_dates(&lines, &classes, (start, end), &mut fates, &mut out);
+    }
     let bio_from = start + (end - start) / 2;
     bios(&lines, bio_from, &mut fates, &mut out);
     trailing_bylines(&lines, &classes, end, &mut fates, &mut out);
@@ -711,6 +714,9 @@ fn date_keyword(text: &str) -> Option<bool> {
     ];
     const PUBLISHED: &[&str] = &[
         "published",
+        "first published",
+        "originally published",
+        "original",
         "posted",
         "veröffentlicht",
         "erschienen",
@@ -813,8 +819,10 @@ fn embedded_byline(l: &Line<'_>) -> Option<Vec<String>> {
     }
     if date_line(l).is_some() {
         let lower = l.text.to_lowercase();
-        let at = lower.find(" by ")?;
-        return names::byline(&l.text[at + 1..]);
+        if let Some(at) = lower.find(" by ") {
+            return names::byline(&l.text[at + 1..]);
+        }
+        return names::name_before_date(l.text).map(|name| vec![name]);
     }
     None
 }
@@ -847,19 +855,80 @@ fn header_dates(
         if matches!(fates[i], Some(Fate::Title | Fate::Subtitle)) {
             continue;
         }
-        let Some((found, is_update)) = date_line(&lines[i]) else {
+        // A byline line may carry its date after the names and a role.
+        let is_date = fates[i] == Some(Fate::Author) || date_line(&lines[i]).is_some();
+        if !is_date {
             continue;
-        };
-        let value = found.to_rfc3339();
-        if is_update {
-            out.updated.get_or_insert(value);
-        } else if out.published.is_none() {
-            out.published = Some(value);
-        } else {
-            out.updated.get_or_insert(value);
         }
-        if fates[i].is_none() {
+        let mut any = false;
+        for (found, is_update) in labelled_parts(lines[i].text) {
+            any = true;
+            let value = found.to_rfc3339();
+            if is_update {
+                out.updated.get_or_insert(value);
+            } else if out.published.is_none() {
+                out.published = Some(value);
+            } else {
+                out.updated.get_or_insert(value);
+            }
+        }
+        if any && fates[i].is_none() {
             fates[i] = Some(Fate::Date);
+        }
+    }
+}
+
+/// The dates of a line split at ` | `, ` / ` and `;`, each marked as an update when its part
+/// opens with an update keyword ("Updated … / Original …").
+fn labelled_parts(text: &str) -> Vec<(FoundDate, bool)> {
+    let mut out = Vec::new();
+    let mut update_seen = false;
+    for part in text.split(['|', ';']).flat_map(|p| p.split(" / ")) {
+        let keyword = date_keyword(part.trim());
+        if let Some(found) = dates::find_date(part) {
+            // A part without its own keyword after an "Updated" part is still the update.
+            let is_update = keyword.unwrap_or(update_seen);
+            update_seen |= is_update;
+            out.push((found, is_update));
+        } else if keyword == Some(true) {
+            update_seen = true;
+        }
+    }
+    out
+}
+
+/// When the header states no date: a line opening with a date keyword ("Published …",
+/// "Updated …") near the article, never in a teaser, a comment or the copyright line.
+fn labelled_dates(
+    lines: &[Line<'_>],
+    classes: &[Class],
+    (start, end): (usize, usize),
+    fates: &mut [Option<Fate>],
+    out: &mut Analysis<'_>,
+) {
+    let from = start.saturating_sub(60);
+    let to = (end + 6).min(lines.len());
+    for i in from..to {
+        if fates[i].is_some() && fates[i] != Some(Fate::Author) {
+            continue;
+        }
+        let l = &lines[i];
+        if l.words > 25 || l.copyright || l.numbers == 0 || matches!(classes[i], Class::Prose) {
+            continue;
+        }
+        if date_keyword(l.text).is_none() {
+            continue;
+        }
+        for (found, is_update) in labelled_parts(l.text) {
+            let slot = if is_update {
+                &mut out.updated
+            } else {
+                &mut out.published
+            };
+            if slot.is_none() {
+                *slot = Some(found.to_rfc3339());
+                fates[i].get_or_insert(Fate::Date);
+            }
         }
     }
 }

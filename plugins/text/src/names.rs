@@ -198,8 +198,13 @@ fn names_end(rest: &str) -> usize {
     for (i, c) in rest.char_indices() {
         match c {
             '|' | '—' | '–' | '·' | '•' | '(' => return i,
+            '@' => return rest[..i].rfind(' ').unwrap_or(0),
             ' ' => {
                 let next = &bytes[i + 1..];
+                let word = rest[i + 1..].split(' ').next().unwrap_or("");
+                if starts_date(word) {
+                    return i;
+                }
                 let word_then_space =
                     |w: &[u8]| next.starts_with(w) && next.get(w.len()).is_some_and(|&b| b == b' ');
                 if word_then_space(b"-")
@@ -215,6 +220,40 @@ fn names_end(rest: &str) -> usize {
         }
     }
     rest.len()
+}
+
+/// Whether a word opens a date or its label: a number, a month name, `Updated`, `Published`.
+fn starts_date(word: &str) -> bool {
+    if word.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    let bare = word.trim_end_matches(['.', ',', ':']);
+    if bare.len() > 12 {
+        return false;
+    }
+    let lower = bare.to_lowercase();
+    crate::dates::month_number(&lower).is_some()
+        || matches!(
+            lower.as_str(),
+            "updated"
+                | "published"
+                | "posted"
+                | "aktualisiert"
+                | "veröffentlicht"
+                | "publié"
+                | "publicado"
+                | "actualizado"
+        )
+}
+
+/// The name at the start of a date line ("Jane Doe - Nov 19, 2019, 10:31 pm"), if the text
+/// before the date is a name and nothing else.
+pub fn name_before_date(text: &str) -> Option<String> {
+    let cut = names_end(text);
+    let head = text[..cut]
+        .trim()
+        .trim_end_matches([',', '-', '|', '·', '–', '—']);
+    name_line(head.trim())
 }
 
 /// The name when the whole line is a person's name (two to five name words).
