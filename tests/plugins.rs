@@ -126,7 +126,15 @@ fn the_example_plugin_writes_its_field_into_the_records() {
 #[test]
 fn the_example_plugin_tags_every_seed() {
     let setup = Setup::new();
-    let config = setup.tagging_config("");
+    // The built-in extractors give the seeds their title and body; no stand-in here.
+    let config = setup.config(&format!(
+        "chain: [frontmatter, html, text, keywords, enrich]
+custom:
+  - name: keywords
+    path: {}
+    options:{TAGS}",
+        setup.keywords.display()
+    ));
     let seeds = util::seeds();
     let output = docnorm()
         .args(["process", "--config"])

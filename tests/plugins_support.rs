@@ -32,6 +32,13 @@ pub fn target_dir() -> PathBuf {
         .to_path_buf()
 }
 
+/// The cargo profile these tests (or benches) were built with: `debug` or `release`.
+pub fn profile() -> String {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let dir = exe.ancestors().nth(2).and_then(Path::file_name);
+    dir.map_or_else(|| "debug".to_owned(), |d| d.to_string_lossy().into_owned())
+}
+
 /// `cargo`: the one running these tests when known.
 pub fn cargo() -> Command {
     let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
@@ -39,7 +46,8 @@ pub fn cargo() -> Command {
     cargo
 }
 
-/// Builds workspace package `package` (a `cdylib`) once per test run and returns its library.
+/// Builds workspace package `package` (a `cdylib`) once per test run, with the profile of
+/// the running test, and returns its library.
 pub fn build(package: &str) -> PathBuf {
     static BUILT: Mutex<Option<HashMap<String, PathBuf>>> = Mutex::new(None);
     let mut built = BUILT
@@ -49,14 +57,18 @@ pub fn build(package: &str) -> PathBuf {
     if let Some(path) = built.get(package) {
         return path.clone();
     }
-    let status = cargo()
-        .args(["build", "--quiet", "-p", package])
+    let mut command = cargo();
+    command.args(["build", "--quiet", "-p", package]);
+    if profile() == "release" {
+        command.arg("--release");
+    }
+    let status = command
         .current_dir(workspace())
         .status()
         .expect("cargo runs");
     assert!(status.success(), "cargo build -p {package} failed");
     let file = format!("lib{}.so", package.replace('-', "_"));
-    let path = target_dir().join("debug").join(file);
+    let path = target_dir().join(profile()).join(file);
     assert!(path.is_file(), "{} was not built", path.display());
     built.insert(package.to_owned(), path.clone());
     path

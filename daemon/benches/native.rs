@@ -1,3 +1,101 @@
-//! Benchmark of native plugin calls (being written).
+//! Criterion bench of the cost of a native plugin call, against the text plugin's time, per
+//! seed-sized document (issue 9: a no-op native plugin must cost under 10% of it).
+//!
+//! - `text_plugin`: the built-in `text` plugin's `process` over each seed, given the fields
+//!   the chain gives it;
+//! - `noop_native`: a loaded native plugin that reads `body` and declines, over the same seeds,
+//!   given each seed's extracted body: the call crosses the ABI with the document, its source
+//!   and the body as JSON, exactly as in the chain.
+//!
+//! The no-op plugin is `tests/plugins/probe` without options, built by the bench with cargo
+//! (release profile) and loaded through the same config path users use.
+// A bench that cannot set itself up should stop right there.
+#![allow(clippy::unwrap_used)]
 
-fn main() {}
+#[path = "../../tests/plugins_support.rs"]
+mod plugins_support;
+#[path = "../../tests/util.rs"]
+mod util;
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use docnorm::config::Config;
+use docnorm::native::CustomPluginConfig;
+use docnorm::pipeline::Pipeline;
+use docnorm::read::{Loaded, ReadConfig, read_file};
+use docnorm_plugin_api::{Plugin, Record};
+use serde_json::{Map, Value};
+
+/// One seed: the document as read, the fields the text plugin gets, and its extracted body.
+struct Seed {
+    loaded: Loaded,
+    text_fields: Map<String, Value>,
+    body_fields: Map<String, Value>,
+}
+
+fn seeds(text_reads: &[String]) -> Vec<Seed> {
+    let pipeline = Pipeline::new(&Config::default()).unwrap();
+    util::seeds()
+        .iter()
+        .map(|path| {
+            let loaded = read_file(path, &ReadConfig::default()).unwrap();
+            let empty = serde_json::to_value(Record::new(loaded.source.clone())).unwrap();
+            let text_fields = text_reads
+                .iter()
+                .filter_map(|k| Some((k.clone(), empty.get(k)?.clone())))
+                .collect();
+            let body = pipeline.process(path).map(|r| r.body).unwrap_or_default();
+            let mut body_fields = Map::new();
+            body_fields.insert("body".to_owned(), Value::String(body));
+            Seed {
+                loaded,
+                text_fields,
+                body_fields,
+            }
+        })
+        .collect()
+}
+
+fn native(c: &mut Criterion) {
+    let text = docnorm_text::TextConfig::default().build().unwrap();
+    let seeds = seeds(&text.manifest().reads);
+    let dir = tempfile::tempdir().unwrap();
+    let library =
+        plugins_support::install(&plugins_support::build("docnorm-test-probe"), dir.path());
+    let noop = CustomPluginConfig {
+        name: "noop".to_owned(),
+        path: library,
+        options: Value::Null,
+    }
+    .load()
+    .unwrap()
+    .plugin;
+
+    let mut group = c.benchmark_group("native");
+    group.throughput(Throughput::Elements(seeds.len() as u64));
+    group.bench_function("text_plugin", |b| {
+        b.iter(|| {
+            for seed in &seeds {
+                black_box(
+                    text.process(&seed.loaded.document(), &seed.text_fields)
+                        .unwrap(),
+                );
+            }
+        });
+    });
+    group.bench_function("noop_native", |b| {
+        b.iter(|| {
+            for seed in &seeds {
+                black_box(
+                    noop.process(&seed.loaded.document(), &seed.body_fields)
+                        .unwrap(),
+                );
+            }
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, native);
+criterion_main!(benches);

@@ -276,7 +276,7 @@ mod tests {
         let file = dir.path().join("libx.so");
         std::fs::write(&file, b"").unwrap();
         let chmod = |p: &Path, mode| {
-            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
         };
         chmod(&file, 0o644);
         check_permissions(&file).unwrap();
