@@ -157,6 +157,14 @@ impl Plugin for Frontmatter {
             Format::Jsonl => self.json_lines(text)?,
             _ => (Mapped::default(), markdown::to_text(text)),
         };
+        tracing::debug!(
+            format = %doc.format,
+            mapped = mapped.fields.len(),
+            extra = mapped.extra.len(),
+            warnings = mapped.warnings.len(),
+            body_bytes = body.len(),
+            "front matter mapped"
+        );
         Ok(Outcome::Patch(patch(mapped, body)))
     }
 }
