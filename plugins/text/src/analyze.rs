@@ -509,12 +509,18 @@ impl Header {
             if is_meta_line(l) || !headline_like(l) {
                 continue;
             }
-            if matches!(classes[i], Class::Bad(r) if r != Reason::Repeated) {
+            if matches!(classes[i], Class::Bad(r) if !matches!(r, Reason::Repeated | Reason::Promotion))
+            {
                 continue;
             }
             let mut score = title_score(l, &vocabulary) - 0.08 * precision_f32(distance);
             if meta_follows(lines, i, top) {
                 score += 1.5;
+            }
+            // Pages repeat their headline (breadcrumb, heading, share text); menus repeat too,
+            // but menu entries lose on shape and vocabulary.
+            if classes[i] == Class::Bad(Reason::Repeated) && l.words >= 5 {
+                score += 1.0;
             }
             if best.is_none_or(|(b, _)| score > b) {
                 best = Some((score, i));
@@ -523,6 +529,24 @@ impl Header {
         let Some((_, title)) = best else {
             return header;
         };
+        // A headline right above the chosen line, and no longer than it: the chosen line is
+        // the standfirst under it.
+        if let Some(above) = neighbour_index(classes, title, Dir::Up) {
+            let (a, b) = (&lines[above], &lines[title]);
+            let clean = !matches!(classes[above], Class::Bad(r) if r != Reason::Repeated);
+            if clean
+                && headline_like(a)
+                && !is_meta_line(a)
+                && a.words >= 4
+                && b.words >= a.words
+                && !b.title_case()
+                && names::name_line(a.text).is_none()
+            {
+                header.title = Some(above);
+                header.subtitle = Some(title);
+                return header;
+            }
+        }
         header.title = Some(title);
         header.subtitle = standfirst(lines, classes, title, end);
         header
@@ -568,6 +592,16 @@ fn title_score(l: &Line<'_>, vocabulary: &BodyWords) -> f32 {
     }
     if l.upper_words == l.words {
         score -= 1.0;
+    }
+    // "Jane Doe, Political Writer", table rows ("Ticker  Last  Change"), credits ("Jo Roe/AP").
+    if l.role_word {
+        score -= 2.0;
+    }
+    if l.text.contains("  ") {
+        score -= 2.0;
+    }
+    if l.words <= 6 && l.text.contains('/') {
+        score -= 1.5;
     }
     // "3. Politics", "Image 1 of 13": list entries and gallery counters.
     if l.text.as_bytes().first().is_some_and(u8::is_ascii_digit) && l.text.contains(". ")
@@ -671,8 +705,9 @@ fn headline_like(l: &Line<'_>) -> bool {
     if names::opens_byline(l.text) || date_keyword(l.text).is_some() {
         return false;
     }
-    // Headlines may end with ? or !, seldom with a full stop after several sentences.
-    if l.text.ends_with('.') && (l.sentences > 1 || l.words > 14) {
+    // Headlines may end with ? or !, seldom with a full stop after several sentences (unless
+    // written in title case).
+    if l.text.ends_with('.') && (l.sentences > 1 || l.words > 14) && !l.title_case() {
         return false;
     }
     if l.numbers * 2 > l.words {

@@ -173,7 +173,8 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
             }
             (c, c.is_alphanumeric(), c.is_uppercase(), c.is_lowercase())
         };
-        if !first_letter_seen && (upper || low) {
+        if !first_letter_seen && alnum {
+            // A line opening with a digit ("16-inch …") does not open in lower case.
             first_letter_seen = true;
             line.first_lower = low;
         }
@@ -267,7 +268,7 @@ const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
 fn strip_bullet(s: &str) -> Option<&str> {
-    for marker in ["* ", "• ", "- ", "– ", "· ", "◦ ", "▪ ", "> "] {
+    for marker in ["* ", "• ", "- ", "– ", "· ", "◦ ", "▪ ", "> ", "+ "] {
         if let Some(rest) = s.strip_prefix(marker) {
             return Some(rest.trim_start());
         }
