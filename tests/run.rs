@@ -600,7 +600,15 @@ fn crash_run(files: usize, kills: usize) -> BTreeMap<&'static str, f64> {
         let report = spool.error_report(name);
         assert!(report["reason"].is_string(), "{name}: {report}");
     }
+    // Files whose processing a kill interrupted: started more than once.
+    let store = rusqlite::Connection::open(spool.path(".docnorm/state.sqlite")).unwrap();
+    let interrupted: i64 = store
+        .query_row("SELECT COUNT(*) FROM files WHERE attempts > 1", [], |row| {
+            row.get(0)
+        })
+        .unwrap();
     let mut figures = BTreeMap::new();
+    figures.insert("interrupted", interrupted as f64);
     figures.insert("files", files as f64);
     figures.insert("kills", kills as f64);
     figures.insert("records", records.len() as f64);
@@ -612,6 +620,7 @@ fn crash_run(files: usize, kills: usize) -> BTreeMap<&'static str, f64> {
 #[test]
 fn killing_the_daemon_at_random_moments_neither_loses_nor_duplicates() {
     let figures = crash_run(2000, 20);
+    eprintln!("crash test: {figures:?}");
     assert_eq!(figures["records"] + figures["failed"], 2000.0);
 }
 
@@ -718,4 +727,42 @@ fn near_duplicates_are_found_across_restarts() {
         "{second}"
     );
     assert_eq!(first["duplicates"], serde_json::json!([]));
+}
+
+#[test]
+fn a_writer_that_never_closes_is_taken_once_the_file_settles() {
+    let mut spool = Spool::new(FAST);
+    let daemon = spool.start();
+    let mut file = std::fs::File::create(spool.path("inbox/open.md")).unwrap();
+    file.write_all(doc(1).as_bytes()).unwrap();
+    file.flush().unwrap();
+    // The handle stays open: no close-after-write, no rename; only the settle time says done.
+    assert!(
+        wait_until(SOON, || spool.count("done") == 1),
+        "{}",
+        daemon.log()
+    );
+    assert_eq!(source_names(&spool.records()), ["open.md"]);
+    drop(file);
+}
+
+#[test]
+fn the_polling_watcher_finds_files_too() {
+    let mut spool = Spool::new(
+        "watch:\n  mode: poll\n  poll_interval_ms: 100\n  settle_ms: 200\nrun:\n  concurrency: 2\n",
+    );
+    let daemon = spool.start();
+    assert!(
+        daemon.log().contains("\"watcher\":\"poll\""),
+        "{}",
+        daemon.log()
+    );
+    spool.drop_doc("polled.md", &doc(1));
+    std::fs::write(spool.path("inbox/copied.md"), doc(2)).unwrap();
+    assert!(
+        wait_until(SOON, || spool.count("done") == 2),
+        "{}",
+        daemon.log()
+    );
+    assert_eq!(source_names(&spool.records()), ["copied.md", "polled.md"]);
 }

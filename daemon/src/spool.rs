@@ -6,7 +6,9 @@
 //! and `failed/` must be on one filesystem and one mount (a bind mount, as systemd's
 //! `ReadWritePaths` makes, counts as another); that is tried once at start.
 
+use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use schemars::JsonSchema;
@@ -75,6 +77,9 @@ pub struct Spool {
     pub database: PathBuf,
     /// What happens to an input whose record was written.
     pub on_success: OnSuccess,
+    /// An exclusive lock on `<state_dir>/lock`, held while the daemon runs: two daemons on
+    /// one spool would claim each other's files.
+    _lock: Arc<File>,
 }
 
 impl Spool {
@@ -89,6 +94,7 @@ impl Spool {
             work: create(&config.work_dir)?,
             database: create(&config.state_dir)?.join("state.sqlite"),
             on_success: config.on_success,
+            _lock: Arc::new(lock(&config.state_dir.join("lock"))?),
         };
         spool.try_renames()?;
         Ok(spool)
@@ -134,6 +140,25 @@ impl Spool {
     }
 }
 
+fn lock(path: &Path) -> anyhow::Result<File> {
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .with_context(|| format!("{}: cannot open the lock file", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(TryLockError::WouldBlock) => bail!(
+            "{}: another docnorm run is using this spool",
+            path.display()
+        ),
+        Err(TryLockError::Error(err)) => {
+            Err(err).with_context(|| format!("{}: cannot lock", path.display()))
+        }
+    }
+}
+
 fn create(dir: &Path) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("{}: cannot create folder", dir.display()))?;
@@ -160,5 +185,12 @@ mod tests {
         assert!(spool.work.ends_with(".docnorm/work") && spool.work.is_dir());
         assert!(spool.inbox.is_dir() && spool.output.is_dir());
         assert!(spool.done.is_dir() && spool.failed.is_dir());
+        let second = Spool::open(&config).unwrap_err();
+        assert!(
+            format!("{second:#}").contains("another docnorm run"),
+            "{second:#}"
+        );
+        drop(spool);
+        Spool::open(&config).unwrap();
     }
 }
