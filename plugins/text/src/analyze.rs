@@ -513,7 +513,7 @@ impl Header {
             {
                 continue;
             }
-            let mut score = title_score(l, &vocabulary) - 0.08 * precision_f32(distance);
+            let mut score = title_score(l, &vocabulary) - 0.02 * precision_f32(distance);
             if meta_follows(lines, i, top) {
                 score += 1.5;
             }
@@ -521,6 +521,18 @@ impl Header {
             // but menu entries lose on shape and vocabulary.
             if classes[i] == Class::Bad(Reason::Repeated) && l.words >= 5 {
                 score += 1.0;
+            }
+            // Inside a run of headlines: a list of links to other articles.
+            let listed = |j: Option<usize>| {
+                j.is_some_and(|j| {
+                    headline_like(&lines[j])
+                        && !is_meta_line(&lines[j])
+                        && names::name_line(lines[j].text).is_none()
+                })
+            };
+            let down = neighbour_index(classes, i, Dir::Down);
+            if listed(down) && listed(down.and_then(|d| neighbour_index(classes, d, Dir::Down))) {
+                score -= 2.0;
             }
             if best.is_none_or(|(b, _)| score > b) {
                 best = Some((score, i));
@@ -531,7 +543,13 @@ impl Header {
         };
         // A headline right above the chosen line, and no longer than it: the chosen line is
         // the standfirst under it.
-        if let Some(above) = neighbour_index(classes, title, Dir::Up) {
+        // Chrome between them (a comment counter, a separator) does not part them.
+        let above = (0..title)
+            .rev()
+            .filter(|&j| classes[j] != Class::Blank)
+            .take(3)
+            .find(|&j| !matches!(classes[j], Class::Bad(r) if r != Reason::Repeated));
+        if let Some(above) = above {
             let (a, b) = (&lines[above], &lines[title]);
             let clean = !matches!(classes[above], Class::Bad(r) if r != Reason::Repeated);
             if clean
@@ -557,7 +575,7 @@ impl Header {
 /// between): the usual place of a headline.
 fn meta_follows(lines: &[Line<'_>], i: usize, top: usize) -> bool {
     (i + 1..top)
-        .filter(|&j| !lines[j].blank)
+        .filter(|&j| !lines[j].blank && !lines[j].separator)
         .take(3)
         .any(|j| is_meta_line(&lines[j]))
 }
@@ -632,7 +650,8 @@ impl BodyWords {
         Self { keys }
     }
 
-    /// Share of the content words of `text` that the article uses.
+    /// Share of the content words of `text` that the article uses, trusted less for lines of
+    /// fewer than four content words (a section label shares a word or two by chance).
     fn overlap(&self, text: &str) -> f32 {
         let (mut n, mut hit) = (0u32, 0u32);
         content_keys(text, |k| {
@@ -642,7 +661,8 @@ impl BodyWords {
         if n == 0 {
             0.0
         } else {
-            precision_f32(hit) / precision_f32(n)
+            let evidence = (precision_f32(n) / 4.0).min(1.0);
+            evidence * precision_f32(hit) / precision_f32(n)
         }
     }
 }

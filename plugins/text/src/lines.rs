@@ -290,6 +290,7 @@ fn ends_sentence(text: &str, words: u32) -> bool {
 
 /// A photo credit inside the line ("… in New York. Photograph by Jane Doe").
 fn has_credit(lower: &str) -> bool {
+    const SIDES: [&[u8]; 4] = [b"(left)", b"(right)", b"(center)", b"(l-r)"];
     const CREDITS: [&[u8]; 6] = [
         b"photo by",
         b"photos by",
@@ -299,6 +300,14 @@ fn has_credit(lower: &str) -> bool {
         b"photo credit",
     ];
     let bytes = lower.as_bytes();
+    // "Jane Doe (left) and John Roe": a photo caption names who stands where.
+    if bytes.contains(&b'(')
+        && SIDES
+            .iter()
+            .any(|s| bytes.windows(s.len()).any(|w| w == *s))
+    {
+        return true;
+    }
     (0..bytes.len()).any(|at| {
         bytes[at] == b'p' && {
             let rest = &bytes[at..];
