@@ -359,6 +359,29 @@ fn a_json_list_of_several_articles_is_refused_for_now() {
 }
 
 #[test]
+fn markdown_opening_with_a_horizontal_rule_is_all_body() {
+    let record = run("---\n\nJust a paragraph after a rule.\n", Format::Markdown).unwrap();
+    assert_eq!(record.body, "Just a paragraph after a rule.");
+    assert!(record.extra.is_empty());
+}
+
+#[test]
+fn a_broken_yaml_block_fails_with_its_line() {
+    let err = run(
+        "---\ntitle: A\ntags: [a, b\n---\nBody\n",
+        Format::Frontmatter,
+    )
+    .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.starts_with(
+            "doc.md: plugin frontmatter: invalid input: YAML front matter does not parse"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
 fn json_lines_with_one_object_is_an_article() {
     let record = run(
         "{\"title\": \"One\", \"text\": \"Words.\"}\n",
