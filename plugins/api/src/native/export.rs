@@ -10,8 +10,10 @@
 #![allow(unsafe_code)]
 
 use std::any::Any;
+use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Once;
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -54,10 +56,45 @@ fn failure(code: i32, message: impl Into<String>) -> Reply {
     (code, message.into().into_bytes())
 }
 
+thread_local! {
+    /// Set while an export runs: its panics are reported to the host, not printed.
+    static IN_EXPORT: Cell<bool> = const { Cell::new(false) };
+    /// Where the last panic inside an export happened.
+    static PANIC_AT: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Runs `f`, turning a panic into its message and location. The panic is not printed: the
+/// host logs it as the document's error, in its own log format.
+fn catch<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if IN_EXPORT.with(Cell::get) {
+                let at = info
+                    .location()
+                    .map(|l| format!("{}:{}", l.file(), l.line()));
+                PANIC_AT.with(|slot| *slot.borrow_mut() = at);
+            } else {
+                previous(info);
+            }
+        }));
+    });
+    let outer = IN_EXPORT.with(|flag| flag.replace(true));
+    let result = catch_unwind(AssertUnwindSafe(f));
+    IN_EXPORT.with(|flag| flag.set(outer));
+    result.map_err(|panic| {
+        let message = panic_message(panic.as_ref());
+        match PANIC_AT.with(|slot| slot.borrow_mut().take()) {
+            Some(at) => format!("{message} (at {at})"),
+            None => message,
+        }
+    })
+}
+
 /// Runs `f` with panics caught and stores its bytes in `out`.
 fn guarded(out: *mut Buffer, f: impl FnOnce() -> Reply) -> i32 {
-    let (code, bytes) = catch_unwind(AssertUnwindSafe(f))
-        .unwrap_or_else(|panic| failure(status::PANIC, panic_message(panic.as_ref())));
+    let (code, bytes) = catch(f).unwrap_or_else(|message| failure(status::PANIC, message));
     if out.is_null() {
         return code;
     }
@@ -74,7 +111,7 @@ fn guarded(out: *mut Buffer, f: impl FnOnce() -> Reply) -> i32 {
 }
 
 /// The text of a caught panic.
-pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> String {
+fn panic_message(panic: &(dyn Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
         .map(ToString::to_string)
@@ -247,7 +284,7 @@ unsafe extern "C" fn free(buffer: Buffer) {
     if buffer.ptr.is_null() {
         return;
     }
-    let _ = catch_unwind(|| {
+    let _ = catch(|| {
         let slice = std::ptr::slice_from_raw_parts_mut(buffer.ptr, buffer.len);
         // SAFETY: non-null buffers are only made by `guarded`, from a `Box<[u8]>` of exactly
         // `len` bytes, and the host hands each back once.
@@ -259,9 +296,9 @@ unsafe extern "C" fn drop_instance<T: NativePlugin>(instance: *mut c_void) {
     if instance.is_null() {
         return;
     }
-    let _ = catch_unwind(AssertUnwindSafe(|| {
+    let _ = catch(|| {
         // SAFETY: `instance` came from `init::<T>` (a `Box<T>`) and the host drops it once,
         // after its last `process` call.
         drop(unsafe { Box::from_raw(instance.cast::<T>()) });
-    }));
+    });
 }
