@@ -939,7 +939,7 @@ fn labelled_parts(text: &str) -> Vec<(FoundDate, bool)> {
     let mut out = Vec::new();
     let mut update_seen = false;
     for part in text.split(['|', ';']).flat_map(|p| p.split(" / ")) {
-        let keyword = date_keyword(part.trim());
+        let keyword = date_keyword(part.trim()).or_else(|| inner_keyword(part));
         if let Some(found) = dates::find_date(part) {
             // A part without its own keyword after an "Updated" part is still the update.
             let is_update = keyword.unwrap_or(update_seen);
@@ -950,6 +950,32 @@ fn labelled_parts(text: &str) -> Vec<(FoundDate, bool)> {
         }
     }
     out
+}
+
+/// A date keyword inside a part ("By Jane Doe Updated Nov. 19, 2019"): `Some(true)` for an
+/// update.
+fn inner_keyword(part: &str) -> Option<bool> {
+    let lower = part.to_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
+    if has(&[
+        "updated",
+        "aktualisiert",
+        "mis à jour",
+        "actualizado",
+        "actualisé",
+    ]) {
+        Some(true)
+    } else if has(&[
+        "published",
+        "posted",
+        "veröffentlicht",
+        "publié",
+        "publicado",
+    ]) {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// When the header states no date: a line opening with a date keyword ("Published …",
@@ -1355,5 +1381,81 @@ mod tests {
         );
         assert_eq!(a.published, None);
         assert_eq!(a.updated, None);
+    }
+    #[test]
+    fn byline_and_date_on_one_line() {
+        let text = "Menu\nSearch\n\nPort strike ends after two weeks\n\
+            By Jane Doe Updated Nov. 19, 2019 8:03 am ET\n\n\
+            Dock workers returned to the port on Monday after a two-week strike that left hundreds of ships waiting offshore.\n\
+            The union said the new contract raises wages by six percent over three years and limits night shifts.\n";
+        let a = analyze(text);
+        assert_eq!(a.authors.len(), 1);
+        assert_eq!(a.authors[0].name, "Jane Doe");
+        assert_eq!(a.updated.as_deref(), Some("2019-11-19T08:03:00-05:00"));
+        assert_eq!(a.published, None, "only an update time is stated");
+    }
+
+    #[test]
+    fn updated_and_original_dates_are_told_apart() {
+        let text = "Port strike ends after two weeks\n\
+            Updated Nov. 19, 2019 8:21 am ET / Original Nov. 18, 2019 8:02 am ET\n\n\
+            Dock workers returned to the port on Monday after a two-week strike that left hundreds of ships waiting offshore.\n\
+            The union said the new contract raises wages by six percent over three years and limits night shifts.\n";
+        let a = analyze(text);
+        assert_eq!(a.published.as_deref(), Some("2019-11-18T08:02:00-05:00"));
+        assert_eq!(a.updated.as_deref(), Some("2019-11-19T08:21:00-05:00"));
+    }
+
+    #[test]
+    fn headline_is_not_a_caption_or_a_link_list() {
+        let text = "Port strike ends after two weeks\n\
+            By Jane Doe\n\n\
+            Union leader Ann Lee (left) and port director Bo Chan sign the deal\n\
+            More on this\n\
+            Ships queue outside the harbour for a second week\n\
+            Exporters count the cost of the long dispute\n\
+            What the new contract means for night shifts\n\n\
+            Dock workers returned to the port on Monday after a two-week strike that left hundreds of ships waiting offshore.\n\
+            The union said the new contract raises wages by six percent over three years and limits night shifts.\n";
+        let a = analyze(text);
+        assert_eq!(a.title.as_deref(), Some("Port strike ends after two weeks"));
+        assert_eq!(
+            fate_of(&a, "(left)"),
+            Fate::Removed(Reason::Credit),
+            "a caption naming who stands where"
+        );
+    }
+
+    #[test]
+    fn comment_section_is_cut_off() {
+        let text = "Port strike ends after two weeks\n\n\
+            Dock workers returned to the port on Monday after a two-week strike that left hundreds of ships waiting offshore.\n\
+            The union said the new contract raises wages by six percent over three years and limits night shifts.\n\
+            Exporters said it would take a month to clear the backlog of containers stuck on the quays.\n\
+            12 Comments\n\
+            I think the union was right to hold out for a better deal, and the port should have settled much sooner.\n\
+            Posted on November 20, 2019 by a reader who works at the port and saw the queue of ships every day.\n";
+        let a = analyze(text);
+        assert!(a.body.ends_with("stuck on the quays."), "{}", a.body);
+        assert_eq!(a.published, None, "a comment's date is not the article's");
+    }
+
+    #[test]
+    fn teaser_summaries_between_headlines_stay_out_of_the_body() {
+        let mut text = String::from(
+            "Port strike ends after two weeks\n\n\
+            Dock workers returned to the port on Monday after a two-week strike that left hundreds of ships waiting offshore.\n\
+            The union said the new contract raises wages by six percent over three years and limits night shifts.\n\
+            Exporters said it would take a month to clear the backlog of containers stuck on the quays.\n\
+            Menu\nMore stories\nOpinion\nSport\n",
+        );
+        for i in 0..6 {
+            text.push_str(&format!(
+                "Other story number {i} in the list\nAnn Lee\n\
+                 A summary sentence for the other story, which is long enough to look like a paragraph of prose.\n"
+            ));
+        }
+        let a = analyze(&text);
+        assert!(a.body.ends_with("stuck on the quays."), "{}", a.body);
     }
 }

@@ -284,6 +284,15 @@ pub fn bio(text: &str, has_role_word: bool) -> Option<Bio> {
     if !capitalized(head.next()) || !capitalized(head.next()) {
         return None;
     }
+    // The verb comes right after a name of two to five words.
+    if !text
+        .split_whitespace()
+        .skip(2)
+        .take(4)
+        .any(|w| BIO_VERBS.iter().any(|v| v.eq_ignore_ascii_case(w)))
+    {
+        return None;
+    }
     let words: Vec<&str> = text.split_whitespace().take(60).collect();
     let mut n = 0;
     while n < words.len() && n < 5 && name_word(words[n], n == 0).is_some() {
