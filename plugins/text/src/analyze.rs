@@ -1450,10 +1450,11 @@ mod tests {
             Menu\nMore stories\nOpinion\nSport\n",
         );
         for i in 0..6 {
-            text.push_str(&format!(
-                "Other story number {i} in the list\nAnn Lee\n\
-                 A summary sentence for the other story, which is long enough to look like a paragraph of prose.\n"
-            ));
+            text.push_str(&format!("Other story number {i} in the list\nAnn Lee\n"));
+            text.push_str(
+                "A summary sentence for the other story, which is long enough to look like a \
+                 paragraph of prose.\n",
+            );
         }
         let a = analyze(&text);
         assert!(a.body.ends_with("stuck on the quays."), "{}", a.body);
