@@ -1450,7 +1450,9 @@ mod tests {
             Menu\nMore stories\nOpinion\nSport\n",
         );
         for i in 0..6 {
-            text.push_str(&format!("Other story number {i} in the list\nAnn Lee\n"));
+            text.push_str("Other story number ");
+            text.push_str(&i.to_string());
+            text.push_str(" in the list\nAnn Lee\n");
             text.push_str(
                 "A summary sentence for the other story, which is long enough to look like a \
                  paragraph of prose.\n",
