@@ -42,8 +42,9 @@ use crate::work::{self, Worked};
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RunConfig {
-    /// How many documents are processed at once (0: one per CPU core). Also bounds the open
-    /// files: each document in flight holds at most a few.
+    /// How many documents are processed at once (0: four per CPU core, since writing a
+    /// record durably waits on the disk more than on the CPU). Also bounds the open files and
+    /// the documents in memory: each document in flight holds at most a few files.
     pub concurrency: usize,
     /// How many inbox files the daemon keeps track of at once; more wait in the inbox and
     /// are found by a rescan once there is room, so memory stays bounded.
@@ -82,7 +83,7 @@ impl RunConfig {
         if self.concurrency > 0 {
             return self.concurrency;
         }
-        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        4 * std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
     }
 }
 
