@@ -20,13 +20,13 @@ use serde_json::Value;
 /// A generous deadline for anything the daemon should do in well under a second.
 const SOON: Duration = Duration::from_secs(30);
 
-/// Settings that keep the tests quick: a short settle time, two workers.
+/// Settings that keep the tests quick: a short settle time, eight workers (writes wait on fsync).
 const FAST: &str = "
 watch:
   settle_ms: 200
   reconcile_interval_ms: 5000
 run:
-  concurrency: 2
+  concurrency: 8
   shutdown_grace_ms: 20000
 ";
 
@@ -639,7 +639,7 @@ fn twenty_thousand_files_at_once_survive_an_event_queue_overflow() {
     // kernel's own inotify queue is lowered too while the daemon starts.
     let mut spool = Spool::new(
         "watch:\n  settle_ms: 200\n  reconcile_interval_ms: 5000\n  max_queued_events: 64\n\
-         run:\n  concurrency: 2\n  max_queued_files: 1000\nchain: [frontmatter]\n",
+         run:\n  concurrency: 8\n  max_queued_files: 1000\nchain: [frontmatter]\n",
     );
     let files = 20_000;
     for n in 0..files {
