@@ -152,13 +152,13 @@ pub fn decode(path: &Path, raw: Vec<u8>, limits: &ReadConfig) -> Result<Loaded, 
         .strip_suffix(".gz")
         .unwrap_or(&source.name)
         .to_owned();
-    let (content, is_text, format) = match decode_text(&content) {
-        Some((text, encoding)) => {
+    let (content, is_text, format) = match decode_text(content) {
+        Ok((text, encoding)) => {
             source.encoding = Some(encoding.name().to_owned());
             let format = sniff::sniff(&text, &name);
             (text.into_bytes(), true, format)
         }
-        None => (content, false, Format::Binary),
+        Err(bytes) => (bytes, false, Format::Binary),
     };
     source.format = format.as_str().to_owned();
     source.media_type = format.media_type().to_owned();
@@ -182,27 +182,34 @@ fn gunzip(raw: &[u8], limit: u64) -> Result<Vec<u8>, ReadError> {
     Ok(out)
 }
 
-/// Decodes `bytes` to text with folded line ends, or `None` when they are not text.
-fn decode_text(bytes: &[u8]) -> Option<(String, &'static Encoding)> {
-    let (text, encoding) = if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+/// Decodes `bytes` to text with folded line ends, or hands them back when they are not text.
+///
+/// Valid UTF-8 without a BOM (the common case) becomes the `String` in place, so a large
+/// file is never held twice.
+fn decode_text(bytes: Vec<u8>) -> Result<(String, &'static Encoding), Vec<u8>> {
+    let (text, encoding) = if let Some((encoding, bom_len)) = Encoding::for_bom(&bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         if had_errors && encoding != UTF_8 {
-            return None;
+            return Err(bytes);
         }
         (text.into_owned(), encoding)
-    } else if looks_binary(bytes) {
-        return None;
-    } else if let Ok(text) = std::str::from_utf8(bytes) {
-        (text.to_owned(), UTF_8)
+    } else if looks_binary(&bytes) {
+        return Err(bytes);
     } else {
-        let encoding = declared_charset(bytes).unwrap_or_else(|| guess(bytes));
-        let (text, _, _) = encoding.decode(bytes);
-        (text.into_owned(), encoding)
+        match String::from_utf8(bytes) {
+            Ok(text) => (text, UTF_8),
+            Err(err) => {
+                let bytes = err.into_bytes();
+                let encoding = declared_charset(&bytes).unwrap_or_else(|| guess(&bytes));
+                let (text, _, _) = encoding.decode(&bytes);
+                (text.into_owned(), encoding)
+            }
+        }
     };
     if looks_binary(text.as_bytes()) {
-        return None;
+        return Err(text.into_bytes());
     }
-    Some((fold_line_ends(text), encoding))
+    Ok((fold_line_ends(text), encoding))
 }
 
 /// True when the bytes hold NULs or many control characters, which text never does.
