@@ -621,6 +621,10 @@ fn title_score(l: &Line<'_>, vocabulary: &BodyWords) -> f32 {
     if l.words <= 6 && l.text.contains('/') {
         score -= 1.5;
     }
+    // Breadcrumbs: "Blog > Health > Tips".
+    if l.text.contains(" > ") || l.text.contains(" » ") || l.text.contains(" › ") {
+        score -= 2.0;
+    }
     // "3. Politics", "Image 1 of 13": list entries and gallery counters.
     if l.text.as_bytes().first().is_some_and(u8::is_ascii_digit) && l.text.contains(". ")
         || l.numbers >= 2 && l.words <= 5
