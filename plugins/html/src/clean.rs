@@ -5,7 +5,7 @@
 //! A block is only removed when it cannot be the article itself: it holds a small share of
 //! the page's text, or most of its text is links.
 
-use dom_query::{Document, NodeRef};
+use dom_query::{Document, NodeData, NodeRef};
 
 /// Class and id words that mark page furniture, matched as whole words of the attribute.
 const FURNITURE_WORDS: &[&str] = &[
@@ -99,34 +99,99 @@ const FURNITURE_PARTS: &[&str] = &[
 ];
 
 /// Elements that never hold article text.
-const FURNITURE_TAGS: &str = "figcaption, nav, aside, footer, form, button, dialog, \
-    [hidden], [aria-hidden=true], [role=navigation], [role=complementary], [role=contentinfo], \
-    [role=dialog], [role=alert], [role=banner], [style*='display:none'], [style*='display: none'], \
-    [style*='visibility:hidden']";
+const FURNITURE_TAGS: &[&str] = &[
+    "figcaption",
+    "nav",
+    "aside",
+    "footer",
+    "form",
+    "button",
+    "dialog",
+];
 
-/// Removes page furniture from `doc`.
-pub fn remove_furniture(doc: &Document) {
-    let total = doc
-        .body()
-        .map_or(0, |body| body.normalized_char_count())
-        .max(1);
-    for node in doc.select(FURNITURE_TAGS).nodes() {
-        if removable(node, total) {
-            node.remove_from_parent();
+/// ARIA roles of page furniture.
+const FURNITURE_ROLES: &[&str] = &[
+    "navigation",
+    "complementary",
+    "contentinfo",
+    "dialog",
+    "alert",
+    "banner",
+];
+
+/// Removes page furniture from `doc`, in one walk that skips what it removed, and returns the
+/// text of the first visible byline met on the way (bylines are furniture too).
+pub fn remove_furniture(doc: &Document) -> Option<String> {
+    let body = doc.body()?;
+    let total = Stats::of(&body).text.max(1);
+    let mut byline = None;
+    let mut stack: Vec<NodeRef> = body.children_it(true).collect();
+    while let Some(node) = stack.pop() {
+        if !node.is_element() {
+            continue;
         }
-    }
-    let marked: Vec<NodeRef> = doc
-        .select("body [class], body [id]")
-        .nodes()
-        .iter()
-        .copied()
-        .filter(is_marked)
-        .collect();
-    for node in marked {
-        if node.parent().is_some() && removable(&node, total) {
-            node.remove_from_parent();
+        if byline.is_none() {
+            byline = byline_text(&node);
         }
+        if (is_furniture_element(&node) || is_marked(&node)) && removable(&node, total) {
+            node.remove_from_parent();
+            continue;
+        }
+        stack.extend(node.children_it(true));
     }
+    byline
+}
+
+/// The byline `node` shows, when it is one: an element marked as the author (by `itemprop`,
+/// `rel` or its class) whose text is short enough to be a name.
+fn byline_text(node: &NodeRef) -> Option<String> {
+    let itemprop_author = node
+        .attr("itemprop")
+        .is_some_and(|p| p.split_whitespace().any(|w| w == "author"));
+    let rel_author = node
+        .attr("rel")
+        .is_some_and(|r| r.split_whitespace().any(|w| w == "author"));
+    let class_author = node.attr("class").is_some_and(|c| {
+        let c = c.to_ascii_lowercase();
+        c.contains("byline") || c.contains("author-name") || c.contains("author_name")
+    });
+    if !(itemprop_author || rel_author || class_author) {
+        return None;
+    }
+    let named = itemprop_author
+        .then(|| {
+            node.descendants_it()
+                .find(|d| d.attr("itemprop").is_some_and(|p| p.as_ref() == "name"))
+        })
+        .flatten();
+    let text = crate::text::squash(&named.unwrap_or(*node).text());
+    (!text.is_empty() && text.chars().count() <= 100).then_some(text)
+}
+
+fn is_furniture_element(node: &NodeRef) -> bool {
+    if FURNITURE_TAGS.iter().any(|tag| node.has_name(tag)) || node.has_attr("hidden") {
+        return true;
+    }
+    if node
+        .attr("aria-hidden")
+        .is_some_and(|v| v.as_ref() == "true")
+    {
+        return true;
+    }
+    if node
+        .attr("role")
+        .is_some_and(|role| FURNITURE_ROLES.contains(&role.as_ref()))
+    {
+        return true;
+    }
+    node.attr("style").is_some_and(|style| {
+        let style: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect();
+        style.contains("display:none") || style.contains("visibility:hidden")
+    })
 }
 
 fn is_marked(node: &NodeRef) -> bool {
@@ -161,18 +226,56 @@ fn is_marked(node: &NodeRef) -> bool {
 
 /// Whether removing `node` cannot take the article with it.
 fn removable(node: &NodeRef, total: usize) -> bool {
-    let text = node.normalized_char_count();
-    let paragraphs = node
-        .descendants_it()
-        .filter(|n| n.has_name("p") && n.normalized_char_count() > 120)
-        .count();
-    if text * 5 < total && text < 2000 && paragraphs < 3 {
+    let stats = Stats::of(node);
+    if stats.text * 5 < total && stats.text < 2000 && stats.long_paragraphs < 3 {
         return true;
     }
-    let links: usize = node
-        .descendants_it()
-        .filter(|n| n.has_name("a"))
-        .map(|a| a.normalized_char_count())
-        .sum();
-    links * 2 > text
+    stats.links * 2 > stats.text
+}
+
+/// Text measures of a subtree, in bytes of non-space text.
+#[derive(Debug, Default)]
+struct Stats {
+    text: usize,
+    links: usize,
+    long_paragraphs: usize,
+}
+
+impl Stats {
+    /// Measures the subtree of `root` in one walk.
+    fn of(root: &NodeRef) -> Self {
+        let mut stats = Self::default();
+        // Each entry: a node, whether it is inside a link, and the paragraph it belongs to.
+        let mut stack: Vec<(NodeRef, bool, Option<usize>)> = vec![(*root, false, None)];
+        let mut paragraphs: Vec<usize> = Vec::new();
+        while let Some((node, in_link, paragraph)) = stack.pop() {
+            if node.is_text() {
+                let len = node.query_or(0, |n| match &n.data {
+                    NodeData::Text { contents } => contents
+                        .bytes()
+                        .filter(|b| !b.is_ascii_whitespace())
+                        .count(),
+                    _ => 0,
+                });
+                stats.text += len;
+                if in_link {
+                    stats.links += len;
+                }
+                if let Some(p) = paragraph {
+                    paragraphs[p] += len;
+                }
+                continue;
+            }
+            let in_link = in_link || node.has_name("a");
+            let paragraph = if node.has_name("p") {
+                paragraphs.push(0);
+                Some(paragraphs.len() - 1)
+            } else {
+                paragraph
+            };
+            stack.extend(node.children_it(false).map(|c| (c, in_link, paragraph)));
+        }
+        stats.long_paragraphs = paragraphs.iter().filter(|len| **len > 100).count();
+        stats
+    }
 }

@@ -18,7 +18,7 @@ pub struct Content {
 }
 
 /// Extracts the main content of `doc`, consuming it (the extraction rewrites the tree).
-pub fn extract(doc: Document, max_elements: usize) -> Content {
+pub fn extract(doc: Document, html: &str, max_elements: usize) -> Content {
     let elements = doc
         .root()
         .descendants_it()
@@ -35,14 +35,12 @@ pub fn extract(doc: Document, max_elements: usize) -> Content {
             byline: None,
         };
     }
-    let byline = visible_byline(&doc);
-    crate::clean::remove_furniture(&doc);
+    let byline = crate::clean::remove_furniture(&doc);
     let config = Config {
         text_mode: TextMode::Formatted,
         disable_json_ld: true,
         ..Config::default()
     };
-    let fallback = doc.clone();
     let Ok(mut readability) = Readability::with_document(doc, None, Some(config)) else {
         return Content::default();
     };
@@ -53,25 +51,13 @@ pub fn extract(doc: Document, max_elements: usize) -> Content {
         },
         Err(err) => {
             tracing::debug!(error = %err, "no article container found; keeping the page text");
+            // Extraction rewrote the tree; the fallback reads a fresh one.
             Content {
-                body: paragraphs(&fallback_text(&fallback)),
+                body: paragraphs(&fallback_text(&Document::from(html))),
                 byline,
             }
         }
     }
-}
-
-/// Selectors of visible bylines, most specific first.
-const BYLINE: &str = "[itemprop~=author] [itemprop=name], [rel~=author], [itemprop~=author], \
-    [class*=byline], [class*=author-name], [class*=author_name]";
-
-/// The text of the first visible byline, when it is short enough to be one.
-fn visible_byline(doc: &Document) -> Option<String> {
-    doc.select(BYLINE)
-        .nodes()
-        .iter()
-        .map(|n| crate::text::squash(&n.text()))
-        .find(|t| !t.is_empty() && t.chars().count() <= 100)
 }
 
 fn fallback_text(doc: &Document) -> String {

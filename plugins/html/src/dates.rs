@@ -17,6 +17,42 @@ const DAY_FORMATS: &[&str] = &[
     "%Y.%m.%d",
 ];
 
+/// Layouts with a time of day, tried once a trailing zone abbreviation has been read.
+const TIME_FORMATS: &[&str] = &[
+    "%B %d, %Y, %I:%M %p",
+    "%B %d, %Y %I:%M %p",
+    "%B %d, %Y at %I:%M %p",
+    "%b %d, %Y, %I:%M %p",
+    "%b %d, %Y %I:%M %p",
+    "%b. %d, %Y %I:%M %p",
+    "%d %B %Y %H:%M",
+    "%d %b %Y %H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M",
+];
+
+/// Zone abbreviations whose offset is unambiguous enough to use, in hours.
+const ZONES: &[(&str, i8)] = &[
+    ("UTC", 0),
+    ("GMT", 0),
+    ("Z", 0),
+    ("EST", -5),
+    ("EDT", -4),
+    ("CST", -6),
+    ("CDT", -5),
+    ("MST", -7),
+    ("MDT", -6),
+    ("PST", -8),
+    ("PDT", -7),
+    ("HST", -10),
+    ("BST", 1),
+    ("CET", 1),
+    ("CEST", 2),
+    ("JST", 9),
+    ("AEST", 10),
+    ("AEDT", 11),
+];
+
 /// Years outside this range are taken for garbage rather than publication dates.
 const YEARS: std::ops::RangeInclusive<i16> = 1990..=2100;
 
@@ -29,6 +65,9 @@ pub fn normalize(raw: &str) -> Option<String> {
     if let Some(ts) = timestamp(s) {
         return in_range(ts.to_zoned(jiff::tz::TimeZone::UTC).date())
             .then(|| ts.round(jiff::Unit::Second).map_or(ts, |t| t).to_string());
+    }
+    if let Some(result) = with_time_of_day(s) {
+        return Some(result);
     }
     if let Some(date) = civil_date(s) {
         return in_range(date).then(|| date.to_string());
@@ -58,6 +97,27 @@ fn timestamp(s: &str) -> Option<Timestamp> {
         return Timestamp::from_second(seconds).ok();
     }
     None
+}
+
+/// "November 19, 2019, 07:47 PM EST": an instant when the zone is known, else the day.
+fn with_time_of_day(s: &str) -> Option<String> {
+    let (rest, offset) = match s.rsplit_once(' ') {
+        Some((rest, zone)) => match ZONES.iter().find(|(name, _)| *name == zone) {
+            Some((_, hours)) => (rest.trim(), Some(Offset::constant(*hours))),
+            None => (s, None),
+        },
+        None => (s, None),
+    };
+    let civil = TIME_FORMATS
+        .iter()
+        .find_map(|format| strtime::parse(format, rest).ok()?.to_datetime().ok())?;
+    if !in_range(civil.date()) {
+        return None;
+    }
+    Some(match offset {
+        Some(offset) => offset.to_timestamp(civil).ok()?.to_string(),
+        None => civil.date().to_string(),
+    })
 }
 
 fn with_loose_offset(s: &str) -> Option<Timestamp> {
@@ -120,6 +180,10 @@ mod tests {
             Some("2019-11-19T13:03:00Z")
         );
         assert_eq!(
+            normalize("November 19, 2019, 07:47 PM EST").as_deref(),
+            Some("2019-11-20T00:47:00Z")
+        );
+        assert_eq!(
             normalize("1574168580").as_deref(),
             Some("2019-11-19T13:03:00Z")
         );
@@ -137,6 +201,10 @@ mod tests {
             Some("2019-11-19")
         );
         assert_eq!(normalize("19 Nov 2019").as_deref(), Some("2019-11-19"));
+        assert_eq!(
+            normalize("Nov 19, 2019 7:47 PM").as_deref(),
+            Some("2019-11-19")
+        );
     }
 
     #[test]

@@ -20,6 +20,17 @@ const ARTICLE_TYPES: &[&str] = &[
 /// Page types whose dates and authors are used when no article object exists.
 const PAGE_TYPES: &[&str] = &["WebPage", "ItemPage", "AboutPage", "CollectionPage"];
 
+/// Types that never stand for the page's content.
+const NOT_WORKS: &[&str] = &[
+    "Organization",
+    "Person",
+    "WebSite",
+    "ImageObject",
+    "VideoObject",
+    "BreadcrumbList",
+    "SiteNavigationElement",
+];
+
 /// Every object of every block of a page.
 #[derive(Debug, Default)]
 pub struct Graph {
@@ -61,8 +72,8 @@ impl Graph {
         }
     }
 
-    /// The page's article object: the best-furnished object of an article type, else a page
-    /// object.
+    /// The page's article object: the best-furnished object of an article type, else of
+    /// another creative work, else a page object.
     pub fn article(&self) -> Option<Node<'_>> {
         let pick = |types: &[&str]| {
             // `max_by_key` keeps the last of equals; reversing keeps the first.
@@ -71,7 +82,20 @@ impl Graph {
                 .rev()
                 .max_by_key(|n| richness(n))
         };
+        let creative_work = || {
+            // Other creative works that describe the page (`ClaimReview`, `Recipe`): the
+            // best-furnished object with a headline or a publication date.
+            self.maps()
+                .filter(|n| {
+                    (n.contains_key("headline") || n.contains_key("datePublished"))
+                        && !has_type(n, NOT_WORKS)
+                        && !has_type(n, PAGE_TYPES)
+                })
+                .rev()
+                .max_by_key(|n| richness(n))
+        };
         pick(ARTICLE_TYPES)
+            .or_else(creative_work)
             .or_else(|| pick(PAGE_TYPES))
             .map(|map| Node { map, graph: self })
     }

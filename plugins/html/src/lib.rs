@@ -32,6 +32,7 @@ mod content;
 mod dates;
 mod jsonld;
 mod meta;
+mod raw;
 mod text;
 mod title;
 
@@ -94,13 +95,15 @@ impl Html {
         } else {
             html
         };
+        let html = raw::strip(html);
+        let html = html.as_ref();
         let dom = Dom::from(html);
         let limits = meta::Limits {
             topics: self.config.max_topics,
             images: self.config.max_images,
         };
         let mut meta = meta::extract(&dom, limits);
-        let content = content::extract(dom, self.config.max_elements);
+        let content = content::extract(dom, html, self.config.max_elements);
         meta::add_byline(&mut meta, content.byline.as_deref());
         if content.body.is_empty() {
             warnings.push("no article text found in the page".to_owned());

@@ -35,32 +35,93 @@ pub struct Limits {
     pub images: usize,
 }
 
-/// The `<meta>` tags of a page, keys lower-cased, in document order.
+/// What the markup of a page declares, gathered in one walk over the tree: `<meta>` tags
+/// (keys lower-cased, in document order), the canonical link, the `<title>`, the JSON-LD
+/// blocks and the `datetime` of dated elements.
+#[derive(Default)]
 struct Tags {
     pairs: Vec<(String, String)>,
+    canonical: Option<String>,
+    title: Option<String>,
+    json_ld: Vec<String>,
+    /// `datetime` (or `content`) of elements with `itemprop=datePublished`, then of the first
+    /// `<time pubdate>` or `<time>` inside an `<article>`.
+    published: Vec<String>,
+    /// The same for `itemprop=dateModified`.
+    modified: Vec<String>,
+    first_time: Option<String>,
 }
 
 impl Tags {
     fn read(doc: &Document) -> Self {
-        let mut pairs = Vec::new();
-        for node in doc.select("meta[content]").nodes() {
-            let Some(content) = node.attr("content") else {
+        let mut tags = Self::default();
+        for node in doc.root().descendants_it() {
+            let Some(name) = node.node_name() else {
                 continue;
             };
-            let content = content.trim();
-            if content.is_empty() {
-                continue;
-            }
-            for attr in ["property", "name", "itemprop", "http-equiv"] {
-                if let Some(key) = node.attr(attr) {
-                    // `property` may hold several space-separated names (RDFa).
-                    for k in key.split_whitespace() {
-                        pairs.push((k.to_ascii_lowercase(), content.to_owned()));
+            match name.as_ref() {
+                "meta" => tags.meta(&node),
+                "link" if tags.canonical.is_none() => {
+                    let canonical = node.attr("rel").is_some_and(|rel| {
+                        rel.split_whitespace()
+                            .any(|r| r.eq_ignore_ascii_case("canonical"))
+                    });
+                    if canonical {
+                        tags.canonical = node.attr("href").map(|h| h.trim().to_owned());
                     }
+                }
+                "title" if tags.title.is_none() => tags.title = Some(node.text().to_string()),
+                "script" => {
+                    let json_ld = node
+                        .attr("type")
+                        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
+                    if json_ld {
+                        tags.json_ld.push(node.text().to_string());
+                    }
+                }
+                "time" if tags.first_time.is_none() => {
+                    let dated = node.has_attr("pubdate")
+                        || node.ancestors_it(None).any(|a| a.has_name("article"));
+                    if dated {
+                        tags.first_time = node.attr("datetime").map(|d| d.to_string());
+                    }
+                }
+                _ => {}
+            }
+            if let Some(prop) = node.attr("itemprop") {
+                let value = || {
+                    node.attr("datetime")
+                        .or_else(|| node.attr("content"))
+                        .map(|v| v.to_string())
+                };
+                match prop.as_ref() {
+                    "datePublished" => tags.published.extend(value()),
+                    "dateModified" => tags.modified.extend(value()),
+                    _ => {}
                 }
             }
         }
-        Self { pairs }
+        tags.published.extend(tags.first_time.take());
+        tags
+    }
+
+    fn meta(&mut self, node: &dom_query::NodeRef) {
+        let Some(content) = node.attr("content") else {
+            return;
+        };
+        let content = content.trim();
+        if content.is_empty() {
+            return;
+        }
+        for attr in ["property", "name", "itemprop", "http-equiv"] {
+            if let Some(key) = node.attr(attr) {
+                // `property` may hold several space-separated names (RDFa).
+                for k in key.split_whitespace() {
+                    self.pairs
+                        .push((k.to_ascii_lowercase(), content.to_owned()));
+                }
+            }
+        }
     }
 
     fn first(&self, keys: &[&str]) -> Option<&str> {
@@ -139,17 +200,11 @@ const ORGANIZATION_TYPES: &[&str] = &["NewsMediaOrganization", "Organization", "
 /// Reads the metadata of `doc`; `byline` is the visible byline the content stage found.
 pub fn extract(doc: &Document, limits: Limits) -> Meta {
     let tags = Tags::read(doc);
-    let blocks: Vec<String> = doc
-        .select(r#"script[type="application/ld+json" i]"#)
-        .nodes()
-        .iter()
-        .map(|n| n.text().to_string())
-        .collect();
-    let graph = Graph::parse(blocks.iter().map(String::as_str));
+    let graph = Graph::parse(tags.json_ld.iter().map(String::as_str));
     let article = graph.article();
 
     let mut meta = Meta {
-        url: page_url(doc, &tags, article),
+        url: page_url(&tags, article),
         ..Meta::default()
     };
     let site = site_name(&tags, article, &graph);
@@ -168,22 +223,20 @@ pub fn extract(doc: &Document, limits: Limits) -> Meta {
         .map(clean)
         .filter(|s| !s.is_empty());
     meta.authors = page_authors(&tags, article);
-    let published_times = time_elements(doc, "datePublished");
-    let updated_times = time_elements(doc, "dateModified");
     meta.published = first_date(
         tags.first(&PUBLISHED_KEYS[..2])
             .into_iter()
             .chain(article.and_then(|a| a.text("datePublished")))
             .chain(PUBLISHED_KEYS[2..].iter().filter_map(|k| tags.first(&[k])))
             .chain(article.and_then(|a| a.text("dateCreated")))
-            .chain(published_times.iter().map(String::as_str)),
+            .chain(tags.published.iter().map(String::as_str)),
     );
     meta.updated = first_date(
         tags.first(&UPDATED_KEYS[..2])
             .into_iter()
             .chain(article.and_then(|a| a.text("dateModified")))
             .chain(UPDATED_KEYS[2..].iter().filter_map(|k| tags.first(&[k])))
-            .chain(updated_times.iter().map(String::as_str)),
+            .chain(tags.modified.iter().map(String::as_str)),
     );
     meta.language = language(doc, &tags, article);
     meta.topics = topics(&tags, article, limits.topics);
@@ -210,13 +263,13 @@ pub fn add_byline(meta: &mut Meta, byline: Option<&str>) {
         .collect();
 }
 
-fn page_url(doc: &Document, tags: &Tags, article: Option<Node<'_>>) -> Option<String> {
+fn page_url(tags: &Tags, article: Option<Node<'_>>) -> Option<String> {
     let og = tags.first(&["og:url"]).filter(|u| is_absolute(u));
-    let canonical = doc
-        .select(r#"link[rel~="canonical" i][href]"#)
-        .attr("href")
-        .map(|h| h.trim().to_owned())
-        .and_then(|href| resolve(&href, og));
+    let canonical = tags
+        .canonical
+        .as_deref()
+        .filter(|h| !h.is_empty())
+        .and_then(|href| resolve(href, og));
     canonical.or_else(|| og.map(str::to_owned)).or_else(|| {
         let a = article?;
         a.text("url")
@@ -288,30 +341,20 @@ fn title(
     site: Option<&str>,
     url: Option<&str>,
 ) -> Option<String> {
-    let title_element = || {
-        doc.select("head title")
+    // The first `<h1>` is looked up only when nothing else named the page.
+    let h1 = std::iter::once_with(|| {
+        doc.select_single("h1")
             .nodes()
             .first()
-            .map(|n| n.text().to_string())
-            .or_else(|| {
-                doc.select("title")
-                    .nodes()
-                    .first()
-                    .map(|n| n.text().to_string())
-            })
-    };
-    let h1 = || {
-        doc.select("h1")
-            .nodes()
-            .first()
-            .map(|n| n.text().to_string())
-    };
+            .map(|n| squash(&n.text()))
+    })
+    .flatten();
     let candidates = TITLE_KEYS
         .iter()
         .filter_map(|k| tags.first(&[k]).map(clean))
         .chain(article.and_then(|a| a.text("headline")).map(clean))
-        .chain(title_element().map(|t| clean(&t)))
-        .chain(h1().map(|t| squash(&t)));
+        .chain(tags.title.as_deref().map(clean))
+        .chain(h1);
     let mut sites: Vec<String> = site.map(str::to_owned).into_iter().collect();
     if let Some(d) = url.and_then(domain) {
         sites.push(d);
@@ -394,35 +437,10 @@ fn first_date<'a>(candidates: impl Iterator<Item = &'a str>) -> Option<String> {
     candidates.into_iter().find_map(dates::normalize)
 }
 
-/// `datetime` values of `<time>` elements marked as `itemprop`, then of `pubdate` ones.
-fn time_elements(doc: &Document, itemprop: &str) -> Vec<String> {
-    let mut found: Vec<String> = doc
-        .select(&format!(
-            r#"[itemprop="{itemprop}"][datetime], [itemprop="{itemprop}"][content]"#
-        ))
-        .nodes()
-        .iter()
-        .filter_map(|n| n.attr("datetime").or_else(|| n.attr("content")))
-        .map(|v| v.to_string())
-        .collect();
-    if itemprop == "datePublished" {
-        found.extend(
-            doc.select("time[pubdate][datetime], article time[datetime]")
-                .nodes()
-                .iter()
-                .take(1)
-                .filter_map(|n| n.attr("datetime").map(|v| v.to_string())),
-        );
-    }
-    found
-}
-
 fn language(doc: &Document, tags: &Tags, article: Option<Node<'_>>) -> Option<String> {
-    let html_lang = doc.select("html[lang]").attr("lang").map(|l| l.to_string());
-    let xml_lang = doc
-        .select("html[xml\\:lang]")
-        .attr("xml:lang")
-        .map(|l| l.to_string());
+    let root = doc.html_root();
+    let html_lang = root.attr("lang").map(|l| l.to_string());
+    let xml_lang = root.attr("xml:lang").map(|l| l.to_string());
     html_lang
         .into_iter()
         .chain(xml_lang)
