@@ -228,13 +228,21 @@ fn starts_date(word: &str) -> bool {
         return true;
     }
     let bare = word.trim_end_matches(['.', ',', ':']);
-    if bare.len() > 12 {
+    if bare.len() > 14 || !bare.chars().next().is_some_and(char::is_uppercase) {
+        // Month names and labels open with a capital in a byline.
         return false;
     }
-    let lower = bare.to_lowercase();
-    crate::dates::month_number(&lower).is_some()
+    let mut buf = [0u8; 14];
+    let lower = if bare.is_ascii() {
+        buf[..bare.len()].copy_from_slice(bare.as_bytes());
+        buf[..bare.len()].make_ascii_lowercase();
+        std::str::from_utf8(&buf[..bare.len()]).unwrap_or("")
+    } else {
+        return starts_date_slow(bare);
+    };
+    crate::dates::month_number(lower).is_some()
         || matches!(
-            lower.as_str(),
+            lower,
             "updated"
                 | "published"
                 | "posted"
@@ -244,6 +252,13 @@ fn starts_date(word: &str) -> bool {
                 | "publicado"
                 | "actualizado"
         )
+}
+
+/// [`starts_date`] for words with non-ASCII letters.
+fn starts_date_slow(bare: &str) -> bool {
+    let lower = bare.to_lowercase();
+    crate::dates::month_number(&lower).is_some()
+        || matches!(lower.as_str(), "aktualisiert" | "veröffentlicht" | "publié")
 }
 
 /// The name at the start of a date line ("Jane Doe - Nov 19, 2019, 10:31 pm"), if the text
