@@ -517,6 +517,9 @@ impl Header {
             if meta_follows(lines, i, top) {
                 score += 1.5;
             }
+            if byline_next(lines, classes, i) {
+                score += 1.0;
+            }
             // Pages repeat their headline (breadcrumb, heading, share text); menus repeat too,
             // but menu entries lose on shape and vocabulary.
             if classes[i] == Class::Bad(Reason::Repeated) && l.words >= 5 {
@@ -556,8 +559,7 @@ impl Header {
                 && headline_like(a)
                 && !is_meta_line(a)
                 && a.words >= 4
-                && b.words >= a.words
-                && !b.title_case()
+                && ((b.words >= a.words && !b.title_case()) || byline_next(lines, classes, title))
                 && names::name_line(a.text).is_none()
             {
                 header.title = Some(above);
@@ -569,6 +571,12 @@ impl Header {
         header.subtitle = standfirst(lines, classes, title, end);
         header
     }
+}
+
+/// Whether the next line is a byline (`By …`): a line between headline and byline is the
+/// standfirst.
+fn byline_next(lines: &[Line<'_>], classes: &[Class], i: usize) -> bool {
+    neighbour_index(classes, i, Dir::Down).is_some_and(|j| names::opens_byline(lines[j].text))
 }
 
 /// Whether a byline or date line follows within the next three lines (a standfirst may sit
