@@ -1,4 +1,6 @@
 //! End-to-end tests of `docnorm process`: the real binary over real files.
+// The whole crate is test code, helpers included, where a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 mod util;
 
@@ -17,7 +19,11 @@ fn process(files: &[&Path]) -> (i32, Vec<Value>, String) {
         .lines()
         .map(|line| serde_json::from_str(line).expect("each stdout line is one JSON record"))
         .collect();
-    (output.status.code().unwrap(), records, String::from_utf8(output.stderr).unwrap())
+    (
+        output.status.code().unwrap(),
+        records,
+        String::from_utf8(output.stderr).unwrap(),
+    )
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -42,10 +48,20 @@ fn seeds_give_five_records_valid_against_the_schema() {
     assert_eq!(records.len(), 5);
     let validator = schema_validator();
     for record in &records {
-        let errors: Vec<String> = validator.iter_errors(record).map(|e| e.to_string()).collect();
-        assert!(errors.is_empty(), "{}: {errors:?}", record["source"]["name"]);
+        let errors: Vec<String> = validator
+            .iter_errors(record)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{}: {errors:?}",
+            record["source"]["name"]
+        );
     }
-    let seed_003 = records.iter().find(|r| r["source"]["name"].as_str().unwrap().starts_with("003_")).unwrap();
+    let seed_003 = records
+        .iter()
+        .find(|r| r["source"]["name"].as_str().unwrap().starts_with("003_"))
+        .unwrap();
     assert_eq!(seed_003["source"]["format"], "frontmatter");
 }
 
@@ -61,7 +77,12 @@ fn seeds_meet_their_expectations() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("python3 runs the shared checker");
-    child.stdin.take().unwrap().write_all(&output.stdout).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&output.stdout)
+        .unwrap();
     let result = child.wait_with_output().unwrap();
     let report = String::from_utf8_lossy(&result.stdout);
     assert!(result.status.success(), "{report}");
@@ -103,7 +124,9 @@ fn bad_files_fail_one_by_one_and_the_rest_still_produce_records() {
         path
     };
     let empty = write("empty.txt", b"");
-    let junk: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let junk: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13).to_le_bytes()[0])
+        .collect();
     let junk = write("junk.bin", &junk);
     let mut cut = gzip("words enough to compress ".repeat(200).as_bytes());
     cut.truncate(cut.len() / 2);
@@ -111,7 +134,13 @@ fn bad_files_fail_one_by_one_and_the_rest_still_produce_records() {
     // 80 MiB of zeros inflate past the default 64 MiB limit.
     let bomb = write("bomb.txt.gz", &gzip(&vec![0u8; 80 << 20]));
     let good = fixture("article.md");
-    let files = [empty.as_path(), junk.as_path(), good.as_path(), truncated.as_path(), bomb.as_path()];
+    let files = [
+        empty.as_path(),
+        junk.as_path(),
+        good.as_path(),
+        truncated.as_path(),
+        bomb.as_path(),
+    ];
     let (code, records, stderr) = process(&files);
     assert_eq!(code, 1, "stderr: {stderr}");
     assert_eq!(records.len(), 1, "stderr: {stderr}");
@@ -120,27 +149,49 @@ fn bad_files_fail_one_by_one_and_the_rest_still_produce_records() {
     assert_eq!(errors.len(), 4, "one line per bad file: {stderr}");
     for (file, reason) in [
         (&empty, "empty file"),
-        (&junk, "no plugin recognised the document (sniffed as binary)"),
+        (
+            &junk,
+            "no plugin recognised the document (sniffed as binary)",
+        ),
         (&truncated, "truncated or corrupt gzip"),
         (&bomb, "gzip bomb"),
     ] {
         let name = file.display().to_string();
-        let line = errors.iter().find(|l| l.contains(&name)).unwrap_or_else(|| panic!("no error for {name}: {stderr}"));
+        let line = errors
+            .iter()
+            .find(|l| l.contains(&name))
+            .unwrap_or_else(|| panic!("no error for {name}: {stderr}"));
         assert!(line.contains(reason), "{line}");
     }
-    assert!(errors.iter().filter(|l| l.contains("read:")).count() == 3, "{stderr}");
+    assert!(
+        errors.iter().filter(|l| l.contains("read:")).count() == 3,
+        "{stderr}"
+    );
 }
 
 #[test]
 fn an_unknown_config_key_is_named_with_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("docnorm.yaml");
-    std::fs::write(&config, "read:\n  max_bytes: 1000\nplugins:\n  text:\n    colour: blue\n").unwrap();
-    let output = docnorm().arg("process").arg("--config").arg(&config).arg(fixture("article.md")).output().unwrap();
+    std::fs::write(
+        &config,
+        "read:\n  max_bytes: 1000\nplugins:\n  text:\n    colour: blue\n",
+    )
+    .unwrap();
+    let output = docnorm()
+        .arg("process")
+        .arg("--config")
+        .arg(&config)
+        .arg(fixture("article.md"))
+        .output()
+        .unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(output.status.code(), Some(78), "{stderr}");
     assert!(stderr.contains("colour"), "{stderr}");
-    assert!(stderr.contains("line 5") || stderr.contains("5:5"), "{stderr}");
+    assert!(
+        stderr.contains("line 5") || stderr.contains("5:5"),
+        "{stderr}"
+    );
     assert!(output.stdout.is_empty());
 }
 
@@ -156,13 +207,23 @@ fn output_folder_gets_one_file_per_record_named_by_id() {
     let out = dir.path().join("out");
     let article = fixture("article.md");
     for _ in 0..2 {
-        let status = docnorm().arg("process").arg("--output").arg(&out).arg(&article).output().unwrap().status;
+        let status = docnorm()
+            .arg("process")
+            .arg("--output")
+            .arg(&out)
+            .arg(&article)
+            .output()
+            .unwrap()
+            .status;
         assert!(status.success());
     }
-    let names: Vec<String> =
-        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(names.len(), 1, "{names:?}");
-    let record: Value = serde_json::from_slice(&std::fs::read(out.join(&names[0])).unwrap()).unwrap();
+    let record: Value =
+        serde_json::from_slice(&std::fs::read(out.join(&names[0])).unwrap()).unwrap();
     assert_eq!(format!("{}.json", record["id"].as_str().unwrap()), names[0]);
 }
 
@@ -170,6 +231,10 @@ fn output_folder_gets_one_file_per_record_named_by_id() {
 fn plugins_lists_the_default_chain() {
     let output = docnorm().arg("plugins").output().unwrap();
     let text = String::from_utf8(output.stdout).unwrap();
-    let names: Vec<&str> = text.lines().skip(1).filter_map(|l| l.split_whitespace().next()).collect();
+    let names: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
     assert_eq!(names, ["frontmatter", "html", "text", "enrich"]);
 }

@@ -160,8 +160,8 @@ pub fn decode(path: &Path, raw: Vec<u8>, limits: &ReadConfig) -> Result<Loaded, 
         }
         Err(bytes) => (bytes, false, Format::Binary),
     };
-    source.format = format.as_str().to_owned();
-    source.media_type = format.media_type().to_owned();
+    format.as_str().clone_into(&mut source.format);
+    format.media_type().clone_into(&mut source.media_type);
     Ok(Loaded {
         source,
         content,
@@ -366,7 +366,7 @@ mod tests {
     #[test]
     fn binary_junk_is_not_text() {
         let junk: Vec<u8> = (0..4096u32)
-            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13).to_le_bytes()[0])
             .collect();
         let loaded = decode(Path::new("junk.bin"), junk, &ReadConfig::default()).unwrap();
         assert_eq!(loaded.format, Format::Binary);

@@ -45,12 +45,11 @@ pub fn run(args: &Args, out: &mut dyn Write) -> u8 {
         Ok(built) => built,
         Err(err) => return fatal(&err, EX_CONFIG),
     };
-    if let Some(dir) = &args.output {
-        if let Err(err) = std::fs::create_dir_all(dir)
+    if let Some(dir) = &args.output
+        && let Err(err) = std::fs::create_dir_all(dir)
             .with_context(|| format!("{}: cannot create output folder", dir.display()))
-        {
-            return fatal(&err, 1);
-        }
+    {
+        return fatal(&err, 1);
     }
     let mut failed = 0usize;
     for path in &args.files {
@@ -84,14 +83,11 @@ fn emit(
     dir: Option<&std::path::Path>,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    match dir {
-        Some(dir) => {
-            write_record(dir, record)?;
-        }
-        None => {
-            serde_json::to_writer(&mut *out, record)?;
-            out.write_all(b"\n")?;
-        }
+    if let Some(dir) = dir {
+        write_record(dir, record)?;
+    } else {
+        serde_json::to_writer(&mut *out, record)?;
+        out.write_all(b"\n")?;
     }
     Ok(())
 }
