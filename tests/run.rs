@@ -301,7 +301,7 @@ fn complete_files_are_taken_once_and_temporary_names_wait() {
     assert_eq!(spool.failed(), Vec::<String>::new());
     // Each was processed once: one "processed" line per document.
     assert_eq!(
-        daemon.log().matches("\"processed\"").count(),
+        daemon.log().matches("\"message\":\"processed\"").count(),
         4,
         "{}",
         daemon.log()
@@ -765,4 +765,51 @@ fn the_polling_watcher_finds_files_too() {
         daemon.log()
     );
     assert_eq!(source_names(&spool.records()), ["copied.md", "polled.md"]);
+}
+
+#[test]
+fn kept_inputs_stay_in_the_inbox_and_are_processed_once_per_version() {
+    let mut spool = Spool::new(&format!(
+        "{FAST}spool:\n  on_success: keep\nwatch:\n  settle_ms: 200\n  reconcile_interval_ms: 100\n"
+    ).replacen("watch:\n  settle_ms: 200\n  reconcile_interval_ms: 5000\n", "", 1));
+    let mut daemon = spool.start();
+    spool.drop_doc("a.md", &doc(1));
+    spool.drop_doc("bad.txt", "");
+    assert!(wait_until(SOON, || spool.records().len() == 1
+        && spool.failed().len() == 1));
+    daemon.signal("TERM");
+    assert!(daemon.wait_exit().success());
+
+    let mut daemon = spool.start();
+    spool.drop_doc("b.md", &doc(2));
+    assert!(
+        wait_until(SOON, || spool.records().len() == 2),
+        "{}",
+        daemon.log()
+    );
+    // A new version of a.md (renamed in: a new file) is processed again.
+    spool.drop_doc("a.md", &doc(3));
+    assert!(
+        wait_until(SOON, || spool.records().len() == 3),
+        "{}",
+        daemon.log()
+    );
+    assert_eq!(names(&spool.path("inbox")), ["a.md", "b.md", "bad.txt"]);
+    assert_eq!(names(&spool.path("done")), Vec::<String>::new());
+    assert_eq!(spool.failed(), ["bad.txt"]);
+    // After restarts and many reconciling scans, each version was processed once.
+    daemon.signal("TERM");
+    assert!(daemon.wait_exit().success());
+    let _again = spool.start();
+    spool.drop_doc("c.md", &doc(4));
+    assert!(wait_until(SOON, || spool.records().len() == 4));
+    let logs: String = (1..=3)
+        .map(|n| std::fs::read_to_string(spool.path(&format!("log-{n}.txt"))).unwrap())
+        .collect();
+    assert_eq!(
+        logs.matches("\"message\":\"processed\"").count(),
+        4,
+        "{logs}"
+    );
+    assert_eq!(logs.matches("\"message\":\"failed\"").count(), 1, "{logs}");
 }

@@ -56,8 +56,23 @@ impl ClaimIds {
 /// The longest inbox name kept whole in a work name (file names are limited to 255 bytes).
 const MAX_NAME_IN_WORK: usize = 200;
 
+/// How a file is taken into the work folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimBy {
+    /// Renamed: the inbox no longer has it.
+    Rename,
+    /// Hard-linked: the inbox keeps it (`on_success: keep`).
+    Link,
+}
+
 /// Claims `path` from `inbox` into `work`.
-pub fn claim(inbox: &Path, work: &Path, path: &Path, ids: &ClaimIds) -> std::io::Result<Claim> {
+pub fn claim(
+    inbox: &Path,
+    work: &Path,
+    path: &Path,
+    ids: &ClaimIds,
+    by: ClaimBy,
+) -> std::io::Result<Claim> {
     let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
         return Ok(Claim::Gone);
     };
@@ -70,7 +85,12 @@ pub fn claim(inbox: &Path, work: &Path, path: &Path, ids: &ClaimIds) -> std::io:
             break (claim, target);
         }
     };
-    match std::fs::rename(path, &target) {
+    let taken = match by {
+        ClaimBy::Rename => std::fs::rename(path, &target),
+        // `link` does not follow a symlink: the link itself is claimed, and refused below.
+        ClaimBy::Link => std::fs::hard_link(path, &target),
+    };
+    match taken {
         Ok(()) => {}
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Claim::Gone),
         Err(err) => return Err(err),
@@ -165,7 +185,8 @@ mod tests {
         let path = inbox.join("a-b.txt");
         std::fs::write(&path, "x").unwrap();
         let ids = ClaimIds::default();
-        let Claim::Taken(claimed) = claim(&inbox, &work, &path, &ids).unwrap() else {
+        let Claim::Taken(claimed) = claim(&inbox, &work, &path, &ids, ClaimBy::Rename).unwrap()
+        else {
             panic!("not taken");
         };
         assert!(!path.exists() && claimed.work.exists());
@@ -175,7 +196,7 @@ mod tests {
         };
         assert_eq!(again, claimed);
         assert!(matches!(
-            claim(&inbox, &work, &path, &ids).unwrap(),
+            claim(&inbox, &work, &path, &ids, ClaimBy::Rename).unwrap(),
             Claim::Gone
         ));
     }
@@ -191,7 +212,13 @@ mod tests {
         let link = inbox.join("link.txt");
         std::os::unix::fs::symlink(&secret, &link).unwrap();
         let inbox = std::fs::canonicalize(&inbox).unwrap();
-        let outcome = claim(&inbox, &work, &inbox.join("link.txt"), &ClaimIds::default());
+        let outcome = claim(
+            &inbox,
+            &work,
+            &inbox.join("link.txt"),
+            &ClaimIds::default(),
+            ClaimBy::Link,
+        );
         let Claim::Refused(_, reason) = outcome.unwrap() else {
             panic!("not refused");
         };

@@ -40,7 +40,8 @@ pub fn succeed(spool: &Spool, claimed: &Claimed, record: &Record) -> std::io::Re
             let target = free_name(&spool.done, claimed);
             std::fs::rename(&claimed.work, target)?;
         }
-        OnSuccess::Delete => std::fs::remove_file(&claimed.work)?,
+        // Under `keep` the inbox still has the file; only the claimed link goes.
+        OnSuccess::Delete | OnSuccess::Keep => std::fs::remove_file(&claimed.work)?,
     }
     Ok(written)
 }

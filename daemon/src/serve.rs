@@ -26,14 +26,15 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tracing::{error, info, warn};
 
-use crate::claim::{Claim, ClaimIds, Claimed};
+use crate::claim::{Claim, ClaimBy, ClaimIds, Claimed};
 use crate::config::Config;
 use crate::finish::{Failure, fail, succeed};
 use crate::logging::Escaped;
 use crate::pipeline::Pipeline;
 use crate::queue::Queue;
+use crate::spool::OnSuccess;
 use crate::spool::Spool;
-use crate::state::StateStore;
+use crate::state::{Stamp, StateStore};
 use crate::systemd::Systemd;
 use crate::watch::{Signal, Watch, scan};
 use crate::work::{self, Worked};
@@ -100,12 +101,19 @@ pub async fn serve(
     spool.remove_leftovers();
     let store = StateStore::open(&spool.database)?;
     let duplicates = duplicate_index(&config, &store)?;
+    let kept = store
+        .kept()
+        .context("cannot read the kept files from the state store")?
+        .into_iter()
+        .map(|(path, stamp)| (PathBuf::from(path), stamp))
+        .collect();
     let shared = Arc::new(Shared {
         spool,
         store,
         ids: ClaimIds::default(),
         limits: config.run.clone(),
         duplicates: Mutex::new(duplicates),
+        kept: Mutex::new(kept),
     });
     let mut daemon = Daemon::new(Arc::clone(&shared), config, config_path, pipeline)?;
     daemon.start()?;
@@ -153,6 +161,61 @@ struct Shared {
     ids: ClaimIds,
     limits: RunConfig,
     duplicates: Mutex<DuplicateIndex>,
+    /// Under `on_success: keep`, the finished files left in the inbox, as they were.
+    kept: Mutex<HashMap<PathBuf, Stamp>>,
+}
+
+impl Shared {
+    fn keeps(&self) -> bool {
+        self.spool.on_success == OnSuccess::Keep
+    }
+
+    /// Whether `path` is a kept file that has not changed since it was finished.
+    fn is_kept(&self, path: &Path) -> bool {
+        if !self.keeps() {
+            return false;
+        }
+        let kept = self
+            .kept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.get(path)
+            .is_some_and(|stamp| Stamp::of(path).as_ref() == Some(stamp))
+    }
+
+    /// Remembers a finished file left in the inbox, as `stamp` says it was.
+    fn keep(&self, claimed: &Claimed, stamp: Option<Stamp>) {
+        let Some(stamp) = stamp.filter(|_| self.keeps()) else {
+            return;
+        };
+        if let Err(err) = self
+            .store
+            .keep(&claimed.inbox_path.to_string_lossy(), stamp)
+        {
+            warn!(error = %err, "cannot remember the kept file in the state store");
+        }
+        self.kept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(claimed.inbox_path.clone(), stamp);
+    }
+
+    /// Forgets a kept file that left the inbox.
+    fn unkeep(&self, path: &Path) {
+        if !self.keeps() {
+            return;
+        }
+        let removed = self
+            .kept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(path);
+        if removed.is_some()
+            && let Err(err) = self.store.unkeep(&path.to_string_lossy())
+        {
+            warn!(error = %err, "cannot forget the kept file in the state store");
+        }
+    }
 }
 
 /// What a job is given: an inbox file to claim, or a file already in the work folder.
@@ -257,6 +320,9 @@ impl Daemon {
         match scan(&self.shared.spool.inbox) {
             Ok(paths) => {
                 for path in paths {
+                    if self.shared.is_kept(&path) {
+                        continue;
+                    }
                     self.queue.found(path, now);
                     if self.queue.len() >= self.shared.limits.max_queued_files {
                         // The queue asked for a rescan once it has room again.
@@ -295,6 +361,7 @@ impl Daemon {
         };
         if let Some((Some(path), _)) = self.running.remove(&id)
             && self.queue.finished(&path)
+            && !self.shared.is_kept(&path)
         {
             self.queue.changed(path, Instant::now().into_std());
         }
@@ -313,9 +380,13 @@ impl Daemon {
         for _ in 0..1024 {
             let Some(signal) = next else { break };
             match signal {
+                Signal::Complete(path) | Signal::Changed(path) if self.shared.is_kept(&path) => {}
                 Signal::Complete(path) => self.queue.complete(path),
                 Signal::Changed(path) => self.queue.changed(path, now),
-                Signal::Gone(path) => self.queue.gone(&path),
+                Signal::Gone(path) => {
+                    self.queue.gone(&path);
+                    self.shared.unkeep(&path);
+                }
             }
             next = self.watch.signals.try_recv().ok();
         }
@@ -474,7 +545,15 @@ enum Begun {
 fn begin(shared: &Shared, job: &Job) -> Begun {
     let spool = &shared.spool;
     let claim = match job {
-        Job::Inbox(path) => crate::claim::claim(&spool.inbox, &spool.work, path, &shared.ids),
+        Job::Inbox(path) if shared.is_kept(path) => return Begun::Ended(Ended::Nothing),
+        Job::Inbox(path) => {
+            let by = if shared.keeps() {
+                ClaimBy::Link
+            } else {
+                ClaimBy::Rename
+            };
+            crate::claim::claim(&spool.inbox, &spool.work, path, &shared.ids, by)
+        }
         Job::Work(path) => crate::claim::reclaim(&spool.inbox, path),
     };
     let claimed = match claim {
@@ -533,8 +612,10 @@ fn count_attempt_full(shared: &Shared, claimed: &Claimed) -> Option<crate::state
 fn finish(shared: &Shared, claimed: &Claimed, attempts: u32, worked: Worked) -> Ended {
     match worked {
         Worked::Record(mut record) => {
+            let stamp = Stamp::of(&claimed.work);
             match succeed(&shared.spool, claimed, mark(shared, &mut record)) {
                 Ok(written) => {
+                    shared.keep(claimed, stamp);
                     if let Err(err) =
                         shared
                             .store
@@ -626,8 +707,10 @@ fn give_up(
         attempts,
         failed_at: jiff::Timestamp::now().to_string(),
     };
+    let stamp = Stamp::of(&claimed.work);
     match fail(&shared.spool, claimed, &failure) {
         Ok(moved) => {
+            shared.keep(claimed, stamp);
             if let Err(err) = shared.store.failed(&claimed.claim, plugin, reason) {
                 warn!(error = %err, "cannot record the result in the state store");
             }

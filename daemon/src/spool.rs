@@ -58,6 +58,10 @@ pub enum OnSuccess {
     Move,
     /// Delete it.
     Delete,
+    /// Leave it in the inbox: the daemon claims a hard link to it instead of the file, and
+    /// the state store remembers its inode, size and modification time, so it is processed
+    /// again only when it changes. A failed input still gets its copy in `failed/`.
+    Keep,
 }
 
 /// The spool's folders, created and resolved to absolute paths.

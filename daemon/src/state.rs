@@ -30,6 +30,30 @@ pub struct Attempt {
     pub error: Option<String>,
 }
 
+/// What identifies one version of a file: a kept file whose stamp changed is new content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    /// Its inode number.
+    pub inode: u64,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its modification time, in nanoseconds since 1970.
+    pub mtime_ns: i64,
+}
+
+impl Stamp {
+    /// The stamp of the file at `path` (not following a symlink).
+    pub fn of(path: &Path) -> Option<Self> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        Some(Self {
+            inode: meta.ino(),
+            size: meta.size(),
+            mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+        })
+    }
+}
+
 /// Files by state, for the status line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -52,6 +76,12 @@ CREATE TABLE IF NOT EXISTS files (
     updated_ms  INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS files_state ON files(state);
+CREATE TABLE IF NOT EXISTS kept (
+    path        TEXT PRIMARY KEY,   -- an inbox file left in place (on_success: keep)
+    inode       INTEGER NOT NULL,
+    size        INTEGER NOT NULL,
+    mtime_ns    INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS simhashes (
     id          TEXT PRIMARY KEY,   -- a record id
     simhash     INTEGER NOT NULL
@@ -153,6 +183,46 @@ impl StateStore {
         )
     }
 
+    /// Remembers that the inbox file at `path`, as `stamp` says it was, is finished.
+    pub fn keep(&self, path: &str, stamp: Stamp) -> rusqlite::Result<()> {
+        self.lock().execute(
+            "INSERT INTO kept (path, inode, size, mtime_ns) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (path) DO UPDATE
+               SET inode = ?2, size = ?3, mtime_ns = ?4",
+            params![
+                path,
+                stamp.inode.cast_signed(),
+                stamp.size.cast_signed(),
+                stamp.mtime_ns
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets a kept inbox file (it left the inbox).
+    pub fn unkeep(&self, path: &str) -> rusqlite::Result<()> {
+        self.lock()
+            .execute("DELETE FROM kept WHERE path = ?1", params![path])?;
+        Ok(())
+    }
+
+    /// Every kept inbox file with its stamp.
+    pub fn kept(&self) -> rusqlite::Result<Vec<(String, Stamp)>> {
+        let conn = self.lock();
+        let mut statement = conn.prepare("SELECT path, inode, size, mtime_ns FROM kept")?;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get(0)?,
+                Stamp {
+                    inode: row.get::<_, i64>(1)?.cast_unsigned(),
+                    size: row.get::<_, i64>(2)?.cast_unsigned(),
+                    mtime_ns: row.get(3)?,
+                },
+            ))
+        })?;
+        rows.collect()
+    }
+
     /// The `limit` most recently remembered record simhashes, oldest first.
     pub fn simhashes(&self, limit: usize) -> rusqlite::Result<Vec<(String, u64)>> {
         let conn = self.lock();
@@ -220,6 +290,15 @@ mod tests {
         store.failed("b", None, "bad").unwrap();
         assert_eq!(store.counts().unwrap(), Counts { done: 1, failed: 1 });
         store.add_simhash("id", u64::MAX).unwrap();
+        let stamp = Stamp {
+            inode: 1,
+            size: 2,
+            mtime_ns: 3,
+        };
+        store.keep("inbox/a", stamp).unwrap();
+        assert_eq!(store.kept().unwrap(), [("inbox/a".to_owned(), stamp)]);
+        store.unkeep("inbox/a").unwrap();
+        assert_eq!(store.kept().unwrap(), []);
         store.add_simhash("id2", 7).unwrap();
         assert_eq!(store.simhashes(1).unwrap(), [("id2".to_owned(), 7)]);
         assert_eq!(store.simhashes(5).unwrap()[0], ("id".to_owned(), u64::MAX));
