@@ -137,6 +137,7 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
     lower.clear();
     lower.reserve(text.len());
     let mut marks = marks;
+    let mut cjk = 0u32;
     let mut word = Word::default();
     let mut hash: u64 = FNV_OFFSET;
     let (mut prev, mut prev2) = (' ', ' ');
@@ -171,6 +172,9 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
             if c == '©' {
                 line.copyright = true;
             }
+            if is_cjk(c) {
+                cjk += 1;
+            }
             (c, c.is_alphanumeric(), c.is_uppercase(), c.is_lowercase())
         };
         if !first_letter_seen && alnum {
@@ -202,6 +206,8 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
         end_word(lower, start, lower.len(), &word, line, &mut marks);
     }
     line.hash = hash;
+    // Chinese and Japanese run words together; count about two characters a word.
+    line.words += cjk / 2;
     // Phrases and credits look past the word's end, so they are checked on the whole line.
     let lower = lower.as_str();
     line.ui_phrase = marks
@@ -212,6 +218,11 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
         let next = lower.as_bytes().get(end).copied().unwrap_or(b' ');
         line.credit = matches!(next, b':' | b'/' | b'|') || lower[end..].starts_with(" credit");
     }
+}
+
+/// Han ideographs, kana and CJK punctuation: scripts written without spaces between words.
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}')
 }
 
 /// Positions [`scan`] notes for checks that need the whole line.
@@ -382,6 +393,15 @@ mod tests {
         assert!(m("Photo: Jane Doe").credit);
         assert!(m("© 2024 Example Media").copyright);
         assert!(m("Visit example.com today").domain);
+    }
+
+    #[test]
+    fn words_of_scripts_without_spaces_are_estimated() {
+        let l = m(
+            "パスワードの強化は非常に重要なことであり、管理するにはパスワードマネージャーが便利です。",
+        );
+        assert!(l.words >= 15, "{}", l.words);
+        assert!(l.sentence_end);
     }
 
     #[test]
