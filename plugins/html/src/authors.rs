@@ -59,6 +59,15 @@ pub fn names(raw: &str) -> Vec<String> {
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .collect();
+    // "Jane Doe, MD, PhD": post-nominal credentials belong to the name as the page writes it.
+    if parts.len() > 1 && parts[1..].iter().all(|p| is_credential(p)) {
+        let name = tidy(&parts.join(", "));
+        return if is_name_like(&name) {
+            vec![name]
+        } else {
+            Vec::new()
+        };
+    }
     if parts.len() > 1 {
         parts.retain(|p| !is_affiliation(p) && !is_credential(p));
         // People are written with two words or more; a lone word after a name is a masthead.
@@ -179,7 +188,7 @@ mod tests {
             ["Meg Kinnard", "Errin Haines"]
         );
         assert_eq!(names("Jane Doe & John Roe"), ["Jane Doe", "John Roe"]);
-        assert_eq!(names("Rachael Link, MS, RD"), ["Rachael Link"]);
+        assert_eq!(names("Rachael Link, MS, RD"), ["Rachael Link, MS, RD"]);
         assert_eq!(names("Troy L. Smith, Cleveland.com"), ["Troy L. Smith"]);
         assert_eq!(names("Victor Tangermann, Futurism"), ["Victor Tangermann"]);
         assert_eq!(

@@ -15,6 +15,8 @@ pub struct Content {
     pub body: String,
     /// The visible byline, when the page shows one.
     pub byline: Option<String>,
+    /// Lines dropped from the article text, with the reason.
+    pub removed: Vec<(String, &'static str)>,
 }
 
 /// Extracts the main content of `doc`, consuming it (the extraction rewrites the tree).
@@ -30,10 +32,7 @@ pub fn extract(doc: Document, html: &str, max_elements: usize) -> Content {
             max_elements,
             "page too large to score; keeping its main container"
         );
-        return Content {
-            body: paragraphs(&fallback_text(&doc)),
-            byline: None,
-        };
+        return Content::from_text(&fallback_text(&doc), None);
     }
     let byline = crate::clean::remove_furniture(&doc);
     let config = Config {
@@ -45,17 +44,11 @@ pub fn extract(doc: Document, html: &str, max_elements: usize) -> Content {
         return Content::default();
     };
     match readability.parse() {
-        Ok(article) => Content {
-            body: paragraphs(&article.text_content),
-            byline: byline.or(article.byline),
-        },
+        Ok(article) => Content::from_text(&article.text_content, byline.or(article.byline)),
         Err(err) => {
             tracing::debug!(error = %err, "no article container found; keeping the page text");
             // Extraction rewrote the tree; the fallback reads a fresh one.
-            Content {
-                body: paragraphs(&fallback_text(&Document::from(html))),
-                byline,
-            }
+            Content::from_text(&fallback_text(&Document::from(html)), byline)
         }
     }
 }
@@ -72,22 +65,35 @@ fn fallback_text(doc: &Document) -> String {
     doc.root().formatted_text().to_string()
 }
 
-/// Text cut into paragraphs, each one line with folded whitespace, joined by blank lines.
-pub fn paragraphs(text: &str) -> String {
-    let mut out: Vec<String> = Vec::new();
-    for block in text.split("\n\n") {
-        let lines: Vec<String> = block
-            .lines()
-            .map(crate::text::squash)
-            .filter(|l| !l.is_empty())
-            .collect();
-        if lines.is_empty() {
-            continue;
+impl Content {
+    /// Content from extracted text: cut into paragraphs, each line with folded whitespace,
+    /// furniture lines and repeated paragraphs dropped, joined by blank lines.
+    fn from_text(text: &str, byline: Option<String>) -> Self {
+        let mut removed = Vec::new();
+        let mut out: Vec<String> = Vec::new();
+        for block in text.split("\n\n") {
+            let mut lines: Vec<String> = Vec::new();
+            for line in block.lines().map(crate::text::squash) {
+                if line.is_empty() {
+                    continue;
+                }
+                match crate::lines::furniture(&line) {
+                    Some(reason) => removed.push((line, reason)),
+                    None => lines.push(line),
+                }
+            }
+            if lines.is_empty() {
+                continue;
+            }
+            let para = lines.join("\n");
+            if out.last() != Some(&para) {
+                out.push(para);
+            }
         }
-        let para = lines.join("\n");
-        if out.last() != Some(&para) {
-            out.push(para);
+        Self {
+            body: out.join("\n\n"),
+            byline,
+            removed,
         }
     }
-    out.join("\n\n")
 }

@@ -31,6 +31,7 @@ mod config;
 mod content;
 mod dates;
 mod jsonld;
+mod lines;
 mod meta;
 mod raw;
 mod text;
@@ -73,6 +74,7 @@ impl Html {
                     "images",
                     "extra",
                     "warnings",
+                    "provenance.removed",
                 ],
             ),
             config,
@@ -123,6 +125,9 @@ impl Html {
             "images": meta.images,
             "extra": meta.extra,
             "warnings": warnings,
+            "provenance": {"removed": content.removed.iter().map(|(text, reason)| {
+                json!({"text": text, "reason": reason})
+            }).collect::<Vec<_>>()},
         });
         match patch {
             Value::Object(map) => map.into_iter().filter(|(_, v)| !v.is_null()).collect(),
