@@ -96,7 +96,11 @@ fn write_explanation(
     field(out, "subtitle", analysis.subtitle.as_deref())?;
     let authors: Vec<&str> = analysis.authors.iter().map(|a| a.name.as_str()).collect();
     let authors = authors.join(", ");
-    field(out, "authors", (!authors.is_empty()).then_some(authors.as_str()))?;
+    field(
+        out,
+        "authors",
+        (!authors.is_empty()).then_some(authors.as_str()),
+    )?;
     field(out, "published", analysis.published.as_deref())?;
     field(out, "updated", analysis.updated.as_deref())?;
     field(out, "publisher", analysis.publisher.as_deref())?;
@@ -106,8 +110,16 @@ fn write_explanation(
     for warning in &analysis.warnings {
         field(out, "warning", Some(warning.as_str()))?;
     }
-    let paragraphs = analysis.lines.iter().filter(|l| l.fate == Fate::Kept).count();
-    writeln!(out, "body: {paragraphs} paragraphs, {} bytes", analysis.body.len())
+    let paragraphs = analysis
+        .lines
+        .iter()
+        .filter(|l| l.fate == Fate::Kept)
+        .count();
+    writeln!(
+        out,
+        "body: {paragraphs} paragraphs, {} bytes",
+        analysis.body.len()
+    )
 }
 
 #[cfg(test)]
@@ -124,10 +136,16 @@ mod tests {
         let mut out = Vec::new();
         write_explanation(Format::Text, &analysis, &mut out).unwrap();
         let out = String::from_utf8(out).unwrap();
-        assert!(out.contains("    3  title  River floods the old town"), "{out}");
+        assert!(
+            out.contains("    3  title  River floods the old town"),
+            "{out}"
+        );
         assert!(out.contains("    5  author  By Jane Doe"), "{out}");
         assert!(out.contains("    7  kept  The river burst"), "{out}");
-        assert!(out.contains("    1  removed (outside the article)  Home"), "{out}");
+        assert!(
+            out.contains("    1  removed (outside the article)  Home"),
+            "{out}"
+        );
         assert!(out.contains("authors: Jane Doe"), "{out}");
         assert!(!out.contains('\u{1b}'), "escape sequences are escaped");
     }

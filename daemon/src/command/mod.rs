@@ -1,8 +1,8 @@
 //! The subcommands of the `docnorm` binary: one module each, with one `Args` struct and one
 //! `run` function, dispatched from [`Command`].
 
-pub mod explain;
 pub mod check;
+pub mod explain;
 pub mod plugins;
 pub mod process;
 pub mod run;
