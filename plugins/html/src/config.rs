@@ -13,6 +13,9 @@ pub struct HtmlConfig {
     /// Largest page, in bytes of decoded text, that is parsed; the rest of a larger page is
     /// cut off (at a character boundary) so the work per document stays bounded.
     pub max_bytes: usize,
+    /// Elements nested deeper than this end the page: it is cut there (parsing and scoring
+    /// slow down with depth; real pages stay far below).
+    pub max_depth: usize,
     /// Pages with more elements than this skip the scoring of candidate containers (the costly
     /// part of main-content extraction) and keep the text of `<article>`, `<main>` or `<body>`.
     pub max_elements: usize,
@@ -26,6 +29,7 @@ impl Default for HtmlConfig {
     fn default() -> Self {
         Self {
             max_bytes: 8 << 20,
+            max_depth: 1000,
             max_elements: 40_000,
             max_topics: 30,
             max_images: 10,
@@ -40,6 +44,12 @@ impl HtmlConfig {
             return Err(BuildError::Invalid(format!(
                 "max_bytes must be at least 1024, got {}",
                 self.max_bytes
+            )));
+        }
+        if self.max_depth < 32 {
+            return Err(BuildError::Invalid(format!(
+                "max_depth must be at least 32, got {}",
+                self.max_depth
             )));
         }
         if self.max_elements < 100 {

@@ -97,8 +97,14 @@ impl Html {
         } else {
             html
         };
-        let html = raw::strip(html);
-        let html = html.as_ref();
+        let stripped = raw::strip(html, self.config.max_depth);
+        if stripped.cut {
+            warnings.push(format!(
+                "page cut where its elements nest deeper than {} (plugins.html.max_depth)",
+                self.config.max_depth
+            ));
+        }
+        let html = stripped.html.as_ref();
         let dom = Dom::from(html);
         let limits = meta::Limits {
             topics: self.config.max_topics,

@@ -2,18 +2,54 @@
 //! and `<style>` elements and HTML comments are dropped. On typical news pages they are half
 //! the bytes, nothing the plugin reads is in them, and the HTML tokenizer would otherwise walk
 //! them character by character.
+//!
+//! The same pass bounds nesting: the HTML tree builder and the content scoring both slow down
+//! with the depth of the tree (quadratically for pathological pages), so a page whose elements
+//! nest deeper than a limit is cut where that happens.
 
 use std::borrow::Cow;
 
-/// `html` without script, style and comment contents; the tags themselves stay.
-pub fn strip(html: &str) -> Cow<'_, str> {
+/// Elements without an end tag, which never nest.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr", "param", "keygen",
+];
+
+/// Elements whose end tag pages often leave out; the parser closes them implicitly, so they
+/// are not counted as nesting.
+const OPTIONAL_END: &[&str] = &[
+    "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot",
+    "colgroup", "rb", "rt", "rp", "rtc", "html", "head", "body",
+];
+
+/// A page after the raw pass.
+#[derive(Debug)]
+pub struct Stripped<'a> {
+    /// The page without script, style and comment contents.
+    pub html: Cow<'a, str>,
+    /// Whether the page was cut because it nests deeper than the limit.
+    pub cut: bool,
+}
+
+/// `html` without script, style and comment contents (the tags themselves stay), cut where
+/// its elements nest deeper than `max_depth`.
+pub fn strip(html: &str, max_depth: usize) -> Stripped<'_> {
     let bytes = html.as_bytes();
     let mut out = String::new();
     let mut copied = 0;
     let mut at = 0;
+    let mut depth = 0usize;
     while let Some(offset) = html[at..].find('<') {
         let open = at + offset;
         let rest = &bytes[open + 1..];
+        depth = nesting(rest, depth);
+        if depth > max_depth {
+            out.push_str(&html[copied..open]);
+            return Stripped {
+                html: Cow::Owned(out),
+                cut: true,
+            };
+        }
         if rest.starts_with(b"!--") {
             let Some(end) = html[open + 4..].find("-->") else {
                 break;
@@ -50,10 +86,44 @@ pub fn strip(html: &str) -> Cow<'_, str> {
         at = close + 2;
     }
     if copied == 0 {
-        return Cow::Borrowed(html);
+        return Stripped {
+            html: Cow::Borrowed(html),
+            cut: false,
+        };
     }
     out.push_str(&html[copied..]);
-    Cow::Owned(out)
+    Stripped {
+        html: Cow::Owned(out),
+        cut: false,
+    }
+}
+
+/// The nesting depth after the tag that `rest` (what follows a `<`) begins.
+fn nesting(rest: &[u8], depth: usize) -> usize {
+    let (closing, name_start) = match rest.first() {
+        Some(b'/') => (true, &rest[1..]),
+        Some(c) if c.is_ascii_alphabetic() => (false, rest),
+        _ => return depth,
+    };
+    let len = name_start
+        .iter()
+        .take(16)
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    let name = std::str::from_utf8(&name_start[..len]).unwrap_or_default();
+    let lower = name.to_ascii_lowercase();
+    if len == 0 || VOID.contains(&lower.as_str()) || OPTIONAL_END.contains(&lower.as_str()) {
+        return depth;
+    }
+    if closing {
+        return depth.saturating_sub(1);
+    }
+    // A self-closing tag (`<div/>` in XHTML-ish pages) opens nothing.
+    let tag_end = name_start.iter().position(|c| *c == b'>').unwrap_or(0);
+    if tag_end > 0 && name_start[tag_end - 1] == b'/' {
+        return depth;
+    }
+    depth + 1
 }
 
 /// Whether `rest` (what follows a `<`) opens the element `name`.
@@ -90,7 +160,7 @@ mod tests {
             <script type=\"application/ld+json\">{\"@type\":\"Article\"}</script></head>\
             <!-- <script> --><body><p>Text</p><scripted>x</scripted></body>";
         assert_eq!(
-            strip(html),
+            strip(html, 100).html,
             "<head><SCRIPT src=a.js></SCRIPT><style></style>\
             <script type=\"application/ld+json\">{\"@type\":\"Article\"}</script></head>\
             <body><p>Text</p><scripted>x</scripted></body>"
@@ -99,6 +169,23 @@ mod tests {
 
     #[test]
     fn an_unclosed_script_leaves_the_rest_alone() {
-        assert_eq!(strip("<p>a</p><script>var x"), "<p>a</p><script>var x");
+        assert_eq!(
+            strip("<p>a</p><script>var x", 100).html,
+            "<p>a</p><script>var x"
+        );
+    }
+
+    #[test]
+    fn pages_nested_too_deep_are_cut() {
+        let deep = format!(
+            "<body>{}<p>text</p>{}",
+            "<div>".repeat(50),
+            "</div>".repeat(50)
+        );
+        let stripped = strip(&deep, 10);
+        assert!(stripped.cut);
+        assert_eq!(stripped.html, format!("<body>{}", "<div>".repeat(10)));
+        let flat = "<div><p>a<p>b<br><img src=x></div>".repeat(100);
+        assert!(!strip(&flat, 10).cut);
     }
 }
