@@ -58,7 +58,7 @@ pub fn run(flags: &BenchFlags) -> anyhow::Result<()> {
         return finish(&report, flags, started);
     }
     if flags.parts.quality || flags.parts.end_to_end {
-        let docnorm = build_docnorm()?;
+        let docnorm = build_docnorm(flags.no_build)?;
         if flags.parts.quality {
             measure_quality(&mut report, &docnorm, &data_dir, flags);
         }
@@ -145,7 +145,14 @@ fn finish(report: &Report, flags: &BenchFlags, started: Instant) -> anyhow::Resu
 }
 
 /// Builds `docnorm` in release mode and returns the binary's path.
-fn build_docnorm() -> anyhow::Result<PathBuf> {
+fn build_docnorm(no_build: bool) -> anyhow::Result<PathBuf> {
+    let bin = target_dir().join("release/docnorm");
+    if no_build {
+        if !bin.exists() {
+            bail!("{}: no binary built yet (drop --no-build)", bin.display());
+        }
+        return Ok(bin);
+    }
     info!("building docnorm (release)");
     let status = cargo()
         .args([
@@ -161,7 +168,6 @@ fn build_docnorm() -> anyhow::Result<PathBuf> {
     if !status.success() {
         bail!("cargo build --release -p docnorm failed ({status})");
     }
-    let bin = target_dir().join("release/docnorm");
     if !bin.exists() {
         bail!("{}: built binary not found", bin.display());
     }

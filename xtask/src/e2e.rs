@@ -3,12 +3,13 @@
 //!
 //! The files are made from the seeds and the article-extraction pages (plain-text copies,
 //! HTML pages, reference bodies wrapped in YAML front matter); in each, a few words of its
-//! longest paragraphs are replaced at random (seeded, so every run makes the same files) so
-//! no two files, and no two records, are the same. Everything runs in a temporary folder
+//! paragraphs are replaced at random (seeded, so every run makes the same files) so no two
+//! files, and no two records, are the same. Everything runs in a temporary folder
 //! under `target/`, on the disk the project lives on, so fsync costs what it really costs.
 //!
 //! - Baseline: for each file, read it, write it to a temporary name, fsync, rename, fsync
-//!   the folder: the floor of what any file-to-file daemon must do.
+//!   the folder: the floor of what any file-to-file daemon must do. It runs on one thread
+//!   per CPU, as many as the daemon's default workers, so the ratio compares like with like.
 //! - `docnorm run` (when the binary has it): started with embedded defaults in an empty
 //!   folder, ready when it sends `READY=1` on a `NOTIFY_SOCKET` we hold; its idle CPU is
 //!   sampled first; then every file is renamed into the inbox at once and the run ends when
@@ -113,6 +114,9 @@ pub fn measure(docnorm: &Path, data: &Path, files: usize) -> anyhow::Result<EndT
     let corpus = work.path().join("corpus");
     let names = generate(&sources, &corpus, files + paced)?;
     let (burst, paced_names) = names.split_at(files);
+    if std::env::var_os("XTASK_KEEP_WORK").is_some() {
+        info!(folder = %work.path().display(), "keeping the work folder (XTASK_KEEP_WORK)");
+    }
     let bytes = burst
         .iter()
         .map(|n| std::fs::metadata(corpus.join(n)).map_or(0, |m| m.len()))
@@ -135,6 +139,9 @@ pub fn measure(docnorm: &Path, data: &Path, files: usize) -> anyhow::Result<EndT
         warn!("docnorm has no `run` command yet; measuring `docnorm process` only");
         None
     };
+    if std::env::var_os("XTASK_KEEP_WORK").is_some() {
+        let _ = work.keep();
+    }
     Ok(EndToEnd {
         files,
         bytes,
@@ -155,7 +162,7 @@ pub fn render(e2e: &EndToEnd, out: &mut dyn Write) -> std::io::Result<()> {
     )?;
     writeln!(
         out,
-        "| run | files | seconds | files/s | × baseline | peak RSS |"
+        "| run | outputs | seconds | files/s | × baseline | peak RSS |"
     )?;
     writeln!(out, "|---|---|---|---|---|---|")?;
     let row = |out: &mut dyn Write, name: &str, t: &Throughput| {
@@ -170,7 +177,11 @@ pub fn render(e2e: &EndToEnd, out: &mut dyn Write) -> std::io::Result<()> {
                 .map_or_else(|| "–".to_owned(), |k| format!("{:.1} MiB", kib_to_mib(k)))
         )
     };
-    row(out, "durable copy (baseline)", &e2e.baseline)?;
+    row(
+        out,
+        "durable copy (baseline, one thread per CPU)",
+        &e2e.baseline,
+    )?;
     if let Some(d) = &e2e.daemon {
         row(out, "docnorm run (burst)", &d.burst)?;
     }
@@ -337,73 +348,111 @@ fn pick<'a>(items: &'a [String], rng: &mut Rng) -> &'a str {
     &items[rng.below(items.len())]
 }
 
-/// Words replaced in each of the longest paragraphs.
+/// Words replaced in each of the three longest paragraphs (one in every other paragraph).
 const SWAPS: usize = 3;
 
-/// Replaces a few words in the three longest lines (paragraphs) of a text.
+/// Replaces a word in every paragraph (line) of a text, and a few in its three longest,
+/// so that whatever part of it docnorm keeps differs from every other file.
 fn perturb_text(text: &str, sources: &Sources, rng: &mut Rng) -> String {
     let lines: Vec<&str> = text.split('\n').collect();
-    let mut longest: Vec<usize> = (0..lines.len()).collect();
-    longest.sort_by_key(|&i| std::cmp::Reverse(lines[i].len()));
-    longest.truncate(3);
-    let mut out: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
-    for i in longest {
-        out[i] = swap_words(&out[i], sources, rng);
-    }
-    out.join("\n")
+    let longest = longest_three(&lines.iter().map(|l| l.len()).collect::<Vec<_>>());
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| swap_words(line, swaps(&longest, i), sources, rng))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
-/// Replaces a few words in the text of the three longest `<p>` elements of a page.
+/// Like [`perturb_text`], for the text runs between the tags of a page (scripts and styles
+/// left alone).
 fn perturb_html(html: &str, sources: &Sources, rng: &mut Rng) -> String {
-    // Plain-text runs directly inside <p>: from the end of `<p ...>` to the next `<`.
-    let mut runs: Vec<(usize, usize)> = Vec::new();
-    let lower = html.to_ascii_lowercase();
-    let mut at = 0;
-    while let Some(found) = lower[at..].find("<p") {
-        let start = at + found;
-        let tag_end = lower[start..]
-            .find('>')
-            .map_or(lower.len(), |e| start + e + 1);
-        let is_p = matches!(
-            lower.as_bytes().get(start + 2),
-            Some(b'>' | b' ' | b'\t' | b'\n')
-        );
-        let text_end = lower[tag_end..]
-            .find('<')
-            .map_or(lower.len(), |e| tag_end + e);
-        if is_p && text_end > tag_end {
-            runs.push((tag_end, text_end));
-        }
-        at = tag_end.max(start + 2);
-    }
-    runs.sort_by_key(|(s, e)| std::cmp::Reverse(e - s));
-    runs.truncate(3);
-    runs.sort_unstable();
+    let runs = text_runs(html);
+    let longest = longest_three(&runs.iter().map(|(s, e)| e - s).collect::<Vec<_>>());
     let mut out = String::with_capacity(html.len() + 64);
     let mut last = 0;
-    for (start, end) in runs {
+    for (i, &(start, end)) in runs.iter().enumerate() {
         out.push_str(&html[last..start]);
-        out.push_str(&swap_words(&html[start..end], sources, rng));
+        out.push_str(&swap_words(
+            &html[start..end],
+            swaps(&longest, i),
+            sources,
+            rng,
+        ));
         last = end;
     }
     out.push_str(&html[last..]);
     out
 }
 
-/// Replaces `SWAPS` words of `text` (kept as is when it has too few) with vocabulary words.
-fn swap_words(text: &str, sources: &Sources, rng: &mut Rng) -> String {
+/// Byte ranges of the text between tags, except inside `<script>` and `<style>`.
+fn text_runs(html: &str) -> Vec<(usize, usize)> {
+    let bytes = html.as_bytes();
+    let mut runs = Vec::new();
+    let mut tag_start = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'<' => tag_start = Some(i),
+            b'>' => {
+                let Some(open) = tag_start.take() else {
+                    continue;
+                };
+                let tag = html[open + 1..i].to_ascii_lowercase();
+                if tag.starts_with("script") || tag.starts_with("style") {
+                    continue;
+                }
+                let end = html[i + 1..].find('<').map_or(html.len(), |e| i + 1 + e);
+                if end > i + 1 {
+                    runs.push((i + 1, end));
+                }
+            }
+            _ => {}
+        }
+    }
+    runs
+}
+
+fn longest_three(lengths: &[usize]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..lengths.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(lengths[i]));
+    order.truncate(3);
+    order
+}
+
+fn swaps(longest: &[usize], i: usize) -> usize {
+    if longest.contains(&i) { SWAPS } else { 1 }
+}
+
+/// Replaces `n` words of `text` (kept as is when it has too few) with vocabulary words.
+fn swap_words(text: &str, n: usize, sources: &Sources, rng: &mut Rng) -> String {
     let mut words: Vec<String> = text.split(' ').map(str::to_owned).collect();
     let candidates: Vec<usize> = (0..words.len())
         .filter(|&i| words[i].len() > 3 && words[i].chars().all(char::is_alphabetic))
         .collect();
     if candidates.len() < SWAPS * 2 {
-        return text.to_owned();
+        return insert_words(text, n, sources, rng);
     }
-    for _ in 0..SWAPS {
+    for _ in 0..n {
         let i = candidates[rng.below(candidates.len())];
         words[i].clone_from(&sources.vocabulary[rng.below(sources.vocabulary.len())]);
     }
     words.join(" ")
+}
+
+/// For text written without spaces (Chinese, Japanese): inserts `n` vocabulary words at
+/// random character boundaries of a long enough run of letters; other text is kept as is.
+fn insert_words(text: &str, n: usize, sources: &Sources, rng: &mut Rng) -> String {
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    if letters < 40 {
+        return text.to_owned();
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    for _ in 0..n {
+        let at = rng.below(chars.len() + 1);
+        let word = &sources.vocabulary[rng.below(sources.vocabulary.len())];
+        chars.splice(at..at, word.chars());
+    }
+    chars.into_iter().collect()
 }
 
 fn fingerprint(text: &str) -> u64 {
@@ -412,22 +461,42 @@ fn fingerprint(text: &str) -> u64 {
     h.finish()
 }
 
-/// Read, write to a temporary name, fsync, rename, fsync the folder; per file.
+/// Read, write to a temporary name, fsync, rename, fsync the folder; per file, on one
+/// thread per CPU.
 fn durable_copy(corpus: &Path, names: &[String], dest: &Path) -> anyhow::Result<Throughput> {
     std::fs::create_dir_all(dest)?;
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let started = Instant::now();
-    for name in names {
-        let bytes = std::fs::read(corpus.join(name))?;
-        let temp = dest.join(format!(".{name}.tmp"));
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(&bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&temp, dest.join(name))?;
-        std::fs::File::open(dest)?.sync_all()?;
-    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || -> std::io::Result<()> {
+                    for name in names.iter().skip(t).step_by(threads) {
+                        copy_durably(&corpus.join(name), dest, name)?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        workers.into_iter().try_for_each(|w| {
+            w.join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("copy thread panicked")))
+        })
+    })
+    .context("durable copy failed")?;
     let seconds = started.elapsed().as_secs_f64();
     Ok(throughput(names.len(), seconds, names.len(), None))
+}
+
+fn copy_durably(source: &Path, dest: &Path, name: &str) -> std::io::Result<()> {
+    let bytes = std::fs::read(source)?;
+    let temp = dest.join(format!(".{name}.tmp"));
+    let mut file = std::fs::File::create(&temp)?;
+    file.write_all(&bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&temp, dest.join(name))?;
+    std::fs::File::open(dest)?.sync_all()
 }
 
 fn throughput(files: usize, seconds: f64, outputs: usize, rss: Option<u64>) -> Throughput {
@@ -475,6 +544,15 @@ fn run_process(
     }
     let seconds = started.elapsed().as_secs_f64();
     let outputs = count_files(out, ".json")?;
+    let records = read_records(out)?;
+    let missing: Vec<&String> = names.iter().filter(|n| !records.contains_key(*n)).collect();
+    if !missing.is_empty() {
+        warn!(
+            missing = missing.len(),
+            first = ?&missing[..missing.len().min(5)],
+            "inputs without a record of their own (failed, or same content as another)"
+        );
+    }
     Ok(throughput(names.len(), seconds, outputs, peak))
 }
 
@@ -639,7 +717,6 @@ fn run_daemon(
         rate = PACED_RATE,
         "dropping paced files"
     );
-    let before = records.len();
     let mut paced_drops = HashMap::new();
     let interval = Duration::from_secs(1) / PACED_RATE;
     let paced_start = Instant::now();
@@ -665,8 +742,12 @@ fn run_daemon(
     peak = peak.max(peak_rss_kib(daemon.pid()));
     let all = read_records(&dir.join("out"))?;
     let paced_latencies = latencies(&dir.join("out"), &all, &paced_drops)?;
-    if all.len() < before + paced_latencies.len() {
-        warn!("some paced records are missing");
+    if paced_latencies.len() < paced.len() {
+        warn!(
+            records = paced_latencies.len(),
+            files = paced.len(),
+            "some paced inputs have no record of their own"
+        );
     }
     daemon.stop()?;
     Ok(DaemonRun {
@@ -842,6 +923,13 @@ mod tests {
         }
         let again = tempfile::tempdir().unwrap();
         assert_eq!(generate(&sources(), again.path(), 40).unwrap(), names);
+    }
+
+    #[test]
+    fn html_text_runs_skip_scripts_and_styles() {
+        let html = "<div>Hello <b>world</b></div><script>var a = 1;</script><style>p{}</style>";
+        let runs: Vec<&str> = text_runs(html).iter().map(|&(s, e)| &html[s..e]).collect();
+        assert_eq!(runs, ["Hello ", "world"]);
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub struct BenchFlags {
     pub files: Option<usize>,
     /// Whether to update `BENCHMARKS.md` (full runs of every part only, unless told).
     pub write: Write,
+    /// Use the `target/release/docnorm` already built instead of building it.
+    pub no_build: bool,
 }
 
 /// The parts of the benchmark to run.
@@ -69,6 +71,7 @@ flags:
   --worst N         list the N worst pages per measure (default 0)
   --files N         files generated for the end-to-end run (default 10000, quick 2000)
   --no-write        do not update BENCHMARKS.md
+  --no-build        use the target/release/docnorm already built (never for BENCHMARKS.md)
   -h, --help        this text
 ";
 
@@ -92,6 +95,7 @@ pub fn parse(args: &[String]) -> anyhow::Result<Task> {
         worst: 0,
         files: None,
         write: Write::Auto,
+        no_build: false,
     };
     while let Some(arg) = args.next() {
         let mut value = |name: &str| {
@@ -111,6 +115,7 @@ pub fn parse(args: &[String]) -> anyhow::Result<Task> {
             "--worst" => flags.worst = number(&value("--worst")?, "--worst")?,
             "--files" => flags.files = Some(number(&value("--files")?, "--files")?),
             "--no-write" => flags.write = Write::Never,
+            "--no-build" => flags.no_build = true,
             "-h" | "--help" => return Ok(Task::Help),
             other => bail!("unknown flag `{other}`\n\n{USAGE}"),
         }
@@ -134,6 +139,7 @@ impl BenchFlags {
             && self.parts.end_to_end
             && !self.baseline_only
             && self.files.is_none()
+            && !self.no_build
     }
 }
 
