@@ -4,7 +4,8 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use docnorm_enrich::{EnrichConfig, entities, simhash};
+use docnorm_enrich::language::{Texts, resolve};
+use docnorm_enrich::{EnrichConfig, body_sha256, entities, simhash, stats};
 use docnorm_plugin_api::{Document, Plugin};
 use serde_json::{Map, Value, json};
 
@@ -30,6 +31,19 @@ fn bench(c: &mut Criterion) {
     c.bench_function("enrich/process", |b| {
         b.iter(|| enrich.process(black_box(&doc), black_box(&fields)));
     });
+    c.bench_function("enrich/language", |b| {
+        b.iter(|| {
+            resolve(
+                black_box(Texts {
+                    body: BODY,
+                    ..Texts::default()
+                }),
+                None,
+            )
+        });
+    });
+    c.bench_function("enrich/stats", |b| b.iter(|| stats(black_box(BODY), 230)));
+    c.bench_function("enrich/sha256", |b| b.iter(|| body_sha256(black_box(BODY))));
     c.bench_function("enrich/simhash", |b| b.iter(|| simhash(black_box(BODY))));
     c.bench_function("enrich/entities", |b| {
         b.iter(|| entities(black_box(None), black_box(BODY)));

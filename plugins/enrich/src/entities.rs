@@ -39,7 +39,10 @@ pub fn entities(title: Option<&str>, body: &str) -> Entities {
     let lists = &*LISTS;
     let mut mentions = Vec::new();
     for line in title.into_iter().chain(body.lines()) {
-        let tokens = tokenize(line);
+        let mut tokens = tokenize(line);
+        for token in &mut tokens {
+            token.annotate(lists);
+        }
         let mode = if is_title_case(&tokens) {
             Mode::WordByWord
         } else {
@@ -71,11 +74,44 @@ pub(crate) struct Token {
     text: String,
     /// Punctuation or a line end follows: no phrase continues past this token.
     closes: bool,
+    /// Whether the word starts with a capital letter.
+    capitalized: bool,
+    /// What the word lists say of the word, looked up once since the scanner asks often.
+    kind: WordKind,
+}
+
+/// What the word lists say of a word.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct WordKind {
+    /// A common word (`the`, `Tuesday`, `Russian`).
+    common: bool,
+    /// An honorific or role (`Mr.`, `President`, `spokesperson`).
+    role: bool,
 }
 
 impl Token {
+    fn new(text: &str, closes: bool) -> Self {
+        Self {
+            capitalized: text.chars().next().is_some_and(char::is_uppercase),
+            text: text.to_owned(),
+            closes,
+            kind: WordKind::default(),
+        }
+    }
+
+    /// Fills the word-list flags.
+    fn annotate(&mut self, lists: &Lists) {
+        let (common, role) = lists.common_and_role(&self.text);
+        self.kind = WordKind { common, role };
+    }
+
     fn is_capitalized(&self) -> bool {
-        self.text.chars().next().is_some_and(char::is_uppercase)
+        self.capitalized
+    }
+
+    /// Whether the token continues a capitalized phrase.
+    fn joins(&self) -> bool {
+        self.capitalized && !self.kind.common && !self.kind.role
     }
 }
 
@@ -110,11 +146,11 @@ impl Scanner<'_> {
                 }
             }
             if !token.is_capitalized() {
-                role = role_continues(self.lists, token, role);
+                role = role_continues(token, role);
                 i += 1;
                 continue;
             }
-            if self.lists.is_role(&token.text) && self.mode == Mode::Phrases {
+            if token.kind.role && self.mode == Mode::Phrases {
                 role = !token.closes;
                 i += 1;
                 continue;
@@ -137,14 +173,14 @@ impl Scanner<'_> {
     fn run_at(&self, i: usize) -> usize {
         let tokens = self.tokens;
         let first = &tokens[i];
-        if !first.is_capitalized() || self.lists.is_role(&first.text) {
+        if !first.is_capitalized() || first.kind.role {
             return 0;
         }
         if self.mode == Mode::WordByWord {
-            return usize::from(!self.lists.is_common(&first.text));
+            return usize::from(!first.kind.common);
         }
         let mut end = i + 1;
-        while end < tokens.len() && !tokens[end - 1].closes && self.joins(&tokens[end]) {
+        while end < tokens.len() && !tokens[end - 1].closes && tokens[end].joins() {
             end += 1;
         }
         // `Bank of England`, `Gulf of Mexico`: a head word may take an `of` phrase.
@@ -153,25 +189,18 @@ impl Scanner<'_> {
             && tokens[end].text == "of"
             && !tokens[end].closes
             && is_head(&tokens[end - 1].text)
-            && self.joins(&tokens[end + 1])
+            && tokens[end + 1].joins()
         {
             end += 2;
-            while end < tokens.len() && !tokens[end - 1].closes && self.joins(&tokens[end]) {
+            while end < tokens.len() && !tokens[end - 1].closes && tokens[end].joins() {
                 end += 1;
             }
         }
-        let common = self.lists.is_common(&first.text);
+        let common = first.kind.common;
         if common && !(end > i + 1 && self.lists.given_names.contains(first.text.as_str())) {
             return 0;
         }
         end - i
-    }
-
-    /// Whether `token` continues a capitalized phrase.
-    fn joins(&self, token: &Token) -> bool {
-        token.is_capitalized()
-            && !self.lists.is_common(&token.text)
-            && !self.lists.is_role(&token.text)
     }
 
     /// The longest gazetteer name starting at `i`: `(tokens, kind, canonical name)`.
@@ -239,11 +268,11 @@ impl Scanner<'_> {
 }
 
 /// Whether a lower-case `token` keeps a pending role alive: `Secretary of State`, `the`.
-fn role_continues(lists: &Lists, token: &Token, role: bool) -> bool {
+fn role_continues(token: &Token, role: bool) -> bool {
     if token.closes {
         return false;
     }
-    if lists.is_role(&token.text) {
+    if token.kind.role {
         return true;
     }
     role && matches!(token.text.as_str(), "of" | "the")
@@ -452,7 +481,15 @@ fn join(words: &[Token]) -> String {
 fn is_title_case(tokens: &[Token]) -> bool {
     let (mut upper, mut lower) = (0usize, 0usize);
     for token in tokens.iter().skip(1) {
-        if TITLE_CASE_TELLS.contains(&token.text.to_lowercase().as_str()) {
+        // The tells are short ASCII words: skip the rest without comparing.
+        if token.text.len() > 7 || !token.text.is_ascii() {
+            continue;
+        }
+        let mut buffer = [0u8; 7];
+        let word = &mut buffer[..token.text.len()];
+        word.copy_from_slice(token.text.as_bytes());
+        word.make_ascii_lowercase();
+        if is_title_case_tell(word) {
             if token.is_capitalized() {
                 upper += 1;
             } else {
@@ -463,16 +500,91 @@ fn is_title_case(tokens: &[Token]) -> bool {
     upper >= 2 && upper > lower
 }
 
-/// Words that are lower case inside a sentence of prose, and capitalized in a headline.
-const TITLE_CASE_TELLS: &[&str] = &[
-    "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "of", "on", "or",
-    "over", "the", "to", "with", "about", "after", "against", "amid", "before", "than", "up",
-    "out", "off", "says", "said", "has", "have", "had", "is", "are", "was", "were", "be", "been",
-    "will", "would", "could", "should", "can", "may", "not", "no", "new", "more", "its", "his",
-    "her", "their", "he", "she", "they", "it", "we", "this", "that", "what", "how", "why", "who",
-    "when", "where", "all", "now", "plans", "calls", "gets", "makes", "takes", "wants", "meets",
-    "talks", "back", "down", "just", "still",
-];
+/// Whether `word` (lower case) is lower case inside a sentence of prose and capitalized in a
+/// headline.
+fn is_title_case_tell(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"a" | b"an"
+            | b"and"
+            | b"as"
+            | b"at"
+            | b"but"
+            | b"by"
+            | b"for"
+            | b"from"
+            | b"in"
+            | b"into"
+            | b"of"
+            | b"on"
+            | b"or"
+            | b"over"
+            | b"the"
+            | b"to"
+            | b"with"
+            | b"about"
+            | b"after"
+            | b"against"
+            | b"amid"
+            | b"before"
+            | b"than"
+            | b"up"
+            | b"out"
+            | b"off"
+            | b"says"
+            | b"said"
+            | b"has"
+            | b"have"
+            | b"had"
+            | b"is"
+            | b"are"
+            | b"was"
+            | b"were"
+            | b"be"
+            | b"been"
+            | b"will"
+            | b"would"
+            | b"could"
+            | b"should"
+            | b"can"
+            | b"may"
+            | b"not"
+            | b"no"
+            | b"new"
+            | b"more"
+            | b"its"
+            | b"his"
+            | b"her"
+            | b"their"
+            | b"he"
+            | b"she"
+            | b"they"
+            | b"it"
+            | b"we"
+            | b"this"
+            | b"that"
+            | b"what"
+            | b"how"
+            | b"why"
+            | b"who"
+            | b"when"
+            | b"where"
+            | b"all"
+            | b"now"
+            | b"plans"
+            | b"calls"
+            | b"gets"
+            | b"makes"
+            | b"takes"
+            | b"wants"
+            | b"meets"
+            | b"talks"
+            | b"back"
+            | b"down"
+            | b"just"
+            | b"still"
+    )
+}
 
 /// The tokens of a gazetteer alias, as the tokenizer would read them in text.
 pub(crate) fn tokenize_phrase(phrase: &str) -> Vec<String> {
@@ -506,10 +618,7 @@ fn tokenize(line: &str) -> Vec<Token> {
             }
             continue;
         }
-        tokens.push(Token {
-            text: word.to_owned(),
-            closes,
-        });
+        tokens.push(Token::new(word, closes));
     }
     if let Some(last) = tokens.last_mut() {
         last.closes = true;

@@ -22,31 +22,29 @@ pub const SHINGLE_WORDS: usize = 3;
 /// assert_eq!(hamming(a, b), 0);
 /// ```
 pub fn simhash(text: &str) -> u64 {
-    let tokens = tokens(text);
-    if tokens.is_empty() {
+    let words = Words::new(text);
+    if words.ends.is_empty() {
         return 0;
     }
-    let mut weights = [0i32; 64];
-    let mut add = |hash: u64| {
-        for (bit, weight) in weights.iter_mut().enumerate() {
-            if hash >> bit & 1 == 1 {
-                *weight += 1;
-            } else {
-                *weight -= 1;
-            }
-        }
-    };
-    if tokens.len() < SHINGLE_WORDS {
-        add(shingle_hash(&tokens));
+    let count = words.ends.len();
+    let hashes: Vec<u64> = if count < SHINGLE_WORDS {
+        vec![words.shingle_hash(0, count)]
     } else {
-        for window in tokens.windows(SHINGLE_WORDS) {
-            add(shingle_hash(window));
+        (0..=count - SHINGLE_WORDS)
+            .map(|first| words.shingle_hash(first, SHINGLE_WORDS))
+            .collect()
+    };
+    // Each bit of the result is set when more shingle hashes have it set than clear.
+    let mut ones = [0u32; 64];
+    for hash in &hashes {
+        for (bit, ones) in ones.iter_mut().enumerate() {
+            *ones += u32::from(hash >> bit & 1 == 1);
         }
     }
-    weights
-        .iter()
+    let total = hashes.len();
+    ones.iter()
         .enumerate()
-        .filter(|(_, weight)| **weight > 0)
+        .filter(|(_, ones)| **ones as usize * 2 > total)
         .fold(0u64, |hash, (bit, _)| hash | 1 << bit)
 }
 
@@ -81,39 +79,62 @@ pub fn body_sha256(body: &str) -> String {
         })
 }
 
-/// The lower-case word tokens `SimHash` shingles: letters and digits, apostrophes dropped.
-fn tokens(text: &str) -> Vec<String> {
-    let mut tokens = Vec::new();
-    let mut current = String::new();
-    for ch in text.chars() {
-        if ch.is_alphanumeric() {
-            current.extend(ch.to_lowercase());
-        } else if is_apostrophe(ch) && !current.is_empty() {
-            // Inside a word: `don't` and `don’t` both become `dont`.
-        } else if !current.is_empty() {
-            tokens.push(std::mem::take(&mut current));
+/// The lower-case word tokens `SimHash` shingles (letters and digits, apostrophes dropped),
+/// kept in one buffer so hashing a document allocates twice, not once per word.
+struct Words {
+    text: String,
+    /// Where each word ends in `text`; it starts where the previous one ends.
+    ends: Vec<usize>,
+}
+
+impl Words {
+    fn new(source: &str) -> Self {
+        let mut words = Self {
+            text: String::with_capacity(source.len()),
+            ends: Vec::new(),
+        };
+        let mut in_word = false;
+        for ch in source.chars() {
+            if ch.is_ascii_alphanumeric() {
+                words.text.push(ch.to_ascii_lowercase());
+                in_word = true;
+            } else if !ch.is_ascii() && ch.is_alphanumeric() {
+                words.text.extend(ch.to_lowercase());
+                in_word = true;
+            } else if is_apostrophe(ch) && in_word {
+                // Inside a word: `don't` and `don’t` both become `dont`.
+            } else if in_word {
+                words.ends.push(words.text.len());
+                in_word = false;
+            }
         }
+        if in_word {
+            words.ends.push(words.text.len());
+        }
+        words
     }
-    if !current.is_empty() {
-        tokens.push(current);
+
+    fn word(&self, index: usize) -> &[u8] {
+        let start = if index == 0 { 0 } else { self.ends[index - 1] };
+        &self.text.as_bytes()[start..self.ends[index]]
     }
-    tokens
+
+    /// Hash of the shingle of `len` words from `first`: FNV-1a 64 over the words, each
+    /// followed by a 0xFF byte (never part of UTF-8, so `ab c` and `a bc` differ), then
+    /// `fmix64` to spread FNV's weak high bits.
+    fn shingle_hash(&self, first: usize, len: usize) -> u64 {
+        let mut hash = FNV_OFFSET;
+        for index in first..first + len {
+            for &byte in self.word(index).iter().chain(std::iter::once(&0xFF)) {
+                hash = fnv1a_step(hash, byte);
+            }
+        }
+        fmix64(hash)
+    }
 }
 
 fn is_apostrophe(ch: char) -> bool {
     matches!(ch, '\'' | '’' | 'ʼ')
-}
-
-/// Hash of one shingle: FNV-1a 64 over its tokens, each followed by a 0xFF byte (never part of
-/// UTF-8, so `ab c` and `a bc` differ), then `fmix64` to spread FNV's weak high bits.
-fn shingle_hash(words: &[String]) -> u64 {
-    let mut hash = FNV_OFFSET;
-    for word in words {
-        for byte in word.bytes().chain(std::iter::once(0xFF)) {
-            hash = fnv1a_step(hash, byte);
-        }
-    }
-    fmix64(hash)
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;

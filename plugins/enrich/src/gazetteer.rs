@@ -16,6 +16,7 @@
 //! is not.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 use crate::entities::{Kind, tokenize_phrase};
@@ -30,16 +31,42 @@ pub(crate) struct Entry {
 /// Every list, parsed.
 pub(crate) struct Lists {
     /// Alias (its tokens joined by one space) → entry.
-    pub names: HashMap<String, Entry>,
+    pub names: HashMap<String, Entry, Fnv>,
     /// First tokens of the aliases, to skip the lookup at most tokens.
-    pub first_tokens: HashSet<String>,
+    pub first_tokens: HashSet<String, Fnv>,
     /// The most tokens an alias has.
     pub longest: usize,
-    pub given_names: HashSet<&'static str>,
+    pub given_names: HashSet<&'static str, Fnv>,
     /// Lower case, without a trailing period.
-    pub roles: HashSet<&'static str>,
+    pub roles: HashSet<&'static str, Fnv>,
     /// Lower case.
-    pub common: HashSet<&'static str>,
+    pub common: HashSet<&'static str, Fnv>,
+}
+
+/// FNV-1a hashing for the word lists: every token of every document is looked up several
+/// times, and these keys are short, fixed words where `SipHash`'s protection against chosen
+/// keys buys nothing (the lists are ours, a document only chooses what it looks up).
+pub(crate) type Fnv = BuildHasherDefault<FnvHasher>;
+
+/// A 64-bit FNV-1a [`Hasher`].
+pub(crate) struct FnvHasher(u64);
+
+impl Default for FnvHasher {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
 }
 
 /// The lists, parsed on first use.
@@ -58,8 +85,8 @@ const ORGANIZATIONS: &[&str] = &[
 impl Lists {
     fn load() -> Self {
         let mut lists = Self {
-            names: HashMap::new(),
-            first_tokens: HashSet::new(),
+            names: HashMap::default(),
+            first_tokens: HashSet::default(),
             longest: 0,
             given_names: lines(include_str!("../data/given_names.txt")).collect(),
             roles: lines(include_str!("../data/roles.txt")).collect(),
@@ -92,19 +119,33 @@ impl Lists {
     }
 
     /// Whether `word` (any case, trailing period ignored) is an honorific or role.
+    #[cfg(test)]
     pub fn is_role(&self, word: &str) -> bool {
-        let word = word.strip_suffix('.').unwrap_or(word);
-        self.roles.contains(word.to_lowercase().as_str())
+        self.common_and_role(word).1
     }
 
-    /// Whether `word` (any case, trailing period ignored) is a common word. An acronym in
-    /// capitals (`WHO`, `US`) is not the word it spells.
+    /// Whether `word` (any case, trailing period ignored) is a common word.
+    #[cfg(test)]
     pub fn is_common(&self, word: &str) -> bool {
+        self.common_and_role(word).0
+    }
+
+    /// Whether `word` (any case, trailing period ignored) is a common word, and whether it is
+    /// an honorific or role. An acronym in capitals (`WHO`, `US`) is not the word it spells.
+    pub fn common_and_role(&self, word: &str) -> (bool, bool) {
         let word = word.strip_suffix('.').unwrap_or(word);
-        if word.chars().count() > 1 && word.chars().all(char::is_uppercase) {
-            return false;
-        }
-        self.common.contains(word.to_lowercase().as_str())
+        let lower;
+        let key = if word.chars().any(char::is_uppercase) {
+            lower = word.to_lowercase();
+            lower.as_str()
+        } else {
+            word
+        };
+        let acronym = word.chars().count() > 1 && word.chars().all(char::is_uppercase);
+        (
+            !acronym && self.common.contains(key),
+            self.roles.contains(key),
+        )
     }
 }
 
