@@ -299,7 +299,11 @@ fn complete_files_are_taken_once_and_temporary_names_wait() {
         &body[body.len() - 200..]
     );
     assert_eq!(spool.failed(), Vec::<String>::new());
-    // Each was processed once: one "processed" line per document.
+    // Each was processed once: one "processed" line per document (logged just after the
+    // input moved to done/).
+    wait_until(SOON, || {
+        daemon.log().matches("\"message\":\"processed\"").count() >= 4
+    });
     assert_eq!(
         daemon.log().matches("\"message\":\"processed\"").count(),
         4,
@@ -802,9 +806,16 @@ fn kept_inputs_stay_in_the_inbox_and_are_processed_once_per_version() {
     let _again = spool.start();
     spool.drop_doc("c.md", &doc(4));
     assert!(wait_until(SOON, || spool.records().len() == 4));
-    let logs: String = (1..=3)
-        .map(|n| std::fs::read_to_string(spool.path(&format!("log-{n}.txt"))).unwrap())
-        .collect();
+    let logs = || -> String {
+        (1..=3)
+            .map(|n| std::fs::read_to_string(spool.path(&format!("log-{n}.txt"))).unwrap())
+            .collect()
+    };
+    // The log line comes just after the record is written.
+    wait_until(SOON, || {
+        logs().matches("\"message\":\"processed\"").count() >= 4
+    });
+    let logs = logs();
     assert_eq!(
         logs.matches("\"message\":\"processed\"").count(),
         4,
