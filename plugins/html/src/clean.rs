@@ -127,13 +127,14 @@ pub fn remove_furniture(doc: &Document) -> Option<String> {
     let mut byline = None;
     let mut stack: Vec<NodeRef> = body.children_it(true).collect();
     while let Some(node) = stack.pop() {
-        if !node.is_element() {
+        let look = Look::at(&node);
+        if !look.element {
             continue;
         }
-        if byline.is_none() {
-            byline = byline_text(&node);
+        if byline.is_none() && look.byline {
+            byline = byline_text(&node, look.itemprop_author);
         }
-        if (is_furniture_element(&node) || is_marked(&node)) && removable(&node, total) {
+        if look.furniture && removable(&node, total) {
             node.remove_from_parent();
             continue;
         }
@@ -142,22 +143,104 @@ pub fn remove_furniture(doc: &Document) -> Option<String> {
     byline
 }
 
-/// The byline `node` shows, when it is one: an element marked as the author (by `itemprop`,
-/// `rel` or its class) whose text is short enough to be a name.
-fn byline_text(node: &NodeRef) -> Option<String> {
-    let itemprop_author = node
-        .attr("itemprop")
-        .is_some_and(|p| p.split_whitespace().any(|w| w == "author"));
-    let rel_author = node
-        .attr("rel")
-        .is_some_and(|r| r.split_whitespace().any(|w| w == "author"));
-    let class_author = node.attr("class").is_some_and(|c| {
-        let c = c.to_ascii_lowercase();
-        c.contains("byline") || c.contains("author-name") || c.contains("author_name")
-    });
-    if !(itemprop_author || rel_author || class_author) {
-        return None;
+/// What an element's name and attributes say about it, read in one pass over its attributes.
+#[derive(Debug, Default)]
+struct Look {
+    element: bool,
+    /// Marked as page furniture by its name, role, visibility, class or id.
+    furniture: bool,
+    /// Marked as the author's byline.
+    byline: bool,
+    /// Marked with `itemprop=author`; its `itemprop=name` child holds the name.
+    itemprop_author: bool,
+}
+
+impl Look {
+    fn at(node: &NodeRef) -> Self {
+        let Some(element) = node.element_ref() else {
+            return Self::default();
+        };
+        let tag = element.name.local.as_ref();
+        let mut look = Self {
+            element: true,
+            furniture: FURNITURE_TAGS.contains(&tag),
+            ..Self::default()
+        };
+        let wrapper = matches!(tag, "body" | "html" | "article");
+        let mut marked = false;
+        let mut content = false;
+        for attr in &element.attrs {
+            let value: &str = &attr.value;
+            match attr.name.local.as_ref() {
+                "hidden" => look.furniture = true,
+                "aria-hidden" => look.furniture |= value == "true",
+                "role" => look.furniture |= FURNITURE_ROLES.contains(&value),
+                "style" => look.furniture |= hides(value),
+                "itemprop" => {
+                    look.itemprop_author = value.split_whitespace().any(|w| w == "author");
+                    look.byline |= look.itemprop_author;
+                }
+                "rel" => look.byline |= value.split_whitespace().any(|w| w == "author"),
+                name @ ("class" | "id") => {
+                    if name == "class" {
+                        look.byline |= ["byline", "author-name", "author_name"]
+                            .iter()
+                            .any(|m| contains_ignore_case(value, m));
+                    }
+                    let (m, c) = marks(value);
+                    marked |= m;
+                    content |= c;
+                }
+                _ => {}
+            }
+        }
+        look.furniture |= marked && !content && !wrapper;
+        look
     }
+}
+
+/// Whether a `style` attribute hides the element.
+fn hides(style: &str) -> bool {
+    let style: String = style
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    style.contains("display:none") || style.contains("visibility:hidden")
+}
+
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// Whether a class or id value has a furniture word, and whether it has a content word.
+fn marks(value: &str) -> (bool, bool) {
+    let mut marked = false;
+    let mut content = false;
+    for word in value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let lower;
+        let word = if word.bytes().any(|b| b.is_ascii_uppercase()) {
+            lower = word.to_ascii_lowercase();
+            lower.as_str()
+        } else {
+            word
+        };
+        content |= CONTENT_WORDS.contains(&word);
+        marked |= FURNITURE_WORDS.contains(&word)
+            || (word.len() > 5 && FURNITURE_PARTS.iter().any(|part| word.contains(part)));
+    }
+    (marked, content)
+}
+
+/// The byline `node` shows: its text, or that of its `itemprop=name` descendant, when short
+/// enough to be a name.
+fn byline_text(node: &NodeRef, itemprop_author: bool) -> Option<String> {
     let named = itemprop_author
         .then(|| {
             node.descendants_it()
@@ -166,62 +249,6 @@ fn byline_text(node: &NodeRef) -> Option<String> {
         .flatten();
     let text = crate::text::squash(&named.unwrap_or(*node).text());
     (!text.is_empty() && text.chars().count() <= 100).then_some(text)
-}
-
-fn is_furniture_element(node: &NodeRef) -> bool {
-    if FURNITURE_TAGS.iter().any(|tag| node.has_name(tag)) || node.has_attr("hidden") {
-        return true;
-    }
-    if node
-        .attr("aria-hidden")
-        .is_some_and(|v| v.as_ref() == "true")
-    {
-        return true;
-    }
-    if node
-        .attr("role")
-        .is_some_and(|role| FURNITURE_ROLES.contains(&role.as_ref()))
-    {
-        return true;
-    }
-    node.attr("style").is_some_and(|style| {
-        let style: String = style
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect();
-        style.contains("display:none") || style.contains("visibility:hidden")
-    })
-}
-
-fn is_marked(node: &NodeRef) -> bool {
-    if node.has_name("body") || node.has_name("html") || node.has_name("article") {
-        return false;
-    }
-    let mut attrs = String::new();
-    for name in ["class", "id"] {
-        if let Some(value) = node.attr(name) {
-            attrs.push_str(&value);
-            attrs.push(' ');
-        }
-    }
-    let lower = attrs.to_ascii_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    if words.iter().any(|w| CONTENT_WORDS.contains(w)) {
-        return false;
-    }
-    for word in words {
-        if FURNITURE_WORDS.contains(&word) {
-            return true;
-        }
-        if word.len() > 5 && FURNITURE_PARTS.iter().any(|part| word.contains(part)) {
-            return true;
-        }
-    }
-    false
 }
 
 /// Whether removing `node` cannot take the article with it.
