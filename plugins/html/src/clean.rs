@@ -127,10 +127,9 @@ pub fn remove_furniture(doc: &Document) -> Option<String> {
     let mut byline = None;
     let mut stack: Vec<NodeRef> = body.children_it(true).collect();
     while let Some(node) = stack.pop() {
-        let look = Look::at(&node);
-        if !look.element {
+        let Some(look) = Look::at(&node) else {
             continue;
-        }
+        };
         if byline.is_none() && look.byline {
             byline = byline_text(&node, look.itemprop_author);
         }
@@ -146,7 +145,6 @@ pub fn remove_furniture(doc: &Document) -> Option<String> {
 /// What an element's name and attributes say about it, read in one pass over its attributes.
 #[derive(Debug, Default)]
 struct Look {
-    element: bool,
     /// Marked as page furniture by its name, role, visibility, class or id.
     furniture: bool,
     /// Marked as the author's byline.
@@ -156,13 +154,11 @@ struct Look {
 }
 
 impl Look {
-    fn at(node: &NodeRef) -> Self {
-        let Some(element) = node.element_ref() else {
-            return Self::default();
-        };
+    /// `None` for nodes that are not elements.
+    fn at(node: &NodeRef) -> Option<Self> {
+        let element = node.element_ref()?;
         let tag = element.name.local.as_ref();
         let mut look = Self {
-            element: true,
             furniture: FURNITURE_TAGS.contains(&tag),
             ..Self::default()
         };
@@ -195,7 +191,7 @@ impl Look {
             }
         }
         look.furniture |= marked && !content && !wrapper;
-        look
+        Some(look)
     }
 }
 
