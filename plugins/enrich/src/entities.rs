@@ -69,9 +69,9 @@ struct Mention {
 
 /// One word of a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Token {
+pub(crate) struct Token<'a> {
     /// The word without surrounding punctuation or possessive `’s`.
-    text: String,
+    text: &'a str,
     /// Punctuation or a line end follows: no phrase continues past this token.
     closes: bool,
     /// Whether the word starts with a capital letter.
@@ -89,11 +89,11 @@ struct WordKind {
     role: bool,
 }
 
-impl Token {
-    fn new(text: &str, closes: bool) -> Self {
+impl<'a> Token<'a> {
+    fn new(text: &'a str, closes: bool) -> Self {
         Self {
             capitalized: text.chars().next().is_some_and(char::is_uppercase),
-            text: text.to_owned(),
+            text,
             closes,
             kind: WordKind::default(),
         }
@@ -101,7 +101,7 @@ impl Token {
 
     /// Fills the word-list flags.
     fn annotate(&mut self, lists: &Lists) {
-        let (common, role) = lists.common_and_role(&self.text);
+        let (common, role) = lists.common_and_role(self.text);
         self.kind = WordKind { common, role };
     }
 
@@ -123,7 +123,7 @@ enum Mode {
 
 struct Scanner<'a> {
     lists: &'a Lists,
-    tokens: &'a [Token],
+    tokens: &'a [Token<'a>],
     mode: Mode,
     mentions: &'a mut Vec<Mention>,
 }
@@ -138,7 +138,7 @@ impl Scanner<'_> {
             if let Some((len, kind, canonical)) = self.known_at(i) {
                 // A longer capitalized run opening with a given name is a person whose name
                 // contains a place (`Jordan Peterson`, `Lloyd Austin` is handled by rule 4).
-                if !(run > len && self.lists.given_names.contains(token.text.as_str())) {
+                if !(run > len && self.lists.given_names.contains(token.text)) {
                     self.push(Some(kind), canonical.to_owned());
                     i += len;
                     role = false;
@@ -188,7 +188,7 @@ impl Scanner<'_> {
             && !tokens[end - 1].closes
             && tokens[end].text == "of"
             && !tokens[end].closes
-            && is_head(&tokens[end - 1].text)
+            && is_head(tokens[end - 1].text)
             && tokens[end + 1].joins()
         {
             end += 2;
@@ -197,7 +197,7 @@ impl Scanner<'_> {
             }
         }
         let common = first.kind.common;
-        if common && !(end > i + 1 && self.lists.given_names.contains(first.text.as_str())) {
+        if common && !(end > i + 1 && self.lists.given_names.contains(first.text)) {
             return 0;
         }
         end - i
@@ -206,7 +206,7 @@ impl Scanner<'_> {
     /// The longest gazetteer name starting at `i`: `(tokens, kind, canonical name)`.
     fn known_at(&self, i: usize) -> Option<(usize, Kind, &'static str)> {
         let tokens = self.tokens;
-        if !self.lists.first_tokens.contains(&tokens[i].text) {
+        if !self.lists.first_tokens.contains(tokens[i].text) {
             return None;
         }
         let mut reach = i;
@@ -223,16 +223,16 @@ impl Scanner<'_> {
                 if n > 0 {
                     key.push(' ');
                 }
-                key.push_str(&token.text);
+                key.push_str(token.text);
             }
             let entry = self.lists.names.get(&key)?;
             Some((len, entry.kind, entry.canonical))
         })
     }
 
-    fn classify(&mut self, words: &[Token], role: bool) {
+    fn classify(&mut self, words: &[Token<'_>], role: bool) {
         let name = join(words);
-        let first = words[0].text.as_str();
+        let first = words[0].text;
         let last = words[words.len() - 1].text.trim_end_matches('.');
         let has_of = words.iter().any(|w| w.text == "of");
         let kind = if has_of {
@@ -255,7 +255,7 @@ impl Scanner<'_> {
             // An unknown capitalized phrase: its words may still be surnames of people named
             // elsewhere.
             for word in words {
-                self.push(None, word.text.clone());
+                self.push(None, word.text.to_owned());
             }
             return;
         };
@@ -268,14 +268,14 @@ impl Scanner<'_> {
 }
 
 /// Whether a lower-case `token` keeps a pending role alive: `Secretary of State`, `the`.
-fn role_continues(token: &Token, role: bool) -> bool {
+fn role_continues(token: &Token<'_>, role: bool) -> bool {
     if token.closes {
         return false;
     }
     if token.kind.role {
         return true;
     }
-    role && matches!(token.text.as_str(), "of" | "the")
+    role && matches!(token.text, "of" | "the")
 }
 
 /// Words after which `of` and a name continue the phrase.
@@ -467,18 +467,14 @@ fn resolve(mentions: &[Mention]) -> Entities {
     entities
 }
 
-fn join(words: &[Token]) -> String {
-    words
-        .iter()
-        .map(|w| w.text.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
+fn join(words: &[Token<'_>]) -> String {
+    words.iter().map(|w| w.text).collect::<Vec<_>>().join(" ")
 }
 
 /// Whether a line is a headline in title case: the small words that running prose writes in
 /// lower case (`Says`, `Has`, `With`) are mostly capitalized. Capitals alone say nothing: a
 /// sentence full of names is mostly capitalized too.
-fn is_title_case(tokens: &[Token]) -> bool {
+fn is_title_case(tokens: &[Token<'_>]) -> bool {
     let (mut upper, mut lower) = (0usize, 0usize);
     for token in tokens.iter().skip(1) {
         // The tells are short ASCII words: skip the rest without comparing.
@@ -588,7 +584,10 @@ fn is_title_case_tell(word: &[u8]) -> bool {
 
 /// The tokens of a gazetteer alias, as the tokenizer would read them in text.
 pub(crate) fn tokenize_phrase(phrase: &str) -> Vec<String> {
-    tokenize(phrase).into_iter().map(|t| t.text).collect()
+    tokenize(phrase)
+        .into_iter()
+        .map(|t| t.text.to_owned())
+        .collect()
 }
 
 /// Abbreviations whose period belongs to them and that run on into a name (`Mr. Putin`).
@@ -604,10 +603,19 @@ const CLOSING_ABBREVIATIONS: &[&str] = &[
 ];
 
 /// Cuts one line into tokens.
-fn tokenize(line: &str) -> Vec<Token> {
-    let mut tokens: Vec<Token> = Vec::new();
-    let spaced = line.replace(['—', '–', '/'], " — ");
-    for piece in spaced.split_whitespace() {
+fn tokenize(line: &str) -> Vec<Token<'_>> {
+    let mut tokens: Vec<Token<'_>> = Vec::new();
+    // Dashes and slashes separate words and close phrases, like punctuation.
+    let pieces = line.split_whitespace().flat_map(|piece| {
+        piece
+            .split(['—', '–', '/'])
+            .enumerate()
+            .map(|(n, part)| (n > 0, part))
+    });
+    for (after_dash, piece) in pieces {
+        if let Some(last) = tokens.last_mut().filter(|_| after_dash) {
+            last.closes = true;
+        }
         let (lead, word, closes) = strip(piece);
         if let Some(last) = tokens.last_mut().filter(|_| lead) {
             last.closes = true;
@@ -692,8 +700,8 @@ fn is_initial(stem: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn texts(tokens: &[Token]) -> Vec<&str> {
-        tokens.iter().map(|t| t.text.as_str()).collect()
+    fn texts<'a>(tokens: &[Token<'a>]) -> Vec<&'a str> {
+        tokens.iter().map(|t| t.text).collect()
     }
 
     #[test]

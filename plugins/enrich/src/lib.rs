@@ -16,6 +16,10 @@
 //! A field is written only when the plugin's value differs from what the record holds, so
 //! `provenance.fields` keeps crediting the plugin that found an unchanged value.
 //!
+//! The enricher runs on every document, so it is kept cheap: word lists are parsed once per
+//! process (`LazyLock`), no regular expression runs per call, and a seed-sized body (about
+//! 260 words) costs about 70 µs in a release build (`benches/enrich.rs`).
+//!
 //! # Ids and duplicates
 //!
 //! The host computes a record's `id` after the chain, as BLAKE3 over the canonical JSON of
