@@ -9,7 +9,8 @@
 //!
 //! - Baseline: for each file, read it, write it to a temporary name, fsync, rename, fsync
 //!   the folder: the floor of what any file-to-file daemon must do. It runs on one thread
-//!   per CPU, as many as the daemon's default workers, so the ratio compares like with like.
+//!   per CPU, as many as the daemon's default workers, so the ratio compares like with like,
+//!   twice (before and after `docnorm process`), and the faster pass is kept.
 //! - `docnorm run` (when the binary has it): started with embedded defaults in an empty
 //!   folder, ready when it sends `READY=1` on a `NOTIFY_SOCKET` we hold; its idle CPU is
 //!   sampled first; then every file is renamed into the inbox at once and the run ends when
@@ -123,11 +124,21 @@ pub fn measure(docnorm: &Path, data: &Path, files: usize) -> anyhow::Result<EndT
         .sum();
 
     info!("timing the durable-copy baseline");
-    let baseline = durable_copy(&corpus, burst, &work.path().join("copy"))?;
-    info!(docs_per_second = baseline.docs_per_second, "baseline done");
+    let first = durable_copy(&corpus, burst, &work.path().join("copy-1"))?;
+    info!(docs_per_second = first.docs_per_second, "baseline done");
 
     info!("timing docnorm process");
     let mut process = run_process(docnorm, &corpus, burst, &work.path().join("process"))?;
+
+    // Disk speed on a shared machine drifts: time the baseline again and keep the faster
+    // pass, the stricter floor to compare docnorm with.
+    let second = durable_copy(&corpus, burst, &work.path().join("copy-2"))?;
+    info!(docs_per_second = second.docs_per_second, "baseline again");
+    let baseline = if second.docs_per_second > first.docs_per_second {
+        second
+    } else {
+        first
+    };
     process.ratio_to_baseline = process.docs_per_second / baseline.docs_per_second;
 
     let daemon = if has_run(docnorm) {
@@ -179,7 +190,7 @@ pub fn render(e2e: &EndToEnd, out: &mut dyn Write) -> std::io::Result<()> {
     };
     row(
         out,
-        "durable copy (baseline, one thread per CPU)",
+        "durable copy (baseline, one thread per CPU, faster of 2 passes)",
         &e2e.baseline,
     )?;
     if let Some(d) = &e2e.daemon {
@@ -208,7 +219,7 @@ pub fn render(e2e: &EndToEnd, out: &mut dyn Write) -> std::io::Result<()> {
         out,
         "\nBurst: every file renamed into the inbox at once; {} failed. Paced: {} fresh files \
          at {PACED_RATE} files/s after the burst. Idle CPU with an empty inbox: {:.2}% of one \
-         core.",
+         core. Latency is record mtime minus drop time (mtime resolution: a few ms).",
         d.failed, d.paced_files, d.idle_cpu_percent
     )
 }
@@ -354,14 +365,28 @@ const SWAPS: usize = 3;
 /// Replaces a word in every paragraph (line) of a text, and a few in its three longest,
 /// so that whatever part of it docnorm keeps differs from every other file.
 fn perturb_text(text: &str, sources: &Sources, rng: &mut Rng) -> String {
-    let lines: Vec<&str> = text.split('\n').collect();
+    // Front matter stays as written, so the file keeps parsing; only the body changes.
+    let (head, body) = split_front_matter(text);
+    let lines: Vec<&str> = body.split('\n').collect();
     let longest = longest_three(&lines.iter().map(|l| l.len()).collect::<Vec<_>>());
-    lines
+    let lines = lines
         .iter()
         .enumerate()
         .map(|(i, line)| swap_words(line, swaps(&longest, i), sources, rng))
         .collect::<Vec<_>>()
-        .join("\n")
+        .join("\n");
+    format!("{head}{lines}")
+}
+
+/// A leading `---` front-matter block (with its closing line) and the rest of the text.
+fn split_front_matter(text: &str) -> (&str, &str) {
+    if !text.starts_with("---\n") {
+        return ("", text);
+    }
+    match text[3..].find("\n---\n") {
+        Some(at) => text.split_at(3 + at + 5),
+        None => ("", text),
+    }
 }
 
 /// Like [`perturb_text`], for the text runs between the tags of a page (scripts and styles
@@ -440,9 +465,13 @@ fn swap_words(text: &str, n: usize, sources: &Sources, rng: &mut Rng) -> String 
 }
 
 /// For text written without spaces (Chinese, Japanese): inserts `n` vocabulary words at
-/// random character boundaries of a long enough run of letters; other text is kept as is.
+/// random character boundaries of text with enough non-ASCII letters; other text is kept
+/// as is.
 fn insert_words(text: &str, n: usize, sources: &Sources, rng: &mut Rng) -> String {
-    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    let letters = text
+        .chars()
+        .filter(|c| c.is_alphabetic() && !c.is_ascii())
+        .count();
     if letters < 40 {
         return text.to_owned();
     }
@@ -923,6 +952,14 @@ mod tests {
         }
         let again = tempfile::tempdir().unwrap();
         assert_eq!(generate(&sources(), again.path(), 40).unwrap(), names);
+    }
+
+    #[test]
+    fn front_matter_is_left_as_written() {
+        let doc = "---\ntitle: \"Some long title with many words in it\"\n---\n\nSome body text with many words in it here.\n";
+        let out = perturb_text(doc, &sources(), &mut Rng::new(1));
+        assert!(out.starts_with("---\ntitle: \"Some long title with many words in it\"\n---\n\n"));
+        assert_ne!(out, doc);
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub fn measure(quick: bool) -> anyhow::Result<Vec<PluginSpeed>> {
     } else {
         &[
             "--sample-size",
-            "50",
+            "20",
             "--warm-up-time",
             "2",
             "--measurement-time",
