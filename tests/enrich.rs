@@ -1,5 +1,7 @@
 //! End-to-end tests of the enricher and near-duplicate marking (issue 7): the real binary over
 //! the seeds and copies of them.
+// Helpers outside `#[test]` functions panic on failure like the tests themselves.
+#![allow(clippy::unwrap_used)]
 
 mod util;
 
