@@ -195,3 +195,45 @@ fn out_of_range_settings_are_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_pathologically_deep_page_is_cut_with_a_warning() {
+    let html = format!(
+        "<html><body><article>{PARAGRAPHS}{}<p>deep</p>{}</article></body></html>",
+        "<div>".repeat(20_000),
+        "</div>".repeat(20_000)
+    );
+    let record = run(&html);
+    assert!(
+        record.body.contains("The harbour closed"),
+        "{}",
+        record.body
+    );
+    assert!(!record.body.contains("deep"));
+    assert!(
+        record.warnings.iter().any(|w| w.contains("max_depth")),
+        "{:?}",
+        record.warnings
+    );
+}
+
+#[test]
+fn a_page_larger_than_the_limit_is_cut_with_a_warning() {
+    let plugin = HtmlConfig {
+        max_bytes: 2048,
+        ..HtmlConfig::default()
+    }
+    .build()
+    .unwrap();
+    let html = format!(
+        "<html><body><article>{}</article></body></html>",
+        PARAGRAPHS.repeat(20)
+    );
+    let patch = plugin.extract(&html);
+    let warnings = patch["warnings"].as_array().unwrap();
+    assert!(
+        warnings[0].as_str().unwrap().contains("max_bytes"),
+        "{warnings:?}"
+    );
+    assert!(patch["body"].as_str().unwrap().len() < 2048);
+}
