@@ -307,12 +307,20 @@ impl Table {
 
 /// The word's bytes as one number; `None` when it is too long to be in any list.
 fn pack(word: &str) -> Option<u128> {
-    let bytes = word.as_bytes();
+    pack_bytes(word.as_bytes(), false)
+}
+
+/// [`pack`] of raw bytes, ASCII letters lower-cased first when `fold` is set.
+fn pack_bytes(bytes: &[u8], fold: bool) -> Option<u128> {
     if bytes.is_empty() || bytes.len() > MAX_WORD {
         return None;
     }
     let mut buf = [0u8; MAX_WORD];
     buf[..bytes.len()].copy_from_slice(bytes);
+    if fold {
+        // The zero padding stays zero.
+        buf.make_ascii_lowercase();
+    }
     Some(u128::from_le_bytes(buf))
 }
 
@@ -365,10 +373,8 @@ pub fn is_stopword_any_case(word: &str) -> bool {
         return false;
     }
     if word.is_ascii() {
-        let mut buf = [0u8; MAX_WORD];
-        buf[..word.len()].copy_from_slice(word.as_bytes());
-        buf[..word.len()].make_ascii_lowercase();
-        return std::str::from_utf8(&buf[..word.len()]).is_ok_and(is_stopword);
+        return pack_bytes(word.as_bytes(), true)
+            .is_some_and(|key| table().get(key) & kind::STOP != 0);
     }
     let mut buf = [0u8; MAX_WORD * 2];
     let mut len = 0;
@@ -421,14 +427,18 @@ pub fn names_comments(text: &str) -> bool {
 pub fn ui_phrase_at(lower: &str, at: usize) -> bool {
     let rest = &lower[at..];
     let first = rest.as_bytes().first().copied().unwrap_or(0);
-    UI_PHRASES.iter().any(|p| {
-        p.as_bytes()[0] == first
-            && rest.starts_with(p)
-            && rest[p.len()..]
-                .chars()
-                .next()
-                .is_none_or(|c| !c.is_alphanumeric())
-    })
+    // The list is sorted: only the phrases opening with the same byte are compared.
+    let from = UI_PHRASES.partition_point(|p| p.as_bytes()[0] < first);
+    UI_PHRASES[from..]
+        .iter()
+        .take_while(|p| p.as_bytes()[0] == first)
+        .any(|p| {
+            rest.starts_with(p)
+                && rest[p.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric())
+        })
 }
 
 #[cfg(test)]
@@ -440,6 +450,7 @@ mod tests {
         for list in [
             STOPWORDS,
             UI_WORDS,
+            UI_PHRASES,
             SECOND_PERSON,
             ROLE_WORDS,
             CREDIT_WORDS,

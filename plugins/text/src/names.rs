@@ -320,16 +320,27 @@ pub fn bio(text: &str, has_role_word: bool) -> Option<Bio> {
     if !BIO_VERBS.contains(&verb.as_str()) {
         return None;
     }
-    let name = person_name(&words[..n].join(" "))?;
-    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-    let worked_at = lower.windows(2).any(|w| {
-        matches!(w[0].as_str(), "worked" | "works") && matches!(w[1].as_str(), "at" | "for")
-    });
-    if !has_role_word && !worked_at {
+    let worked_at = || {
+        words.windows(2).any(|w| {
+            (lower_is(w[0], "worked") || lower_is(w[0], "works"))
+                && (lower_is(w[1], "at") || lower_is(w[1], "for"))
+        })
+    };
+    if !has_role_word && !worked_at() {
         return None;
     }
+    let name = person_name(&words[..n].join(" "))?;
     let publisher = publisher_after(&words, n + 1);
     Some(Bio { name, publisher })
+}
+
+/// Whether `word` lower-cases to `lower` (without allocating for ASCII words).
+fn lower_is(word: &str, lower: &str) -> bool {
+    if word.is_ascii() {
+        word.eq_ignore_ascii_case(lower)
+    } else {
+        word.to_lowercase() == lower
+    }
 }
 
 /// The first capitalized run after a preposition, from word `from` on, within the first
@@ -395,7 +406,11 @@ fn strip_byline_prefix(text: &str) -> Option<&str> {
     {
         t = rest;
     }
+    let first = t.as_bytes().first()?.to_ascii_lowercase();
     for prefix in BYLINE_PREFIXES {
+        if prefix.as_bytes()[0] != first {
+            continue;
+        }
         let Some(head) = t.get(..prefix.len()) else {
             continue;
         };
@@ -414,6 +429,11 @@ fn strip_byline_prefix(text: &str) -> Option<&str> {
     None
 }
 
+/// Whether a word is one of [`AND_WORDS`] without its spaces.
+fn is_and_word(word: &str) -> bool {
+    word.len() <= 3 && AND_WORDS.iter().any(|a| a.trim() == word)
+}
+
 fn split_and(segment: &str) -> Vec<&str> {
     // One pass over the words, cutting at each joining word.
     let mut parts = Vec::with_capacity(2);
@@ -421,7 +441,7 @@ fn split_and(segment: &str) -> Vec<&str> {
     let mut pos = 0;
     for word in segment.split(' ') {
         let end = pos + word.len();
-        if AND_WORDS.iter().any(|a| a.trim() == word) {
+        if is_and_word(word) {
             parts.push(segment[from..pos].trim());
             from = end;
         }
