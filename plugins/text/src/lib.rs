@@ -27,7 +27,7 @@ pub use related::Teaser;
 use docnorm_plugin_api::{Document, Format, Manifest, Outcome, Plugin, PluginError};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 /// The plugin's name: its config key, span field and the name in its errors.
 pub const NAME: &str = "text";
@@ -95,67 +95,89 @@ impl Plugin for Text {
 }
 
 /// The record fields an analysis gives, as a merge patch; unknown fields are left out.
+/// Values are built directly (no `json!`, which goes through the serializer).
 fn patch(a: &Analysis<'_>) -> Map<String, Value> {
     let mut p = Map::new();
     p.insert("body".into(), Value::String(a.body.clone()));
     if let Some(t) = &a.title {
-        p.insert("title".into(), json!(t));
+        p.insert("title".into(), string(t));
     }
     if let Some(s) = &a.subtitle {
-        p.insert("subtitle".into(), json!(s));
+        p.insert("subtitle".into(), string(s));
     }
     if !a.authors.is_empty() {
         let authors: Vec<Value> = a
             .authors
             .iter()
-            .map(|au| match &au.bio {
-                Some(bio) => json!({"name": au.name, "bio": bio}),
-                None => json!({"name": au.name}),
+            .map(|au| {
+                let mut m = Map::new();
+                m.insert("name".into(), string(&au.name));
+                if let Some(bio) = &au.bio {
+                    m.insert("bio".into(), string(bio));
+                }
+                Value::Object(m)
             })
             .collect();
         p.insert("authors".into(), Value::Array(authors));
     }
     if let Some(d) = &a.published {
-        p.insert("published".into(), json!(d));
+        p.insert("published".into(), string(d));
     }
     if let Some(d) = &a.updated {
-        p.insert("updated".into(), json!(d));
+        p.insert("updated".into(), string(d));
     }
     if let Some(name) = &a.publisher {
-        p.insert("publisher".into(), json!({ "name": name }));
+        let mut m = Map::new();
+        m.insert("name".into(), string(name));
+        p.insert("publisher".into(), Value::Object(m));
     }
     if !a.related.is_empty() {
         let related: Vec<Value> = a.related.iter().map(teaser_json).collect();
         p.insert("related".into(), Value::Array(related));
     }
     if !a.warnings.is_empty() {
-        p.insert("warnings".into(), json!(a.warnings));
+        p.insert("warnings".into(), strings(&a.warnings));
     }
     let removed: Vec<Value> = a
         .lines
         .iter()
         .filter_map(|l| match l.fate {
-            Fate::Removed(reason) => Some(json!({"text": l.text, "reason": reason.as_str()})),
+            Fate::Removed(reason) => {
+                let mut m = Map::new();
+                m.insert("text".into(), string(l.text));
+                m.insert("reason".into(), string(reason.as_str()));
+                Some(Value::Object(m))
+            }
             _ => None,
         })
         .collect();
     if !removed.is_empty() {
-        p.insert("provenance".into(), json!({ "removed": removed }));
+        let mut m = Map::new();
+        m.insert("removed".into(), Value::Array(removed));
+        p.insert("provenance".into(), Value::Object(m));
     }
     p
 }
 
+fn string(s: &str) -> Value {
+    Value::String(s.to_owned())
+}
+
+fn strings(list: &[String]) -> Value {
+    Value::Array(list.iter().map(|s| string(s)).collect())
+}
+
 fn teaser_json(t: &Teaser) -> Value {
     let mut m = Map::new();
-    m.insert("title".into(), json!(t.title));
+    m.insert("title".into(), string(&t.title));
     if let Some(s) = &t.section {
-        m.insert("section".into(), json!(s));
+        m.insert("section".into(), string(s));
     }
     if let Some(s) = &t.summary {
-        m.insert("summary".into(), json!(s));
+        m.insert("summary".into(), string(s));
     }
     if !t.authors.is_empty() {
-        m.insert("authors".into(), json!(t.authors));
+        m.insert("authors".into(), strings(&t.authors));
     }
     Value::Object(m)
 }

@@ -69,6 +69,23 @@ impl Line<'_> {
     }
 }
 
+/// Words separated by whitespace, as `text.split_whitespace().count()` gives, without
+/// decoding characters when the text is ASCII.
+pub fn count_words(text: &str) -> usize {
+    if !text.is_ascii() {
+        return text.split_whitespace().count();
+    }
+    let mut n = 0;
+    let mut in_word = false;
+    for &b in text.as_bytes() {
+        // The ASCII characters `char::is_whitespace` accepts.
+        let space = matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+        n += usize::from(!space && !in_word);
+        in_word = !space;
+    }
+    n
+}
+
 /// Converts a small count to `f32` (counts here stay far below 2^24).
 pub fn precision_f32(n: u32) -> f32 {
     #[allow(clippy::cast_precision_loss)]
@@ -579,6 +596,19 @@ mod tests {
         assert_eq!(counts(&a), (9, 9, 1, 1, 2, 53));
         assert!(a.title_case() && b.title_case());
         assert_eq!(m("Read  More ÉTÉ").hash, m("read more été").hash);
+    }
+
+    #[test]
+    fn words_are_counted_as_whitespace_splits_them() {
+        for t in [
+            "",
+            "  one ",
+            "a\tb\x0bc\u{c}d\re",
+            "Jane  Doe\u{a0}Roe",
+            "x \u{2003} y",
+        ] {
+            assert_eq!(count_words(t), t.split_whitespace().count(), "{t:?}");
+        }
     }
 
     #[test]

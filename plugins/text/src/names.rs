@@ -453,27 +453,25 @@ fn split_and(segment: &str) -> Vec<&str> {
 
 /// A person's name in canonical case, or `None`.
 pub fn person_name(text: &str) -> Option<String> {
-    let count = text.split_whitespace().count();
+    let count = crate::lines::count_words(text);
     if !(2..=5).contains(&count) {
         return None;
     }
     // Reject cheaply before allocating: every word must pass the name test.
-    if !text
-        .split_whitespace()
-        .enumerate()
-        .all(|(i, w)| name_word(w, i == 0).is_some())
-    {
-        return None;
+    let mut words = [""; 5];
+    let mut kinds = [NameWord::Full; 5];
+    for (i, w) in text.split_whitespace().enumerate() {
+        kinds[i] = name_word(w, i == 0)?;
+        words[i] = w;
     }
-    let words: Vec<&str> = text.split_whitespace().collect();
+    let (words, kinds) = (&words[..count], &kinds[..count]);
     let all_upper = text
         .chars()
         .filter(|c| c.is_alphabetic())
         .all(char::is_uppercase);
     let mut out = String::with_capacity(text.len());
     let mut full_words = 0;
-    for (i, w) in words.iter().enumerate() {
-        let kind = name_word(w, i == 0)?;
+    for (i, (w, &kind)) in words.iter().zip(kinds).enumerate() {
         if kind == NameWord::Full {
             full_words += 1;
         }
@@ -486,8 +484,8 @@ pub fn person_name(text: &str) -> Option<String> {
             out.push_str(w);
         }
     }
-    (full_words >= 1 && name_word(words[words.len() - 1], false) == Some(NameWord::Full))
-        .then_some(out)
+    // The last word is never the first (a name has two words or more), so its kind stands.
+    (full_words >= 1 && kinds[count - 1] == NameWord::Full).then_some(out)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -498,7 +496,7 @@ enum NameWord {
 }
 
 fn name_word(w: &str, first: bool) -> Option<NameWord> {
-    if !first && PARTICLES.iter().any(|p| p.eq_ignore_ascii_case(w)) {
+    if !first && w.len() <= 5 && PARTICLES.iter().any(|p| p.eq_ignore_ascii_case(w)) {
         return Some(NameWord::Particle);
     }
     let c0 = w.chars().next()?;
@@ -531,16 +529,15 @@ fn name_word(w: &str, first: bool) -> Option<NameWord> {
         return Some(NameWord::Initial);
     }
     let bare = lower.trim_end_matches('.');
-    if lexicon::is_stopword(bare)
-        || lexicon::is_calendar_word(bare)
-        || lexicon::is_role_word(bare)
-        || lexicon::is_ui_word(bare)
-        || NOT_NAME_WORDS.contains(&bare)
-    {
+    if lexicon::kind_of(bare) & NOT_NAME_KINDS != 0 || NOT_NAME_WORDS.contains(&bare) {
         return None;
     }
     Some(NameWord::Full)
 }
+
+/// Lexicon kinds never part of a name: function, calendar, role and chrome words.
+const NOT_NAME_KINDS: u8 =
+    lexicon::kind::STOP | lexicon::kind::CALENDAR | lexicon::kind::ROLE | lexicon::kind::UI;
 
 /// [`name_word`] for words with non-ASCII letters (after the particle and capital tests).
 fn name_word_slow(w: &str) -> Option<NameWord> {

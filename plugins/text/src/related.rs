@@ -3,7 +3,7 @@
 //! its section label (`…50 years onIn The Spotlight The nation…`) is split where a lower-case
 //! word runs straight into a capital.
 
-use crate::lines::Line;
+use crate::lines::{Line, count_words};
 use crate::names;
 
 /// One teaser for another article.
@@ -73,15 +73,15 @@ fn group(lines: &[Line<'_>], from: usize, to: usize) -> Vec<Vec<usize>> {
     items
 }
 
+/// Cheap tests first: flags of the line, then counts, then the byline parse.
 fn headline_like(line: &Line<'_>, text: &str, glued: bool) -> bool {
-    let words = text.split_whitespace().count();
-    (3..=25).contains(&words)
-        && text.chars().count() <= 200
-        && !line.copyright
+    !line.copyright
         && (glued || (line.ui_words == 0 && !line.ui_phrase))
         && !line.credit
-        && names::byline(text).is_none()
         && !text.ends_with(':')
+        && (3..=25).contains(&count_words(text))
+        && (text.len() <= 200 || text.chars().count() <= 200)
+        && names::byline(text).is_none()
 }
 
 fn teaser(lines: &[Line<'_>], item: &[usize]) -> Option<Teaser> {
@@ -131,8 +131,7 @@ fn teaser(lines: &[Line<'_>], item: &[usize]) -> Option<Teaser> {
 pub fn split_glued(text: &str) -> Option<(&str, &str)> {
     let at = glued_at(text)?;
     let (head, tail) = text.split_at(at);
-    (head.split_whitespace().count() >= 3 && tail.split_whitespace().count() >= 3)
-        .then_some((head, tail))
+    (count_words(head) >= 3 && count_words(tail) >= 3).then_some((head, tail))
 }
 
 /// The first place where a lower-case word (of three letters or more, or two in a word with no
@@ -176,20 +175,29 @@ fn split_sections(teasers: &mut [Teaser]) {
         .iter()
         .map(|s| s.split_whitespace().take(4).collect())
         .collect();
-    let same = |a: &[&str], b: &[&str]| {
-        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y))
-    };
+    // How many leading words each other summary shares with this one (any case).
+    let mut common: Vec<usize> = Vec::with_capacity(prefixes.len());
     for (k, t) in teasers.iter_mut().enumerate() {
         let summary = summaries[k].as_str();
         let words: Vec<&str> = summary.split_whitespace().take(6).collect();
-        let shared = |len: usize| {
-            prefixes
-                .iter()
-                .enumerate()
-                .filter(|(j, p)| *j != k && p.len() >= len && same(&p[..len], &prefixes[k][..len]))
-                .count()
-        };
         let mut label_len = 0;
+        common.clear();
+        if prefixes[k].len() >= 3 {
+            common.extend(
+                prefixes
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != k)
+                    .map(|(_, p)| {
+                        p.iter()
+                            .zip(&prefixes[k])
+                            .take_while(|(x, y)| x.eq_ignore_ascii_case(y))
+                            .count()
+                    }),
+            );
+        }
+        // Other summaries opening with the same `len` words.
+        let shared = |len: usize| common.iter().filter(|&&c| c >= len).count();
         if prefixes[k].len() >= 3 && shared(2) > 0 {
             let base = shared(2);
             label_len = 2;
