@@ -111,8 +111,17 @@ pub fn render_markdown_file(report: &Report, out: &mut dyn Write) -> io::Result<
          precision and recall macro-averaged over pages, F1 from the two averages, ± bootstrap \
          standard deviation); a page docnorm fails counts as empty output. Metadata is scored \
          against what each page's `<head>` declares; on the text copies a field counts only \
-         where its value occurs in the copy. Per-plugin speeds are criterion medians on one \
-         core; end-to-end figures are wall-clock on the whole machine."
+         where its value occurs in the copy. Per-stage speeds are criterion's typical time \
+         per iteration (regression slope) with `taskset -c 0`, each stage alone over the \
+         input sets of its kind; end-to-end figures are wall-clock on the whole machine, \
+         which other work shares, so compare them only within one run."
+    )?;
+    writeln!(
+        out,
+        "\nFaster loops: `cargo xtask bench --quick` (fewer samples, 2,000 files), \
+         `cargo xtask bench --quality-only --worst 10` (quality and seeds only, with the \
+         pages to look at), `cargo xtask bench --baseline-text` (scorer check). \
+         `--json FILE` writes everything machine-readable."
     )?;
     render(report, out)?;
     writeln!(
