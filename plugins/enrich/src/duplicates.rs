@@ -10,6 +10,13 @@
 //! web crawling", 2007): the 64 bits are cut into `max_distance + 1` bands, and two hashes
 //! within `max_distance` bits agree on at least one whole band (pigeonhole), so only records
 //! sharing a band with the new one are compared bit by bit.
+//!
+//! Two bounds keep a flood of near-identical documents (a templated export, the same page
+//! dropped thousands of times) from making every lookup slower than the last: a record lists
+//! at most [`MAX_REPORTED`] duplicates, the oldest first so the original is named, and a band
+//! bucket keeps at most [`MAX_BUCKET`] records, the oldest. Past that bucket size a lookup is
+//! no longer exhaustive, but a near-identical record still shares the other bands with the
+//! oldest records of its kind, and those are the ones reported.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -30,6 +37,13 @@ pub const DEFAULT_MAX_DISTANCE: u32 = 6;
 /// The largest distance an index accepts: beyond it, unrelated texts start to match and the
 /// bands get too narrow to narrow the search.
 pub const MAX_DISTANCE_LIMIT: u32 = 10;
+
+/// The most earlier records one record lists as its near-duplicates.
+pub const MAX_REPORTED: usize = 16;
+
+/// The most records one band bucket holds; later ones with the same band value are still
+/// compared but not added to that bucket.
+pub const MAX_BUCKET: usize = 256;
 
 /// Earlier records' `SimHash` values, searchable by Hamming distance.
 #[derive(Debug)]
@@ -93,8 +107,8 @@ impl DuplicateIndex {
         self.entries.is_empty()
     }
 
-    /// The ids of earlier records within the distance of `simhash`, oldest first, then
-    /// remembers this one. A record with the same id as an earlier one (the same content read
+    /// The ids of earlier records within the distance of `simhash`, oldest first and at most
+    /// [`MAX_REPORTED`], then remembers this one. A record with the same id as an earlier one (the same content read
     /// again) is not its own duplicate and is not stored twice.
     pub fn check_and_insert(&mut self, id: &str, simhash: u64) -> Vec<String> {
         let mut candidates: Vec<u64> = self
@@ -113,7 +127,10 @@ impl DuplicateIndex {
             let (other, hash) = &self.entries[&seq];
             if other == id {
                 seen_self = true;
-            } else if hamming(*hash, simhash) <= self.max_distance && !found.contains(other) {
+            } else if found.len() < MAX_REPORTED
+                && hamming(*hash, simhash) <= self.max_distance
+                && !found.contains(other)
+            {
                 found.push(other.clone());
             }
         }
@@ -141,10 +158,10 @@ impl DuplicateIndex {
         let seq = self.next;
         self.next += 1;
         for (&band, table) in self.bands.iter().zip(&mut self.tables) {
-            table
-                .entry(band_value(simhash, band))
-                .or_default()
-                .push(seq);
+            let bucket = table.entry(band_value(simhash, band)).or_default();
+            if bucket.len() < MAX_BUCKET {
+                bucket.push(seq);
+            }
         }
         self.entries.insert(seq, (id.to_owned(), simhash));
         self.order.push_back(seq);
@@ -185,6 +202,24 @@ fn band_value(hash: u64, (shift, width): (u32, u32)) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_flood_of_identical_records_names_the_oldest_and_stays_bounded() {
+        let mut index = DuplicateIndex::default();
+        let mut last = Vec::new();
+        for i in 0..5_000 {
+            last = index.check_and_insert(&format!("id{i}"), 0xdead_beef_0000_ffff);
+        }
+        let oldest: Vec<String> = (0..MAX_REPORTED).map(|i| format!("id{i}")).collect();
+        assert_eq!(last, oldest);
+        assert!(
+            index
+                .tables
+                .iter()
+                .flat_map(HashMap::values)
+                .all(|b| b.len() <= MAX_BUCKET)
+        );
+    }
 
     #[test]
     fn finds_earlier_records_within_the_distance_only() {
