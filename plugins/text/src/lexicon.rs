@@ -262,28 +262,33 @@ const MAX_WORD: usize = 16;
 
 /// An open-addressing table from a word packed into a `u128` (words are at most
 /// [`MAX_WORD`] bytes) to its kind flags: no string compares and no allocation per lookup.
+/// Keys and flags sit in separate arrays, 17 KB in all, so the table stays in the L1 cache.
 struct Table {
-    slots: Vec<(u128, u8)>,
+    keys: Vec<u128>,
+    flags: Vec<u8>,
     mask: usize,
 }
 
 impl Table {
+    /// Slots: a power of two, over twice the number of words in the lists.
+    const SLOTS: usize = 4096;
+
     fn slot(&self, key: u128) -> usize {
         let [lo, hi] =
             [key, key >> 64].map(|half| u64::try_from(half & u128::from(u64::MAX)).unwrap_or(0));
         let folded = lo ^ hi.rotate_left(29);
         let h = folded.wrapping_mul(0x9e37_79b9_7f4a_7c15);
         // Keeping the high bits of the product, as Fibonacci hashing does.
-        usize::try_from(h >> 52).unwrap_or(0) & self.mask
+        usize::try_from(h >> (64 - Self::SLOTS.trailing_zeros())).unwrap_or(0) & self.mask
     }
 
     fn insert(&mut self, key: u128, flag: u8) {
         let mut i = self.slot(key);
         loop {
-            let (k, flags) = &mut self.slots[i];
+            let k = &mut self.keys[i];
             if *k == 0 || *k == key {
                 *k = key;
-                *flags |= flag;
+                self.flags[i] |= flag;
                 return;
             }
             i = (i + 1) & self.mask;
@@ -293,9 +298,9 @@ impl Table {
     fn get(&self, key: u128) -> u8 {
         let mut i = self.slot(key);
         loop {
-            let (k, flags) = self.slots[i];
+            let k = self.keys[i];
             if k == key {
-                return flags;
+                return self.flags[i];
             }
             if k == 0 {
                 return 0;
@@ -327,10 +332,10 @@ fn pack_bytes(bytes: &[u8], fold: bool) -> Option<u128> {
 fn table() -> &'static Table {
     static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        // 4096 slots (the top 12 bits of the hash) for well under a thousand words.
         let mut t = Table {
-            slots: vec![(0, 0); 4096],
-            mask: 4095,
+            keys: vec![0; Table::SLOTS],
+            flags: vec![0; Table::SLOTS],
+            mask: Table::SLOTS - 1,
         };
         let lists: [(&[&'static str], u8); 6] = [
             (STOPWORDS, kind::STOP),
@@ -360,6 +365,43 @@ fn table() -> &'static Table {
 /// The [`kind`] flags of a lowercase word (0 when it is in no list).
 pub fn kind_of(word: &str) -> u8 {
     pack(word).map_or(0, |key| table().get(key))
+}
+
+/// The [`kind`] flags of the lowercase word `line[start..end]`, read straight from the line
+/// in 8-byte loads when the line is long enough (no copy through a buffer).
+pub fn kind_at(line: &[u8], start: usize, end: usize) -> u8 {
+    let len = end - start;
+    if len == 0 || len > MAX_WORD {
+        return 0;
+    }
+    let key = if start + 16 <= line.len() {
+        let lo = load8(line, start);
+        let hi = load8(line, start + 8);
+        let (lo, hi) = if len >= 8 {
+            (lo, hi & low_bytes(len - 8))
+        } else {
+            (lo & low_bytes(len), 0)
+        };
+        u128::from(lo) | (u128::from(hi) << 64)
+    } else {
+        match pack_bytes(&line[start..end], false) {
+            Some(key) => key,
+            None => return 0,
+        }
+    };
+    table().get(key)
+}
+
+/// Eight bytes from `at` as a little-endian number (`at + 8` must be within `bytes`).
+fn load8(bytes: &[u8], at: usize) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(b)
+}
+
+/// A mask keeping the lowest `n` bytes (`n` below 8) of a number.
+fn low_bytes(n: usize) -> u64 {
+    (1u64 << (8 * n)) - 1
 }
 
 /// Whether a lowercase word is a function word.

@@ -422,7 +422,7 @@ fn end_word(
         line.numbers += 1;
         0
     } else {
-        lexicon::kind_of(text)
+        lexicon::kind_at(lower.as_bytes(), start, end)
     };
     if kind == 0 {
         if text == "copyright" {

@@ -167,18 +167,23 @@ pub fn glued_at(text: &str) -> Option<usize> {
 /// several summaries, else a run of capitalized words ending where the summary's first
 /// sentence starts (`In The Spotlight The nation is…`).
 fn split_sections(teasers: &mut [Teaser]) {
-    let summaries: Vec<String> = teasers
-        .iter()
-        .map(|t| t.summary.clone().unwrap_or_default())
-        .collect();
+    // The summaries are moved out while they are read, and back (or cut) at the end.
+    let summaries: Vec<Option<String>> = teasers.iter_mut().map(|t| t.summary.take()).collect();
+    let mut cuts: Vec<Option<(String, usize)>> = Vec::with_capacity(teasers.len());
     let prefixes: Vec<Vec<&str>> = summaries
         .iter()
-        .map(|s| s.split_whitespace().take(4).collect())
+        .map(|s| {
+            s.as_deref()
+                .unwrap_or("")
+                .split_whitespace()
+                .take(4)
+                .collect()
+        })
         .collect();
     // How many leading words each other summary shares with this one (any case).
     let mut common: Vec<usize> = Vec::with_capacity(prefixes.len());
-    for (k, t) in teasers.iter_mut().enumerate() {
-        let summary = summaries[k].as_str();
+    for k in 0..teasers.len() {
+        let summary = summaries[k].as_deref().unwrap_or("");
         let words: Vec<&str> = summary.split_whitespace().take(6).collect();
         let mut label_len = 0;
         common.clear();
@@ -212,12 +217,21 @@ fn split_sections(teasers: &mut [Teaser]) {
         if label_len == 0 {
             label_len = capitalized_label(&words);
         }
-        if label_len > 0 && label_len < words.len() {
+        cuts.push((label_len > 0 && label_len < words.len()).then(|| {
             // Byte offset of the first word after the label, inside `summary`.
             let rest = words[label_len].as_ptr() as usize - summary.as_ptr() as usize;
-            t.section = Some(words[..label_len].join(" "));
-            t.summary = Some(summary[rest..].to_owned());
-        }
+            (words[..label_len].join(" "), rest)
+        }));
+    }
+    drop(prefixes);
+    for ((t, summary), cut) in teasers.iter_mut().zip(summaries).zip(cuts) {
+        t.summary = match (cut, summary) {
+            (Some((section, rest)), Some(summary)) => {
+                t.section = Some(section);
+                Some(summary[rest..].to_owned())
+            }
+            (_, summary) => summary,
+        };
     }
 }
 
