@@ -138,19 +138,21 @@ fn patch(a: &Analysis<'_>) -> Map<String, Value> {
     if !a.warnings.is_empty() {
         p.insert("warnings".into(), strings(&a.warnings));
     }
-    let removed: Vec<Value> = a
-        .lines
-        .iter()
-        .filter_map(|l| match l.fate {
-            Fate::Removed(reason) => {
-                let mut m = Map::new();
-                m.insert("text".into(), string(l.text));
-                m.insert("reason".into(), string(reason.as_str()));
-                Some(Value::Object(m))
-            }
-            _ => None,
-        })
-        .collect();
+    let mut removed: Vec<Value> = Vec::with_capacity(
+        a.lines
+            .iter()
+            .filter(|l| matches!(l.fate, Fate::Removed(_)))
+            .count(),
+    );
+    removed.extend(a.lines.iter().filter_map(|l| match l.fate {
+        Fate::Removed(reason) => {
+            let mut m = Map::new();
+            m.insert("text".into(), string(l.text));
+            m.insert("reason".into(), string(reason.as_str()));
+            Some(Value::Object(m))
+        }
+        _ => None,
+    }));
     if !removed.is_empty() {
         let mut m = Map::new();
         m.insert("removed".into(), Value::Array(removed));

@@ -3,6 +3,8 @@
 //! its section label (`…50 years onIn The Spotlight The nation…`) is split where a lower-case
 //! word runs straight into a capital.
 
+use std::ops::Range;
+
 use crate::lines::{Line, count_words};
 use crate::names;
 
@@ -24,11 +26,11 @@ pub fn find(lines: &[Line<'_>], from: usize, to: usize) -> (Vec<Teaser>, Vec<usi
     let items = group(lines, from, to);
     let mut best: (Vec<Teaser>, Vec<usize>) = (Vec::new(), Vec::new());
     let mut run: (Vec<Teaser>, Vec<usize>) = (Vec::new(), Vec::new());
-    for item in &items {
-        match teaser(lines, item) {
+    for item in items {
+        match teaser(lines, item.clone()) {
             Some(t) => {
                 run.0.push(t);
-                run.1.extend(item.iter().copied());
+                run.1.extend(item);
             }
             None => flush(&mut run, &mut best),
         }
@@ -48,24 +50,24 @@ fn flush(run: &mut (Vec<Teaser>, Vec<usize>), all: &mut (Vec<Teaser>, Vec<usize>
     run.1.clear();
 }
 
-/// Splits lines into items at blank lines, separator lines and bullets.
-fn group(lines: &[Line<'_>], from: usize, to: usize) -> Vec<Vec<usize>> {
-    let mut items: Vec<Vec<usize>> = Vec::new();
-    let mut current: Vec<usize> = Vec::new();
+/// Splits lines into items at blank lines, separator lines and bullets; an item is a run of
+/// consecutive lines. One too long for a teaser stays one item, rejected later.
+fn group(lines: &[Line<'_>], from: usize, to: usize) -> Vec<Range<usize>> {
+    let mut items: Vec<Range<usize>> = Vec::new();
+    let mut current = from..from;
     for (i, line) in lines.iter().enumerate().take(to).skip(from) {
         if line.blank || line.separator {
             if !current.is_empty() {
-                items.push(std::mem::take(&mut current));
+                items.push(current.clone());
             }
+            current = i + 1..i + 1;
             continue;
         }
         if line.bullet && !current.is_empty() {
-            items.push(std::mem::take(&mut current));
+            items.push(current.clone());
+            current = i..i;
         }
-        current.push(i);
-        if current.len() > 4 {
-            // Too long for a teaser; keep it as one item that will be rejected.
-        }
+        current.end = i + 1;
     }
     if !current.is_empty() {
         items.push(current);
@@ -84,11 +86,11 @@ fn headline_like(line: &Line<'_>, text: &str, glued: bool) -> bool {
         && names::byline(text).is_none()
 }
 
-fn teaser(lines: &[Line<'_>], item: &[usize]) -> Option<Teaser> {
+fn teaser(lines: &[Line<'_>], item: Range<usize>) -> Option<Teaser> {
     if item.is_empty() || item.len() > 4 {
         return None;
     }
-    let head = &lines[item[0]];
+    let head = &lines[item.start];
     let mut t = Teaser::default();
     let glued = if item.len() == 1 {
         split_glued(head.text)
@@ -112,8 +114,7 @@ fn teaser(lines: &[Line<'_>], item: &[usize]) -> Option<Teaser> {
     if let Some(rest) = glued_rest {
         t.summary = Some(rest.trim().to_owned());
     }
-    for &i in &item[1..] {
-        let line = &lines[i];
+    for line in &lines[item.start + 1..item.end] {
         if let Some(found) = names::byline(line.text) {
             t.authors.extend(found);
         } else if line.copyright || line.ui_phrase {
