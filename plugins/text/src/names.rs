@@ -201,18 +201,13 @@ fn names_end(rest: &str) -> usize {
             '@' => return rest[..i].rfind(' ').unwrap_or(0),
             ' ' => {
                 let next = &bytes[i + 1..];
-                let word = rest[i + 1..].split(' ').next().unwrap_or("");
+                let space = next.iter().position(|&b| b == b' ');
+                let word = &rest[i + 1..i + 1 + space.unwrap_or(next.len())];
                 if starts_date(word) {
                     return i;
                 }
-                let word_then_space =
-                    |w: &[u8]| next.starts_with(w) && next.get(w.len()).is_some_and(|&b| b == b' ');
-                if word_then_space(b"-")
-                    || word_then_space(b"on")
-                    || word_then_space(b"am")
-                    || word_then_space(b"le")
-                    || word_then_space(b"el")
-                {
+                // A dash or a date's preposition, followed by more words.
+                if space.is_some() && matches!(word, "-" | "on" | "am" | "le" | "el") {
                     return i;
                 }
             }
