@@ -267,17 +267,31 @@ impl Record {
     /// `warnings`. So the same content dropped twice under two names gets the same id, and
     /// any change to what the record says about the document changes it.
     pub fn content_id(&self) -> String {
-        let mut value = serde_json::to_value(self).unwrap_or(Value::Null);
-        if let Value::Object(map) = &mut value {
-            for key in ["id", "source", "provenance", "duplicates", "warnings"] {
-                map.remove(key);
-            }
-        }
-        // serde_json writes object keys in sorted order (no `preserve_order`), so this
-        // serialization is canonical.
-        let canonical = serde_json::to_vec(&value).unwrap_or_default();
-        let hash = blake3::hash(&canonical);
-        hash.to_hex()[..32].to_owned()
+        let content = Content {
+            schema: &self.schema,
+            title: &self.title,
+            subtitle: &self.subtitle,
+            summary: &self.summary,
+            body: &self.body,
+            authors: &self.authors,
+            published: &self.published,
+            updated: &self.updated,
+            publisher: &self.publisher,
+            url: &self.url,
+            language: &self.language,
+            topics: &self.topics,
+            images: &self.images,
+            related: &self.related,
+            stats: &self.stats,
+            fingerprints: &self.fingerprints,
+            entities: &self.entities,
+            extra: &self.extra,
+        };
+        // Struct fields serialize in a fixed order and `extra` (no `preserve_order`) in
+        // sorted key order, so this JSON is canonical; it streams into the hasher.
+        let mut hasher = blake3::Hasher::new();
+        serde_json::to_writer(&mut hasher, &content).expect("serializing to a hasher cannot fail");
+        hasher.finalize().to_hex()[..32].to_owned()
     }
 
     /// The record's top-level field names, in output order.
@@ -308,6 +322,29 @@ impl Record {
             "warnings",
         ]
     }
+}
+
+/// The fields of a [`Record`] that describe the document itself: what its id is derived from.
+#[derive(Serialize)]
+struct Content<'a> {
+    schema: &'a str,
+    title: &'a Option<String>,
+    subtitle: &'a Option<String>,
+    summary: &'a Option<String>,
+    body: &'a str,
+    authors: &'a [Author],
+    published: &'a Option<String>,
+    updated: &'a Option<String>,
+    publisher: &'a Option<Publisher>,
+    url: &'a Option<String>,
+    language: &'a Option<String>,
+    topics: &'a [String],
+    images: &'a [Image],
+    related: &'a [Related],
+    stats: &'a Stats,
+    fingerprints: &'a Fingerprints,
+    entities: &'a Entities,
+    extra: &'a Map<String, Value>,
 }
 
 #[cfg(test)]
