@@ -28,9 +28,12 @@ pub struct PluginSpeed {
     pub docs_per_second: f64,
 }
 
+/// The criterion benches of the `docnorm` package that report per-stage speed: every stage
+/// over every input set, and the cost of a no-op native plugin call over the seeds.
+const BENCHES: &[&str] = &["pipeline", "native"];
+
 /// Builds and runs the benches and collects their throughput, in the benches' order.
 pub fn measure(quick: bool) -> anyhow::Result<Vec<PluginSpeed>> {
-    let exe = build_bench()?;
     let home = tempfile::tempdir().context("cannot create a temporary folder")?;
     let settings: &[&str] = if quick {
         &[
@@ -51,23 +54,26 @@ pub fn measure(quick: bool) -> anyhow::Result<Vec<PluginSpeed>> {
             "5",
         ]
     };
-    let mut cmd = if has_taskset() {
-        let mut cmd = Command::new("taskset");
-        cmd.args(["-c", "0"]).arg(&exe);
-        cmd
-    } else {
-        Command::new(&exe)
-    };
-    cmd.arg("--bench")
-        .arg("--noplot")
-        .args(settings)
-        .env("CRITERION_HOME", home.path())
-        .current_dir(root().join("daemon"))
-        .stdout(Stdio::null());
-    info!(quick, "running criterion benches on one core");
-    let status = cmd.status().context("cannot run the bench binary")?;
-    if !status.success() {
-        bail!("{}: bench run failed ({status})", exe.display());
+    for bench in BENCHES {
+        let exe = build_bench(bench)?;
+        let mut cmd = if has_taskset() {
+            let mut cmd = Command::new("taskset");
+            cmd.args(["-c", "0"]).arg(&exe);
+            cmd
+        } else {
+            Command::new(&exe)
+        };
+        cmd.arg("--bench")
+            .arg("--noplot")
+            .args(settings)
+            .env("CRITERION_HOME", home.path())
+            .current_dir(root().join("daemon"))
+            .stdout(Stdio::null());
+        info!(quick, bench, "running criterion benches on one core");
+        let status = cmd.status().context("cannot run the bench binary")?;
+        if !status.success() {
+            bail!("{}: bench run failed ({status})", exe.display());
+        }
     }
     let mut speeds = collect(home.path())?;
     if speeds.is_empty() {
@@ -77,8 +83,8 @@ pub fn measure(quick: bool) -> anyhow::Result<Vec<PluginSpeed>> {
     Ok(speeds)
 }
 
-/// Builds the `pipeline` bench of the `docnorm` package and returns its executable.
-fn build_bench() -> anyhow::Result<PathBuf> {
+/// Builds the bench `name` of the `docnorm` package and returns its executable.
+fn build_bench(name: &str) -> anyhow::Result<PathBuf> {
     info!("building criterion benches");
     let output = cargo()
         .args([
@@ -86,7 +92,7 @@ fn build_bench() -> anyhow::Result<PathBuf> {
             "--package",
             "docnorm",
             "--bench",
-            "pipeline",
+            name,
             "--no-run",
             "--message-format=json",
         ])
@@ -95,16 +101,16 @@ fn build_bench() -> anyhow::Result<PathBuf> {
         .context("cannot run cargo bench")?;
     if !output.status.success() {
         bail!(
-            "cargo bench --no-run -p docnorm --bench pipeline failed ({})",
+            "cargo bench --no-run -p docnorm --bench {name} failed ({})",
             output.status
         );
     }
     String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter_map(|line| serde_json::from_str::<Artifact>(line).ok())
-        .filter(|a| a.reason == "compiler-artifact" && a.target.name == "pipeline")
+        .filter(|a| a.reason == "compiler-artifact" && a.target.name == name)
         .find_map(|a| a.executable)
-        .context("cargo bench built no `pipeline` executable")
+        .with_context(|| format!("cargo bench built no `{name}` executable"))
 }
 
 #[derive(Deserialize)]
@@ -200,10 +206,18 @@ fn has_taskset() -> bool {
 }
 
 fn stage_order(stage: &str) -> usize {
-    ["read", "frontmatter", "html", "text", "enrich", "chain"]
-        .iter()
-        .position(|s| *s == stage)
-        .unwrap_or(usize::MAX)
+    [
+        "read",
+        "frontmatter",
+        "html",
+        "text",
+        "enrich",
+        "chain",
+        "native_noop",
+    ]
+    .iter()
+    .position(|s| *s == stage)
+    .unwrap_or(usize::MAX)
 }
 
 fn input_order(input: &str) -> usize {
