@@ -14,7 +14,7 @@ use tracing::{info, warn};
 use crate::flags::{BenchFlags, Write};
 use crate::quality::{self, Copy, Dataset};
 use crate::report::Report;
-use crate::{e2e, machine, report, seeds, speed};
+use crate::{crash, e2e, machine, report, seeds, speed};
 
 /// The workspace root (the xtask lives in `<root>/xtask`).
 pub fn root() -> PathBuf {
@@ -71,6 +71,9 @@ pub fn run(flags: &BenchFlags) -> anyhow::Result<()> {
                 "end to end",
                 e2e::measure(&docnorm, &data_dir, files),
             );
+            if !flags.quick {
+                report.crash = record(&mut report.errors, "crash benchmark", crash::measure());
+            }
         }
     }
     if flags.parts.plugins

@@ -59,11 +59,11 @@ pub const USAGE: &str = "\
 usage: cargo xtask bench [FLAGS]
 
 Measures docnorm's quality (article-extraction benchmark, seeds) and speed (criterion
-benches per plugin, end-to-end run beside a durable-copy baseline), prints a table and,
-after a full run, rewrites BENCHMARKS.md.
+benches per plugin, end-to-end run beside a durable-copy baseline; in full runs also the
+daemon's crash benchmark), prints a table and, after a full run, rewrites BENCHMARKS.md.
 
 flags:
-  --quick           fewer samples and a smaller end-to-end run (under 5 minutes)
+  --quick           fewer samples, a smaller end-to-end run, no crash benchmark (< 5 min)
   --quality-only    only body/metadata quality and the seed checks (fast F1 loop)
   --speed-only      only the criterion benches and the end-to-end run
   --baseline-text   only score the plain-text copies taken whole (scorer check)

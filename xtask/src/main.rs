@@ -7,11 +7,13 @@
 //!   their plain-text copies), body scored with the benchmark's token-shingle metric and
 //!   metadata against the pages' declared metadata; the seed expectations;
 //! - speed: the criterion benches of `daemon/benches/pipeline.rs` pinned to one core, and
-//!   an end-to-end run over generated files beside a durable-copy baseline.
+//!   an end-to-end run over generated files beside a durable-copy baseline;
+//! - crash safety (full runs only): the daemon killed 200 times while 10,000 files arrive.
 //!
 //! The xtask never links the daemon crate: it builds and runs the binary like a user would.
 
 mod bench;
+mod crash;
 mod e2e;
 mod flags;
 mod machine;

@@ -34,6 +34,8 @@ pub struct Report {
     pub plugins: Vec<PluginSpeed>,
     /// The end-to-end run.
     pub end_to_end: Option<EndToEnd>,
+    /// The crash benchmark (full runs only).
+    pub crash: Option<crate::crash::Crash>,
     /// Parts that could not run, with why.
     pub errors: Vec<String>,
 }
@@ -78,6 +80,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     if let Some(e2e) = &report.end_to_end {
         crate::e2e::render(e2e, out)?;
+    }
+    if let Some(crash) = &report.crash {
+        crate::crash::render(crash, out)?;
     }
     render_worst(report, out)?;
     if !report.errors.is_empty() {
