@@ -65,7 +65,7 @@ pub fn run(flags: &BenchFlags) -> anyhow::Result<()> {
         if flags.parts.end_to_end {
             let files = flags
                 .files
-                .unwrap_or(if flags.quick { 2_000 } else { 10_000 });
+                .unwrap_or(if flags.quick { 2_000 } else { 20_000 });
             report.end_to_end = record(
                 &mut report.errors,
                 "end to end",
