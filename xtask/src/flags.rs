@@ -26,7 +26,8 @@ pub struct BenchFlags {
     pub json: Option<PathBuf>,
     /// List this many worst pages per measure.
     pub worst: usize,
-    /// Files generated for the end-to-end run (default 20,000, the backlog issue 8 sizes memory for; 2,000 with `--quick`).
+    /// Files generated for the end-to-end run (default 20,000, the backlog issue 8 sizes
+    /// memory for; 2,000 with `--quick`).
     pub files: Option<usize>,
     /// Whether to update `BENCHMARKS.md` (full runs of every part only, unless told).
     pub write: Write,
