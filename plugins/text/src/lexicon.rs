@@ -431,16 +431,6 @@ pub fn is_stopword_any_case(word: &str) -> bool {
     std::str::from_utf8(&buf[..len]).is_ok_and(is_stopword)
 }
 
-/// Whether a lowercase word is chrome vocabulary.
-pub fn is_ui_word(word: &str) -> bool {
-    kind_of(word) & kind::UI != 0
-}
-
-/// Whether a lowercase word names a journalistic role.
-pub fn is_role_word(word: &str) -> bool {
-    kind_of(word) & kind::ROLE != 0
-}
-
 /// Whether a lowercase word is a calendar word (never part of a name).
 pub fn is_calendar_word(word: &str) -> bool {
     kind_of(word) & kind::CALENDAR != 0
@@ -524,7 +514,7 @@ mod tests {
     fn lookups() {
         assert!(is_stopword("the") && is_stopword("und") && is_stopword("les"));
         assert!(!is_stopword("subscribe"));
-        assert!(is_ui_word("abonnieren") && is_ui_word("suscríbete"));
+        assert!(kind_of("abonnieren") & kind::UI != 0 && kind_of("suscríbete") & kind::UI != 0);
         assert!(kind_of("your") & kind::SECOND_PERSON != 0);
         assert!(kind_of("photo") & kind::CREDIT != 0);
         assert!(ui_phrase_at("please sign up now", 7));

@@ -501,13 +501,16 @@ fn name_word(w: &str, first: bool) -> Option<NameWord> {
     if w.len() > 40 {
         return None;
     }
+    // ASCII words (nearly all) are lower-cased in a stack buffer, others allocate.
     let mut buf = [0u8; 40];
+    let owned: String;
     let lower: &str = if w.is_ascii() {
         buf[..w.len()].copy_from_slice(w.as_bytes());
         buf[..w.len()].make_ascii_lowercase();
         std::str::from_utf8(&buf[..w.len()]).unwrap_or("")
     } else {
-        return name_word_slow(w);
+        owned = w.to_lowercase();
+        &owned
     };
     if !w
         .chars()
@@ -533,36 +536,6 @@ fn name_word(w: &str, first: bool) -> Option<NameWord> {
 /// Lexicon kinds never part of a name: function, calendar, role and chrome words.
 const NOT_NAME_KINDS: u8 =
     lexicon::kind::STOP | lexicon::kind::CALENDAR | lexicon::kind::ROLE | lexicon::kind::UI;
-
-/// [`name_word`] for words with non-ASCII letters (after the particle and capital tests).
-fn name_word_slow(w: &str) -> Option<NameWord> {
-    let lower = w.to_lowercase();
-    let lower = lower.as_str();
-    if !w
-        .chars()
-        .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\'' | '’'))
-    {
-        return None;
-    }
-    let letters = w.chars().filter(|c| c.is_alphabetic()).count();
-    if letters == 1 || (letters == 2 && w.ends_with('.') && w.chars().nth(1) == Some('.')) {
-        return Some(NameWord::Initial);
-    }
-    if w.ends_with('.') && letters <= 3 {
-        // "Jr.", "St." and other abbreviations: part of a name, not enough on their own.
-        return Some(NameWord::Initial);
-    }
-    let bare = lower.trim_end_matches('.');
-    if lexicon::is_stopword(bare)
-        || lexicon::is_calendar_word(bare)
-        || lexicon::is_role_word(bare)
-        || lexicon::is_ui_word(bare)
-        || NOT_NAME_WORDS.contains(&bare)
-    {
-        return None;
-    }
-    Some(NameWord::Full)
-}
 
 fn title_case(w: &str) -> String {
     let mut out = String::with_capacity(w.len());
