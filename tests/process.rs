@@ -238,3 +238,42 @@ fn plugins_lists_the_default_chain() {
         .collect();
     assert_eq!(names, ["frontmatter", "html", "text", "enrich"]);
 }
+
+#[test]
+fn json_lines_and_json_lists_give_one_record_per_object() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = dir.path().join("export.jsonl");
+    std::fs::write(
+        &lines,
+        "{\"title\": \"First\", \"author\": \"Ann Writer\", \"text\": \"The first story.\"}\n\
+         \n\
+         {\"title\": broken}\n\
+         {\"headline\": \"Third\", \"text\": \"The third story.\"}\n",
+    )
+    .unwrap();
+    let list = dir.path().join("list.json");
+    std::fs::write(
+        &list,
+        "[{\"title\": \"Fourth\", \"text\": \"The fourth story.\"},\n {\"title\": \"Fifth\", \"text\": \"The fifth story.\"}]",
+    )
+    .unwrap();
+    let (code, records, stderr) = process(&[&lines, &list]);
+    assert_eq!(code, 1, "a broken line is a failure: {stderr}");
+    assert!(
+        stderr.contains(
+            "export.jsonl: frontmatter: line 3: invalid input: JSON document does not parse"
+        ),
+        "{stderr}"
+    );
+    let titles: Vec<&str> = records
+        .iter()
+        .map(|r| r["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["First", "Third", "Fourth", "Fifth"]);
+    assert_eq!(records[0]["authors"][0]["name"], "Ann Writer");
+    assert_eq!(records[1]["source"]["name"], "export.jsonl");
+    assert_eq!(records[3]["source"]["format"], "json");
+    let ids: std::collections::HashSet<&str> =
+        records.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 4, "each object has its own id");
+}

@@ -830,3 +830,53 @@ fn kept_inputs_stay_in_the_inbox_and_are_processed_once_per_version() {
     );
     assert_eq!(logs.matches("\"message\":\"failed\"").count(), 1, "{logs}");
 }
+
+#[test]
+fn json_lines_give_one_record_per_object_and_a_broken_line_fails_the_file_alone() {
+    let mut spool = Spool::new(FAST);
+    let _daemon = spool.start();
+    let line = |n: usize| {
+        format!(
+            "{{\"title\": \"Report number {n}\", \"author\": \"Test Writer\", \
+             \"body\": \"This is the body of report {n}. It reads like a document.\"}}"
+        )
+    };
+    spool.drop_doc(
+        "export.jsonl",
+        &format!("{}\n{}\n{}\n", line(1), line(2), line(3)),
+    );
+    assert!(wait_until(SOON, || spool.count("done") == 1));
+    let mut titles: Vec<String> = spool
+        .records()
+        .iter()
+        .map(|r| {
+            assert_eq!(r["source"]["name"], "export.jsonl");
+            r["title"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        ["Report number 1", "Report number 2", "Report number 3"]
+    );
+
+    spool.drop_doc(
+        "mixed.jsonl",
+        &format!("{}\n{{\"title\": oops}}\n{}\n", line(4), line(5)),
+    );
+    assert!(wait_until(SOON, || spool.failed() == ["mixed.jsonl"]));
+    let report = spool.error_report("mixed.jsonl");
+    assert_eq!(report["plugin"], "frontmatter", "{report}");
+    let reason = report["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with(
+            "1 of 3 documents failed (the others have records); frontmatter: line 2: "
+        ),
+        "{reason}"
+    );
+    assert_eq!(
+        spool.records().len(),
+        5,
+        "lines 1 and 3 of mixed.jsonl have records"
+    );
+}

@@ -39,7 +39,11 @@ fn seeds() -> Vec<Seed> {
         .iter()
         .map(|path| {
             let loaded = read_file(path, &ReadConfig::default()).unwrap();
-            let body = pipeline.process(path).map(|r| r.body).unwrap_or_default();
+            let body = pipeline
+                .process(path)
+                .remove(0)
+                .map(|r| r.body)
+                .unwrap_or_default();
             let mut body_fields = Map::new();
             body_fields.insert("body".to_owned(), Value::String(body));
             Seed {

@@ -1,6 +1,7 @@
 //! The finish stage: a processed file leaves the work folder.
 //!
-//! The last stage of the daemon. On success the record is written atomically under its
+//! The last stage of the daemon. On success the record (one per document of a file that
+//! holds several) is written atomically under its
 //! content id (see [`write`](crate::write)) before the input moves to `done/` (or is
 //! deleted); on failure an `.error.json` is written atomically before the input moves to
 //! `failed/`. Each step can be interrupted by a crash: the input then still sits in the work
@@ -31,10 +32,22 @@ pub struct Failure {
     pub failed_at: String,
 }
 
-/// Writes the record, then moves the input out of the work folder; returns the record's
-/// path.
-pub fn succeed(spool: &Spool, claimed: &Claimed, record: &Record) -> std::io::Result<PathBuf> {
-    let written = write_record(&spool.output, record)?;
+/// Writes the records (one per document of the file); returns their paths.
+pub fn write_records(spool: &Spool, records: &[Record]) -> std::io::Result<Vec<PathBuf>> {
+    records
+        .iter()
+        .map(|record| write_record(&spool.output, record))
+        .collect()
+}
+
+/// Writes the records, then moves the input out of the work folder; returns the records'
+/// paths.
+pub fn succeed(
+    spool: &Spool,
+    claimed: &Claimed,
+    records: &[Record],
+) -> std::io::Result<Vec<PathBuf>> {
+    let written = write_records(spool, records)?;
     match spool.on_success {
         OnSuccess::Move => {
             let target = free_name(&spool.done, claimed);

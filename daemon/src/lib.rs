@@ -4,7 +4,8 @@
 //!
 //! 1. [`read`]: the file is read within size limits, gzip is decompressed (bounded), the text
 //!    is decoded (BOM, UTF-16, legacy 8-bit) and its line ends folded; [`sniff`] decides its
-//!    format from its content first and its name second.
+//!    format from its content first and its name second; [`split`] cuts JSON Lines and
+//!    JSON lists into one document per object.
 //! 2. [`pipeline`]: the chain of plugins built from the [`config`] turns it into a record.
 //! 3. [`write`]: the record is written atomically, named by its content id.
 //!
@@ -14,8 +15,9 @@
 //! use docnorm::{config::Config, pipeline::Pipeline};
 //!
 //! let pipeline = Pipeline::new(&Config::default())?;
-//! let record = pipeline.process(std::path::Path::new("inbox/article.txt"))?;
-//! println!("{}", record.title.unwrap_or_default());
+//! for record in pipeline.process(std::path::Path::new("inbox/article.txt")) {
+//!     println!("{}", record?.title.unwrap_or_default());
+//! }
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 
@@ -30,6 +32,7 @@ pub mod queue;
 pub mod read;
 pub mod serve;
 pub mod sniff;
+pub mod split;
 pub mod spool;
 pub mod state;
 pub mod systemd;

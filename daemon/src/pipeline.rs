@@ -1,17 +1,19 @@
 //! The pipeline: read a file, run the chain, return the record or a per-document error.
 //!
-//! `docnorm process` and the daemon share this; a failing document becomes a [`DocError`]
+//! `docnorm process` and the daemon share this; a file gives one record, or one per object
+//! when it holds several (JSON Lines, JSON lists); a failing document becomes a [`DocError`]
 //! that names the file and the plugin (or `read` for the read stage) and never stops the
 //! caller.
 
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use docnorm_plugin_api::{Chain, ChainError, Plugin, Record};
-use tracing::{debug_span, info_span};
+use docnorm_plugin_api::{Chain, ChainError, Document, Format, Plugin, Record};
+use tracing::{debug, debug_span, info_span};
 
 use crate::config::Config;
 use crate::read::{ReadConfig, read_file};
+use crate::split;
 
 /// The stage name used in errors from reading and decoding, where no plugin was involved.
 pub const READ_STAGE: &str = "read";
@@ -62,25 +64,33 @@ impl Pipeline {
         self.chain.plugins()
     }
 
-    /// Reads `path` and runs the chain over it, in a span carrying the path.
-    pub fn process(&self, path: &Path) -> Result<Record, DocError> {
+    /// Reads `path` and runs the chain over it, in a span carrying the path: one result for
+    /// most files, one per object for JSON Lines and JSON lists of objects (see
+    /// [`split`](crate::split)). A file that cannot be read gives one error.
+    pub fn process(&self, path: &Path) -> Vec<Result<Record, DocError>> {
         self.process_as(path, path)
     }
 
     /// Reads `path` but names the document `shown` in its span, its errors and its
     /// `source` (the daemon reads its claimed copy in the work folder but records where the
     /// file was dropped).
-    pub fn process_as(&self, path: &Path, shown: &Path) -> Result<Record, DocError> {
+    pub fn process_as(&self, path: &Path, shown: &Path) -> Vec<Result<Record, DocError>> {
         let shown_path = shown;
         let shown = shown_path.display().to_string();
         let _span = info_span!("document", path = %crate::logging::Escaped(&shown)).entered();
-        let mut loaded = {
+        let loaded = {
             let _read = debug_span!("plugin", plugin = READ_STAGE).entered();
-            read_file(path, &self.read).map_err(|e| DocError {
-                path: shown.clone(),
-                plugin: Some(READ_STAGE.to_owned()),
-                message: e.to_string(),
-            })?
+            read_file(path, &self.read)
+        };
+        let mut loaded = match loaded {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                return vec![Err(DocError {
+                    path: shown,
+                    plugin: Some(READ_STAGE.to_owned()),
+                    message: e.to_string(),
+                })];
+            }
         };
         if path != shown_path {
             loaded.source.path = shown_path.to_string_lossy().into_owned();
@@ -88,9 +98,28 @@ impl Pipeline {
                 loaded.source.name = name.to_string_lossy().into_owned();
             }
         }
-        self.chain
-            .run(&loaded.document())
-            .map_err(|e| from_chain(&shown, &e))
+        let doc = loaded.document();
+        let Some(parts) = doc.text.and_then(|text| split::parts(text, doc.format)) else {
+            return vec![self.chain.run(&doc).map_err(|e| from_chain(&shown, &e))];
+        };
+        debug!(parts = parts.len(), "split into one document per object");
+        parts
+            .iter()
+            .map(|part| {
+                let _part = debug_span!("part", at = %part.at).entered();
+                let doc = Document {
+                    bytes: part.text.as_bytes(),
+                    text: Some(part.text),
+                    format: Format::Json,
+                    ..doc
+                };
+                self.chain.run(&doc).map_err(|e| {
+                    let mut err = from_chain(&shown, &e);
+                    err.message = format!("{}: {}", part.at, err.message);
+                    err
+                })
+            })
+            .collect()
     }
 }
 

@@ -28,9 +28,9 @@ use tracing::{error, info, warn};
 
 use crate::claim::{Claim, ClaimBy, ClaimIds, Claimed};
 use crate::config::Config;
-use crate::finish::{Failure, fail, succeed};
+use crate::finish::{Failure, fail, succeed, write_records};
 use crate::logging::Escaped;
-use crate::pipeline::Pipeline;
+use crate::pipeline::{DocError, Pipeline};
 use crate::queue::Queue;
 use crate::spool::OnSuccess;
 use crate::spool::Spool;
@@ -611,40 +611,37 @@ fn count_attempt_full(shared: &Shared, claimed: &Claimed) -> Option<crate::state
 /// Writes what came of processing.
 fn finish(shared: &Shared, claimed: &Claimed, attempts: u32, worked: Worked) -> Ended {
     match worked {
-        Worked::Record(mut record) => {
-            let stamp = Stamp::of(&claimed.work);
-            match succeed(&shared.spool, claimed, mark(shared, &mut record)) {
-                Ok(written) => {
-                    shared.keep(claimed, stamp);
-                    if let Err(err) =
-                        shared
-                            .store
-                            .done(&claimed.claim, &record.id, &record.source.sha256)
-                    {
-                        warn!(error = %err, "cannot record the result in the state store");
+        Worked::Done(results) => {
+            let parts = results.len();
+            let mut records = Vec::with_capacity(parts);
+            let mut errors = Vec::new();
+            for result in results {
+                match result {
+                    Ok(mut record) => {
+                        mark(shared, &mut record);
+                        records.push(record);
                     }
-                    info!(
-                        path = %shown(&claimed.inbox_path),
-                        id = %record.id,
-                        record = %shown(&written),
-                        attempts,
-                        "processed"
-                    );
-                    Ended::Processed
+                    Err(err) => errors.push(err),
                 }
-                Err(err) => {
-                    error!(path = %shown(&claimed.inbox_path), error = %err, "cannot write the record; the file stays in the work folder");
-                    Ended::Nothing
+            }
+            match errors.first() {
+                None => processed(shared, claimed, attempts, &records),
+                Some(first) => {
+                    // A file of several documents keeps the records of those that worked
+                    // (written again under the same names if the file is dropped again).
+                    if let Err(err) = write_records(&shared.spool, &records) {
+                        error!(path = %shown(&claimed.inbox_path), error = %err, "cannot write the record; the file stays in the work folder");
+                        return Ended::Nothing;
+                    }
+                    let reason = if parts == 1 {
+                        first.message.clone()
+                    } else {
+                        partial_failure(parts, &errors)
+                    };
+                    give_up(shared, claimed, first.plugin.as_deref(), &reason, attempts)
                 }
             }
         }
-        Worked::Failed(err) => give_up(
-            shared,
-            claimed,
-            err.plugin.as_deref(),
-            &err.message,
-            attempts,
-        ),
         Worked::Crashed(message) => give_up(shared, claimed, None, &message, attempts),
         Worked::TimedOut(plugin) => {
             let reason = format!(
@@ -669,6 +666,54 @@ fn finish(shared: &Shared, claimed: &Claimed, attempts: u32, worked: Worked) -> 
             Ended::Retry(claimed.work.clone())
         }
     }
+}
+
+/// Writes the records of a file whose documents all worked, then moves it out of the work
+/// folder.
+fn processed(shared: &Shared, claimed: &Claimed, attempts: u32, records: &[Record]) -> Ended {
+    let stamp = Stamp::of(&claimed.work);
+    match succeed(&shared.spool, claimed, records) {
+        Ok(written) => {
+            shared.keep(claimed, stamp);
+            let (id, sha256) = records
+                .first()
+                .map(|r| (r.id.as_str(), r.source.sha256.as_str()))
+                .unwrap_or_default();
+            if let Err(err) = shared.store.done(&claimed.claim, id, sha256) {
+                warn!(error = %err, "cannot record the result in the state store");
+            }
+            info!(
+                path = %shown(&claimed.inbox_path),
+                id,
+                record = %written.first().map(|w| shown(w)).unwrap_or_default(),
+                records = written.len(),
+                attempts,
+                "processed"
+            );
+            Ended::Processed
+        }
+        Err(err) => {
+            error!(path = %shown(&claimed.inbox_path), error = %err, "cannot write the record; the file stays in the work folder");
+            Ended::Nothing
+        }
+    }
+}
+
+/// Why a file of several documents failed: how many, and the first few errors.
+fn partial_failure(parts: usize, errors: &[DocError]) -> String {
+    const SHOWN: usize = 5;
+    let mut reason = vec![format!(
+        "{} of {parts} documents failed (the others have records)",
+        errors.len()
+    )];
+    reason.extend(errors.iter().take(SHOWN).map(|err| {
+        let plugin = err.plugin.as_deref().unwrap_or("chain");
+        format!("{plugin}: {}", err.message)
+    }));
+    if errors.len() > SHOWN {
+        reason.push(format!("and {} more", errors.len() - SHOWN));
+    }
+    reason.join("; ")
 }
 
 /// Fills `record.duplicates` and remembers its fingerprint (in memory and in the state

@@ -29,10 +29,9 @@ thread_local! {
 /// What came of processing one document.
 #[derive(Debug)]
 pub enum Worked {
-    /// The record.
-    Record(Box<Record>),
-    /// The pipeline failed the document.
-    Failed(DocError),
+    /// The pipeline's results: one for most files, one per object for JSON Lines and JSON
+    /// lists; each a record or the error that failed that document.
+    Done(Vec<Result<Record, DocError>>),
     /// The time limit passed; the plugin it was in, if one.
     TimedOut(Option<String>),
     /// The worker itself panicked (a bug in the daemon, not in a plugin).
@@ -61,8 +60,7 @@ pub async fn process(
         result
     });
     match tokio::time::timeout(limit, handle).await {
-        Ok(Ok(Ok(record))) => Worked::Record(Box::new(record)),
-        Ok(Ok(Err(err))) => Worked::Failed(err),
+        Ok(Ok(results)) => Worked::Done(results),
         Ok(Err(err)) => Worked::Crashed(err.to_string()),
         Err(_) => Worked::TimedOut(
             slot.lock()

@@ -1,10 +1,11 @@
 //! `docnorm process`: the pipeline once over files given on the command line.
 //!
-//! Records go to stdout as JSON Lines (or one `<id>.json` file each into `--output`); each
-//! failing file is logged on stderr naming the file and the plugin, and the others go on.
+//! Records go to stdout as JSON Lines (or one `<id>.json` file each into `--output`): one per
+//! file, one per object for JSON Lines and JSON lists. Each failing document is logged on
+//! stderr naming the file and the plugin, and the others go on.
 //! A record whose body nearly duplicates an earlier file's lists that record's id in
 //! `duplicates` (see `docnorm_enrich::DuplicateIndex`).
-//! Exit code 0 when every file succeeded, 1 when some failed, 78 when the config is bad.
+//! Exit code 0 when every document succeeded, 1 when some failed, 78 when the config is bad.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -53,26 +54,28 @@ pub fn run(args: &Args, out: &mut dyn Write) -> u8 {
     }
     let mut failed = 0usize;
     for path in &args.files {
-        let written = match pipeline.process(path) {
-            Ok(mut record) => {
-                duplicates.mark(&mut record);
-                emit(&record, args.output.as_deref(), out)
-            }
-            Err(err) => {
-                error!(
-                    plugin = err.plugin.as_deref().unwrap_or("chain"),
-                    "{}",
-                    Escaped(&err.to_string())
+        for result in pipeline.process(path) {
+            let written = match result {
+                Ok(mut record) => {
+                    duplicates.mark(&mut record);
+                    emit(&record, args.output.as_deref(), out)
+                }
+                Err(err) => {
+                    error!(
+                        plugin = err.plugin.as_deref().unwrap_or("chain"),
+                        "{}",
+                        Escaped(&err.to_string())
+                    );
+                    failed += 1;
+                    continue;
+                }
+            };
+            if let Err(err) = written {
+                return fatal(
+                    &err.context(format!("{}: cannot write record", path.display())),
+                    1,
                 );
-                failed += 1;
-                continue;
             }
-        };
-        if let Err(err) = written {
-            return fatal(
-                &err.context(format!("{}: cannot write record", path.display())),
-                1,
-            );
         }
     }
     u8::from(failed > 0)

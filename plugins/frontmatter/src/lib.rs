@@ -191,7 +191,7 @@ impl Frontmatter {
             }
             Value::Array(items) if items.iter().all(Value::is_object) && !items.is_empty() => {
                 return Err(PluginError::Invalid(format!(
-                    "a JSON list of {} objects is not split into records yet",
+                    "a JSON list of {} objects is several documents (the docnorm host gives plugins one object at a time)",
                     items.len()
                 )));
             }
@@ -228,7 +228,7 @@ impl Frontmatter {
         }
         if others > 0 {
             return Err(PluginError::Invalid(format!(
-                "JSON Lines with {} objects are not split into records yet",
+                "JSON Lines with {} objects are several documents (the docnorm host gives plugins one object at a time)",
                 others + 1
             )));
         }

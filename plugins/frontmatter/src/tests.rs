@@ -348,11 +348,11 @@ fn a_json_body_has_one_paragraph_per_line() {
 }
 
 #[test]
-fn a_json_list_of_several_articles_is_refused_for_now() {
+fn a_json_list_of_several_articles_given_whole_is_refused() {
     let err = run("[{\"title\": \"A\"}, {\"title\": \"B\"}]", Format::Json).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "doc.md: plugin frontmatter: invalid input: a JSON list of 2 objects is not split into records yet"
+        "doc.md: plugin frontmatter: invalid input: a JSON list of 2 objects is several documents (the docnorm host gives plugins one object at a time)"
     );
     let record = run("[{\"title\": \"A\"}]", Format::Json).unwrap();
     assert_eq!(record.title.as_deref(), Some("A"));
@@ -393,7 +393,7 @@ fn json_lines_with_one_object_is_an_article() {
 }
 
 #[test]
-fn json_lines_with_several_objects_are_refused_for_now() {
+fn json_lines_with_several_objects_given_whole_are_refused() {
     let err = run(
         "{\"title\": \"One\"}\n{\"title\": \"Two\"}\n{}\n",
         Format::Jsonl,
@@ -401,7 +401,7 @@ fn json_lines_with_several_objects_are_refused_for_now() {
     .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "doc.md: plugin frontmatter: invalid input: JSON Lines with 3 objects are not split into records yet"
+        "doc.md: plugin frontmatter: invalid input: JSON Lines with 3 objects are several documents (the docnorm host gives plugins one object at a time)"
     );
 }
 
