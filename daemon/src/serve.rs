@@ -50,7 +50,8 @@ pub struct RunConfig {
     /// How many inbox files the daemon keeps track of at once; more wait in the inbox and
     /// are found by a rescan once there is room, so memory stays bounded.
     pub max_queued_files: usize,
-    /// How long one document may take in the pipeline before it is abandoned.
+    /// How long one plugin call (one plugin on one document) may take before the file is
+    /// abandoned.
     pub plugin_time_limit_ms: u64,
     /// How many times processing a file may be started (counting crashes and time-outs)
     /// before it goes to `failed/`.
