@@ -77,7 +77,12 @@ impl Pipeline {
     pub fn process_as(&self, path: &Path, shown: &Path) -> Vec<Result<Record, DocError>> {
         let shown_path = shown;
         let shown = shown_path.display().to_string();
-        let _span = info_span!("document", path = %crate::logging::Escaped(&shown)).entered();
+        let span = info_span!(
+            "document",
+            path = %crate::logging::Escaped(&shown),
+            id = tracing::field::Empty
+        )
+        .entered();
         let loaded = {
             let _read = debug_span!("plugin", plugin = READ_STAGE).entered();
             read_file(path, &self.read)
@@ -100,20 +105,29 @@ impl Pipeline {
         }
         let doc = loaded.document();
         let Some(parts) = doc.text.and_then(|text| split::parts(text, doc.format)) else {
-            return vec![self.chain.run(&doc).map_err(|e| from_chain(&shown, &e))];
+            let result = self.chain.run(&doc);
+            if let Ok(record) = &result {
+                span.record("id", record.id.as_str());
+            }
+            return vec![result.map_err(|e| from_chain(&shown, &e))];
         };
         debug!(parts = parts.len(), "split into one document per object");
         parts
             .iter()
             .map(|part| {
-                let _part = debug_span!("part", at = %part.at).entered();
+                let part_span =
+                    info_span!("part", at = %part.at, id = tracing::field::Empty).entered();
                 let doc = Document {
                     bytes: part.text.as_bytes(),
                     text: Some(part.text),
                     format: Format::Json,
                     ..doc
                 };
-                self.chain.run(&doc).map_err(|e| {
+                let result = self.chain.run(&doc);
+                if let Ok(record) = &result {
+                    part_span.record("id", record.id.as_str());
+                }
+                result.map_err(|e| {
                     let mut err = from_chain(&shown, &e);
                     err.message = format!("{}: {}", part.at, err.message);
                     err
