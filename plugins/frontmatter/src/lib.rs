@@ -8,9 +8,11 @@
 //!   a JSON object at the very start, followed by a body in Markdown or plain text;
 //! - **JSON**: one article object (a schema.org `NewsArticle`, a CMS export), or a list
 //!   holding exactly one; its text is one of its keys (`articleBody`, `body`, …), taken as
-//!   plain text with each non-blank line a paragraph;
-//! - **JSON Lines** holding exactly one object, treated like JSON. Several objects are not
-//!   split into records yet: such a file fails with a clear error;
+//!   plain text with each non-blank line a paragraph, or as HTML made plain text when it
+//!   holds markup (a CMS's `content`);
+//! - **JSON Lines** holding exactly one object, treated like JSON. The docnorm host splits
+//!   JSON Lines and JSON lists of several objects into one document per object before any
+//!   plugin runs; given several objects at once, the plugin refuses them with a clear error;
 //! - **Markdown** without front matter: only the body, rendered to plain text.
 //!
 //! # The alias table
@@ -56,6 +58,12 @@
 //!   publisher's `logo`, a related item's `type`) stay in `extra` under the source key in the
 //!   same shape: an object of the unused keys, or a list with the unused parts of each item
 //!   at its position and `null` where an item was used whole.
+//! - Text values (`title`, `subtitle`, `summary`, `url`, `body`) may be wrapped the way CMS
+//!   and XML exports wrap them: `{"rendered": "…"}` (as `WordPress` does), `{"#text": "…"}`, or under
+//!   `text`, `value`, `content`, `html` or `raw`, first of those keys winning; the wrapper's
+//!   other keys stay in `extra`. Markup in them (tags, character references such as
+//!   `&#8217;`) is made plain text, block elements becoming paragraphs of a body.
+//! - A number in a list of topics is a category id, not a topic: it stays in `extra`.
 //! - One limit of the record's merge-patch contract: a key whose value is `null` cannot be
 //!   stored in `extra` (a `null` in a merge patch deletes), so it disappears.
 //!
@@ -107,6 +115,7 @@
 mod aliases;
 mod config;
 mod dates;
+mod html;
 mod map;
 mod markdown;
 mod parse;
@@ -250,6 +259,7 @@ impl Frontmatter {
 fn whole_json(object: Map<String, Value>) -> (Mapped, String) {
     let mut mapped = map_object(object, Context::WholeJson, "");
     let body = match mapped.fields.remove("body") {
+        Some(Value::String(body)) if html::is_html(&body) => html::to_text(&body),
         Some(Value::String(body)) => paragraphs(&body),
         _ => String::new(),
     };

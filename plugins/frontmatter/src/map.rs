@@ -17,6 +17,7 @@ use serde_json::{Map, Value, json};
 
 use crate::aliases::{Context, Field, lookup};
 use crate::dates;
+use crate::html;
 use crate::parse::kind;
 
 /// A source object mapped onto fields.
@@ -154,10 +155,10 @@ fn shape(field: Field, value: &Value, at: &str, warnings: &mut Vec<String>) -> S
         Field::Title | Field::Subtitle | Field::Summary | Field::Section | Field::Url => {
             plain(value)
         }
-        Field::Body => match value {
-            Value::String(s) if !s.trim().is_empty() => Shaped::Fits(json!(s.trim()), None),
-            Value::String(_) => Shaped::Misfit(None),
-            other => Shaped::Misfit(Some(format!("{} is not text", kind(other)))),
+        Field::Body => match unwrapped(value) {
+            Some((s, leftover)) if !s.trim().is_empty() => Shaped::Fits(json!(s.trim()), leftover),
+            Some(_) => Shaped::Misfit(None),
+            None => Shaped::Misfit(Some(format!("{} is not text", kind(value)))),
         },
         Field::Published | Field::Updated => date(value),
         Field::Language => language(value),
@@ -178,12 +179,50 @@ fn text(value: &Value) -> Option<String> {
     }
 }
 
-fn plain(value: &Value) -> Shaped {
-    match (text(value), value) {
-        (Some(s), _) => Shaped::Fits(Value::String(s), None),
-        (None, Value::String(_)) => Shaped::Misfit(None),
-        (None, other) => Shaped::Misfit(Some(format!("{} is not text", kind(other)))),
+/// Keys under which a CMS export wraps a text value: `{"rendered": "…"}` (`WordPress`), XML
+/// converters' `{"#text": "…"}` and the like, in order of preference.
+const TEXT_WRAPPERS: &[&str] = &[
+    "rendered", "text", "#text", "value", "content", "html", "raw",
+];
+
+/// A string value, or the string a wrapper object holds (with the wrapper's other keys,
+/// left over).
+fn unwrapped(value: &Value) -> Option<(&str, Option<Value>)> {
+    match value {
+        Value::String(s) => Some((s, None)),
+        Value::Object(map) => {
+            let (key, s) = TEXT_WRAPPERS
+                .iter()
+                .find_map(|key| Some((*key, map.get(*key)?.as_str()?)))?;
+            let mut rest = map.clone();
+            rest.remove(key);
+            Some((s, non_empty(rest)))
+        }
+        _ => None,
     }
+}
+
+/// A one-line text value (title, summary, section, URL): a string or a wrapped one, its
+/// markup made plain text, or a number written out.
+fn plain(value: &Value) -> Shaped {
+    if let Value::Number(n) = value {
+        return Shaped::Fits(Value::String(n.to_string()), None);
+    }
+    let Some((s, leftover)) = unwrapped(value) else {
+        return Shaped::Misfit(Some(format!("{} is not text", kind(value))));
+    };
+    let line = if html::is_html(s) {
+        html::to_text(s)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        s.trim().to_owned()
+    };
+    if line.is_empty() {
+        return Shaped::Misfit(None);
+    }
+    Shaped::Fits(Value::String(line), leftover)
 }
 
 fn date(value: &Value) -> Shaped {
@@ -311,8 +350,12 @@ fn topics(value: &Value) -> Shaped {
         }
         return Shaped::Fits(Value::Array(topics), None);
     }
-    list_of(value, |item| Some((Value::String(text(item)?), None)))
-        .unwrap_or_else(|| Shaped::Misfit(Some(format!("{} holds no topics", kind(value)))))
+    // A number in a list of topics is a category id, not a topic: it stays in `extra`.
+    list_of(value, |item| {
+        let topic = item.as_str()?.trim();
+        (!topic.is_empty()).then(|| (Value::String(topic.to_owned()), None))
+    })
+    .unwrap_or_else(|| Shaped::Misfit(Some(format!("{} holds no topics", kind(value)))))
 }
 
 /// Images: a URL, an object with `url` (or `src`, `contentUrl`), `width`, `height` and

@@ -3,7 +3,7 @@
 //! Headings, paragraphs, block quotes and code blocks become paragraphs; emphasis and links
 //! become their text; list items and table rows become lines of one paragraph; images and raw
 //! HTML tags (including comments such as `<!--more-->`) leave nothing behind, though the text
-//! inside an HTML block is kept.
+//! inside an HTML block is kept, its block elements as paragraphs (see [`crate::html`]).
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
@@ -105,7 +105,7 @@ impl Renderer {
             }
             TagEnd::HtmlBlock => {
                 let html = std::mem::take(&mut self.html);
-                self.line.push_str(&strip_tags(&html));
+                self.line.push_str(&crate::html::to_text(&html));
                 self.flush();
             }
             TagEnd::Paragraph
@@ -158,38 +158,6 @@ fn collapse_spaces(text: &str) -> String {
     out
 }
 
-/// The text of raw HTML: comments and tags removed, blank lines dropped, lines trimmed.
-fn strip_tags(html: &str) -> String {
-    let mut text = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        text.push_str(&rest[..open]);
-        let after = &rest[open..];
-        let comment = after.starts_with("<!--");
-        let tag = after[1..]
-            .starts_with(|c: char| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'));
-        if !comment && !tag {
-            text.push('<');
-            rest = &after[1..];
-            continue;
-        }
-        let close = if comment {
-            after.find("-->").map(|i| i + 3)
-        } else {
-            after.find('>').map(|i| i + 1)
-        };
-        // An unclosed tag or comment runs to the end of the block.
-        rest = close.map_or("", |close| &after[close..]);
-    }
-    text.push_str(rest);
-    let lines: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    lines.join("\n")
-}
-
 #[cfg(test)]
 mod tests {
     use super::to_text;
@@ -214,10 +182,10 @@ mod tests {
 
     #[test]
     fn html_comments_and_tags_leave_nothing() {
-        let md = "Teaser text.\n\n<!--more-->\n\nRest <span>inline</span> here.\n\n<div class=\"x\">\nBlock text\n</div>\n";
+        let md = "Teaser text.\n\n<!--more-->\n\nRest <span>inline</span> here.\n\n<div class=\"x\">\nBlock text\n</div>\n\n<p>One &amp; only.</p>\n<p>Two.</p>\n";
         assert_eq!(
             to_text(md),
-            "Teaser text.\n\nRest inline here.\n\nBlock text"
+            "Teaser text.\n\nRest inline here.\n\nBlock text\n\nOne & only.\n\nTwo."
         );
     }
 

@@ -533,3 +533,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_cms_export_with_wrapped_html_values_gives_plain_text() {
+    let record = run(
+        r#"{"id": 123, "date": "2024-03-07T10:00:00Z", "link": "https://example.org/story/",
+            "title": {"rendered": "The mayor&#8217;s budget"},
+            "content": {"rendered": "<p>The council voted <b>7&ndash;2</b>.</p>\n<p>It passed.</p>", "protected": false},
+            "excerpt": {"rendered": "<p>Council approves budget.</p>\n"},
+            "author": 5, "categories": [3, 7], "tags": ["budget", 12]}"#,
+        Format::Json,
+    )
+    .unwrap();
+    assert_eq!(record.title.as_deref(), Some("The mayor\u{2019}s budget"));
+    assert_eq!(record.body, "The council voted 7\u{2013}2.\n\nIt passed.");
+    assert_eq!(record.summary.as_deref(), Some("Council approves budget."));
+    assert_eq!(record.topics, ["budget"]);
+    assert_eq!(
+        record.extra["content"],
+        serde_json::json!({"protected": false})
+    );
+    assert_eq!(record.extra["tags"], serde_json::json!([null, 12]));
+    assert_eq!(record.extra["categories"], serde_json::json!([3, 7]));
+}
