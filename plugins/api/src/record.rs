@@ -35,7 +35,9 @@ pub struct Record {
     pub body: String,
     /// The people who wrote the document.
     pub authors: Vec<Author>,
-    /// When the document was first published, RFC 3339 (or a bare date when only the day is known).
+    /// When the document was first published: RFC 3339 in UTC when the source gives a zone; a
+    /// date and time without offset when it gives none (never guessed); a bare date when only
+    /// the day is known.
     pub published: Option<String>,
     /// When the document was last updated, same form as `published`.
     pub updated: Option<String>,
