@@ -26,6 +26,9 @@ pub fn sniff(text: &str, name: &str) -> Format {
     {
         return Format::Html;
     }
+    if is_xml(trimmed, &extension) {
+        return Format::Xml;
+    }
     if matches!(extension.as_str(), "md" | "markdown" | "mdown" | "mkd") {
         return Format::Markdown;
     }
@@ -93,6 +96,15 @@ fn sniff_json(text: &str) -> Format {
     Format::Json
 }
 
+/// An XML declaration, or a file named as XML (`.xml`, `.rss`, `.atom`) whose content opens
+/// with a tag. XHTML was taken as HTML before this.
+fn is_xml(text: &str, extension: &str) -> bool {
+    text.starts_with("<?xml")
+        || (matches!(extension, "xml" | "rss" | "atom")
+            && text.starts_with('<')
+            && text[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '!'))
+}
+
 fn is_html(text: &str) -> bool {
     let head: String = text
         .chars()
@@ -137,6 +149,16 @@ mod tests {
             sniff("<div><p>Fragment</p></div>", "frag.htm"),
             Format::Html
         );
+    }
+
+    #[test]
+    fn xml_that_is_not_xhtml_is_xml() {
+        let feed = "<?xml version=\"1.0\"?>\n<rss><channel><title>A</title></channel></rss>";
+        assert_eq!(sniff(feed, "feed.txt"), Format::Xml);
+        assert_eq!(sniff("<feed xmlns=\"x\"></feed>", "a.atom"), Format::Xml);
+        let xhtml = "<?xml version=\"1.0\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\">";
+        assert_eq!(sniff(xhtml, "page.xml"), Format::Html);
+        assert_eq!(sniff("<3 this", "note.txt"), Format::Text);
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub enum Format {
     Markdown,
     /// Plain text, such as the visible text of a web page.
     Text,
+    /// XML that is not XHTML (a feed, a sitemap, an export); no built-in plugin claims it.
+    Xml,
     /// Content that is not text; only custom plugins can claim it.
     Binary,
 }
@@ -37,6 +39,7 @@ impl Format {
             Self::Jsonl => "jsonl",
             Self::Markdown => "markdown",
             Self::Text => "text",
+            Self::Xml => "xml",
             Self::Binary => "binary",
         }
     }
@@ -49,6 +52,7 @@ impl Format {
             Self::Json => "application/json",
             Self::Jsonl => "application/jsonl",
             Self::Text => "text/plain",
+            Self::Xml => "application/xml",
             Self::Binary => "application/octet-stream",
         }
     }
