@@ -13,7 +13,10 @@
 //! - **JSON Lines** holding exactly one object, treated like JSON. The docnorm host splits
 //!   JSON Lines and JSON lists of several objects into one document per object before any
 //!   plugin runs; given several objects at once, the plugin refuses them with a clear error;
-//! - **Markdown** without front matter: only the body, rendered to plain text.
+//! - **Markdown** without front matter: the body, rendered to plain text.
+//!
+//! A Markdown body that opens with a level-1 heading gives the title when the front matter
+//! has none (and loses the heading when it only repeats the front matter's title).
 //!
 //! # The alias table
 //!
@@ -164,7 +167,7 @@ impl Plugin for Frontmatter {
             Format::Frontmatter => self.front_matter(text)?,
             Format::Json => self.json(text)?,
             Format::Jsonl => self.json_lines(text)?,
-            _ => (Mapped::default(), markdown::to_text(text)),
+            _ => markdown_body(Mapped::default(), text),
         };
         tracing::debug!(
             format = %doc.format,
@@ -183,7 +186,7 @@ impl Frontmatter {
         let split = split::split(text, self.max_block_bytes)?;
         let source = parse::block(split.block)?;
         let mapped = map_object(source, Context::FrontMatter, "");
-        Ok((mapped, markdown::to_text(split.body)))
+        Ok(markdown_body(mapped, split.body))
     }
 
     fn json(&self, text: &str) -> Result<(Mapped, String), PluginError> {
@@ -252,6 +255,26 @@ impl Frontmatter {
             )));
         }
         Ok(())
+    }
+}
+
+/// A Markdown body rendered to text. The level-1 heading it opens with is the title when
+/// the front matter gives none, and is dropped from the body when it repeats the title.
+fn markdown_body(mut mapped: Mapped, markdown: &str) -> (Mapped, String) {
+    let rendered = markdown::render(markdown);
+    let Some(heading) = rendered.heading else {
+        return (mapped, rendered.text);
+    };
+    match mapped.fields.get("title").and_then(Value::as_str) {
+        None => {
+            mapped
+                .fields
+                .insert("title".to_owned(), Value::String(heading));
+            (mapped, rendered.text)
+        }
+        Some(title) if title.trim().eq_ignore_ascii_case(&heading) => (mapped, rendered.text),
+        Some(_) if rendered.text.is_empty() => (mapped, heading),
+        Some(_) => (mapped, format!("{heading}\n\n{}", rendered.text)),
     }
 }
 

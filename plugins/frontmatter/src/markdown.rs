@@ -4,11 +4,21 @@
 //! become their text; list items and table rows become lines of one paragraph; images and raw
 //! HTML tags (including comments such as `<!--more-->`) leave nothing behind, though the text
 //! inside an HTML block is kept, its block elements as paragraphs (see [`crate::html`]).
+//! A level-1 heading that opens the document is set apart: it is usually the title.
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// A Markdown document as plain text.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Rendered {
+    /// The text of the level-1 heading the document opens with, if it does.
+    pub heading: Option<String>,
+    /// The rest: paragraphs separated by a blank line.
+    pub text: String,
+}
 
 /// The plain text of the Markdown `text`.
-pub(crate) fn to_text(text: &str) -> String {
+pub(crate) fn render(text: &str) -> Rendered {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
@@ -18,12 +28,19 @@ pub(crate) fn to_text(text: &str) -> String {
         out.event(event);
     }
     out.flush();
-    out.text
+    Rendered {
+        heading: out.heading,
+        text: out.text,
+    }
 }
 
 /// The text built so far and the state of the block being read.
 #[derive(Default)]
 struct Renderer {
+    /// The opening level-1 heading, once read.
+    heading: Option<String>,
+    /// Reading the opening level-1 heading.
+    in_heading: bool,
     /// Finished blocks.
     text: String,
     /// The block being read.
@@ -77,6 +94,13 @@ impl Renderer {
                 }
                 self.cells += 1;
             }
+            Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            } if self.text.is_empty() && self.heading.is_none() => {
+                self.flush();
+                self.in_heading = true;
+            }
             Tag::Image { .. } => self.image_depth += 1,
             Tag::CodeBlock(_) => {
                 self.flush();
@@ -97,6 +121,12 @@ impl Renderer {
             TagEnd::List(_) | TagEnd::Table => {
                 self.flush();
                 self.lines_depth = self.lines_depth.saturating_sub(1);
+            }
+            TagEnd::Heading(_) if self.in_heading => {
+                self.in_heading = false;
+                let heading = collapse_spaces(&self.line).trim().to_owned();
+                self.line.clear();
+                self.heading = Some(heading).filter(|h| !h.is_empty());
             }
             TagEnd::Image => self.image_depth = self.image_depth.saturating_sub(1),
             TagEnd::CodeBlock => {
@@ -160,14 +190,20 @@ fn collapse_spaces(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::to_text;
+    use super::{Rendered, render};
+
+    fn to_text(md: &str) -> String {
+        let rendered = render(md);
+        assert_eq!(rendered.heading, None, "{md}");
+        rendered.text
+    }
 
     #[test]
     fn inline_markup_becomes_its_text() {
-        let md = "# A *big* title\n\nSome **bold** and [a link](https://x.invalid) and `code`.\nSame paragraph.\n\n![alt text](img.png)\n\nLast.";
+        let md = "## A *big* heading\n\nSome **bold** and [a link](https://x.invalid) and `code`.\nSame paragraph.\n\n![alt text](img.png)\n\nLast.";
         assert_eq!(
             to_text(md),
-            "A big title\n\nSome bold and a link and code. Same paragraph.\n\nLast."
+            "A big heading\n\nSome bold and a link and code. Same paragraph.\n\nLast."
         );
     }
 
@@ -212,5 +248,24 @@ mod tests {
     fn empty_input_gives_empty_text() {
         assert_eq!(to_text(""), "");
         assert_eq!(to_text("\n\n  \n"), "");
+    }
+
+    #[test]
+    fn an_opening_level_one_heading_is_set_apart() {
+        assert_eq!(
+            render("<!-- draft -->\n\n# The *real* title\n\nBody.\n\n# Another\n"),
+            Rendered {
+                heading: Some("The real title".to_owned()),
+                text: "Body.\n\nAnother".to_owned(),
+            }
+        );
+        assert_eq!(
+            render("Title\n=====\n\nBody.").heading.as_deref(),
+            Some("Title")
+        );
+        assert_eq!(
+            to_text("Intro.\n\n# Later heading\n"),
+            "Intro.\n\nLater heading"
+        );
     }
 }

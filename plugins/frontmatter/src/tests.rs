@@ -331,10 +331,24 @@ fn thousands_of_tags_are_merged_in_linear_time() {
 }
 
 #[test]
-fn markdown_without_front_matter_gives_only_a_body() {
+fn markdown_without_front_matter_takes_its_opening_heading_as_title() {
     let record = run("# Title\n\nText <!--more--> here.\n", Format::Markdown).unwrap();
-    assert_eq!(record.body, "Title\n\nText here.");
+    assert_eq!(record.body, "Text here.");
+    assert_eq!(record.title.as_deref(), Some("Title"));
+    let record = run("Text first.\n\n# Heading\n", Format::Markdown).unwrap();
+    assert_eq!(record.body, "Text first.\n\nHeading");
     assert_eq!(record.title, None);
+}
+
+#[test]
+fn an_opening_heading_that_repeats_the_front_matter_title_leaves_the_body() {
+    assert_eq!(
+        front("---\ntitle: Same\n---\n# Same\n\nBody.\n").body,
+        "Body."
+    );
+    let record = front("---\ntitle: Post\n---\n# Part one\n\nBody.\n");
+    assert_eq!(record.title.as_deref(), Some("Post"));
+    assert_eq!(record.body, "Part one\n\nBody.");
 }
 
 #[test]
