@@ -20,11 +20,13 @@
 //! A line in title case (a headline) is read word by word, since there capitals say nothing
 //! about names. Entities are listed in order of first mention, title first.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use docnorm_plugin_api::Entities;
 
-use crate::gazetteer::{LISTS, Lists};
+use crate::chars;
+use crate::gazetteer::{LISTS, Lists, WordHash, WordInfo};
 
 /// What a name refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -38,8 +40,12 @@ pub(crate) enum Kind {
 pub fn entities(title: Option<&str>, body: &str) -> Entities {
     let lists = &*LISTS;
     let mut mentions = Vec::new();
+    // Reused from line to line: a document costs a few allocations, not a few per line.
+    let mut tokens = Vec::new();
+    let mut key = String::new();
     for line in title.into_iter().chain(body.lines()) {
-        let mut tokens = tokenize(line);
+        tokens.clear();
+        tokenize_into(line, &mut tokens);
         for token in &mut tokens {
             token.annotate(lists);
         }
@@ -53,6 +59,7 @@ pub fn entities(title: Option<&str>, body: &str) -> Entities {
             tokens: &tokens,
             mode,
             mentions: &mut mentions,
+            key: &mut key,
         }
         .scan();
     }
@@ -61,10 +68,11 @@ pub fn entities(title: Option<&str>, body: &str) -> Entities {
 
 /// A name as it occurs, before surnames are resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Mention {
+struct Mention<'t> {
     /// `None`: a capitalized word that is a person only if it is a known person's surname.
     kind: Option<Kind>,
-    name: String,
+    /// Borrowed from the text or the gazetteer unless the words had to be joined.
+    name: Cow<'t, str>,
 }
 
 /// One word of a line.
@@ -77,16 +85,7 @@ pub(crate) struct Token<'a> {
     /// Whether the word starts with a capital letter.
     capitalized: bool,
     /// What the word lists say of the word, looked up once since the scanner asks often.
-    kind: WordKind,
-}
-
-/// What the word lists say of a word.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct WordKind {
-    /// A common word (`the`, `Tuesday`, `Russian`).
-    common: bool,
-    /// An honorific or role (`Mr.`, `President`, `spokesperson`).
-    role: bool,
+    kind: WordInfo,
 }
 
 impl<'a> Token<'a> {
@@ -95,14 +94,13 @@ impl<'a> Token<'a> {
             capitalized: text.chars().next().is_some_and(char::is_uppercase),
             text,
             closes,
-            kind: WordKind::default(),
+            kind: WordInfo::default(),
         }
     }
 
     /// Fills the word-list flags.
     fn annotate(&mut self, lists: &Lists) {
-        let (common, role) = lists.common_and_role(self.text);
-        self.kind = WordKind { common, role };
+        self.kind = lists.word_info(self.text);
     }
 
     fn is_capitalized(&self) -> bool {
@@ -121,25 +119,28 @@ enum Mode {
     WordByWord,
 }
 
-struct Scanner<'a> {
-    lists: &'a Lists,
-    tokens: &'a [Token<'a>],
+struct Scanner<'s, 't> {
+    lists: &'static Lists,
+    tokens: &'s [Token<'t>],
     mode: Mode,
-    mentions: &'a mut Vec<Mention>,
+    mentions: &'s mut Vec<Mention<'t>>,
+    /// Buffer for gazetteer keys.
+    key: &'s mut String,
 }
 
-impl Scanner<'_> {
+impl<'t> Scanner<'_, 't> {
     fn scan(&mut self) {
+        let tokens = self.tokens;
         let mut role = false;
         let mut i = 0;
-        while i < self.tokens.len() {
-            let token = &self.tokens[i];
+        while i < tokens.len() {
+            let token = &tokens[i];
             let run = self.run_at(i);
             if let Some((len, kind, canonical)) = self.known_at(i) {
                 // A longer capitalized run opening with a given name is a person whose name
                 // contains a place (`Jordan Peterson`, `Lloyd Austin` is handled by rule 4).
-                if !(run > len && self.lists.given_names.contains(token.text)) {
-                    self.push(Some(kind), canonical.to_owned());
+                if !(run > len && token.kind.given_name) {
+                    self.push(Some(kind), Cow::Borrowed(canonical));
                     i += len;
                     role = false;
                     continue;
@@ -161,7 +162,7 @@ impl Scanner<'_> {
                 i += 1;
                 continue;
             }
-            let words = &self.tokens[i..i + run];
+            let words = &tokens[i..i + run];
             self.classify(words, role);
             role = false;
             i += run;
@@ -197,16 +198,19 @@ impl Scanner<'_> {
             }
         }
         let common = first.kind.common;
-        if common && !(end > i + 1 && self.lists.given_names.contains(first.text)) {
+        if common && !(end > i + 1 && first.kind.given_name) {
             return 0;
         }
         end - i
     }
 
     /// The longest gazetteer name starting at `i`: `(tokens, kind, canonical name)`.
-    fn known_at(&self, i: usize) -> Option<(usize, Kind, &'static str)> {
+    ///
+    /// The key grows one token at a time and stops as soon as no alias starts with it, so
+    /// most candidates cost one lookup.
+    fn known_at(&mut self, i: usize) -> Option<(usize, Kind, &'static str)> {
         let tokens = self.tokens;
-        if !self.lists.first_tokens.contains(tokens[i].text) {
+        if !tokens[i].kind.starts_name {
             return None;
         }
         let mut reach = i;
@@ -216,22 +220,28 @@ impl Scanner<'_> {
                 break;
             }
         }
-        let mut key = String::new();
-        (1..=reach - i).rev().find_map(|len| {
-            key.clear();
-            for (n, token) in tokens[i..i + len].iter().enumerate() {
-                if n > 0 {
-                    key.push(' ');
-                }
-                key.push_str(token.text);
+        let key = &mut *self.key;
+        key.clear();
+        let mut found = None;
+        for (n, token) in tokens[i..reach].iter().enumerate() {
+            if n > 0 {
+                key.push(' ');
             }
-            let entry = self.lists.names.get(&key)?;
-            Some((len, entry.kind, entry.canonical))
-        })
+            key.push_str(token.text);
+            let Some(node) = self.lists.node(key) else {
+                break;
+            };
+            if let Some(entry) = node.entry {
+                found = Some((n + 1, entry.kind, entry.canonical));
+            }
+            if !node.continues {
+                break;
+            }
+        }
+        found
     }
 
-    fn classify(&mut self, words: &[Token<'_>], role: bool) {
-        let name = join(words);
+    fn classify(&mut self, words: &[Token<'t>], role: bool) {
         let first = words[0].text;
         let last = words[words.len() - 1].text.trim_end_matches('.');
         let has_of = words.iter().any(|w| w.text == "of");
@@ -249,20 +259,20 @@ impl Scanner<'_> {
             Some(Kind::Organization)
         } else if PLACE_ENDS.contains(&last) || PLACE_STARTS.contains(&first) {
             Some(Kind::Place)
-        } else if self.lists.given_names.contains(first) {
+        } else if words[0].kind.given_name {
             Some(Kind::Person)
         } else {
             // An unknown capitalized phrase: its words may still be surnames of people named
             // elsewhere.
             for word in words {
-                self.push(None, word.text.to_owned());
+                self.push(None, Cow::Borrowed(word.text));
             }
             return;
         };
-        self.push(kind, name);
+        self.push(kind, join(words));
     }
 
-    fn push(&mut self, kind: Option<Kind>, name: String) {
+    fn push(&mut self, kind: Option<Kind>, name: Cow<'t, str>) {
         self.mentions.push(Mention { kind, name });
     }
 }
@@ -424,35 +434,35 @@ const PLACE_ENDS: &[&str] = &[
 const PLACE_STARTS: &[&str] = &["Mount", "Lake", "Lakes", "Cape", "Port"];
 
 /// Gives each mention its final name and kind, and lists them by first mention.
-fn resolve(mentions: &[Mention]) -> Entities {
+fn resolve(mentions: &[Mention<'_>]) -> Entities {
     let people: Vec<&str> = mentions
         .iter()
         .filter(|m| m.kind == Some(Kind::Person))
-        .map(|m| m.name.as_str())
+        .map(|m| m.name.as_ref())
         .collect();
     // Single-word names point to the first full name ending with them.
-    let mut full_names: HashMap<&str, &str> = HashMap::new();
+    let mut full_names: HashMap<&str, &str, WordHash> = HashMap::default();
     for name in &people {
         if let Some((_, surname)) = name.rsplit_once(' ') {
             full_names.entry(surname).or_insert(name);
         }
     }
     let mut entities = Entities::default();
-    let mut seen: HashSet<(Kind, &str)> = HashSet::new();
+    let mut seen: HashSet<(Kind, &str), WordHash> = HashSet::default();
     for mention in mentions {
         let (kind, name) = match mention.kind {
             Some(Kind::Person) | None => {
                 let name = full_names
-                    .get(mention.name.as_str())
+                    .get(mention.name.as_ref())
                     .copied()
-                    .unwrap_or(mention.name.as_str());
+                    .unwrap_or(mention.name.as_ref());
                 let known = mention.kind.is_some() || people.contains(&name);
                 if !known {
                     continue;
                 }
                 (Kind::Person, name)
             }
-            Some(kind) => (kind, mention.name.as_str()),
+            Some(kind) => (kind, mention.name.as_ref()),
         };
         if !seen.insert((kind, name)) {
             continue;
@@ -467,8 +477,18 @@ fn resolve(mentions: &[Mention]) -> Entities {
     entities
 }
 
-fn join(words: &[Token<'_>]) -> String {
-    words.iter().map(|w| w.text).collect::<Vec<_>>().join(" ")
+fn join<'t>(words: &[Token<'t>]) -> Cow<'t, str> {
+    if let [word] = words {
+        return Cow::Borrowed(word.text);
+    }
+    let mut name = String::new();
+    for (n, word) in words.iter().enumerate() {
+        if n > 0 {
+            name.push(' ');
+        }
+        name.push_str(word.text);
+    }
+    Cow::Owned(name)
 }
 
 /// Whether a line is a headline in title case: the small words that running prose writes in
@@ -476,111 +496,40 @@ fn join(words: &[Token<'_>]) -> String {
 /// sentence full of names is mostly capitalized too.
 fn is_title_case(tokens: &[Token<'_>]) -> bool {
     let (mut upper, mut lower) = (0usize, 0usize);
-    for token in tokens.iter().skip(1) {
-        // The tells are short ASCII words: skip the rest without comparing.
-        if token.text.len() > 7 || !token.text.is_ascii() {
-            continue;
-        }
-        let mut buffer = [0u8; 7];
-        let word = &mut buffer[..token.text.len()];
-        word.copy_from_slice(token.text.as_bytes());
-        word.make_ascii_lowercase();
-        if is_title_case_tell(word) {
-            if token.is_capitalized() {
-                upper += 1;
-            } else {
-                lower += 1;
-            }
+    for token in tokens.iter().skip(1).filter(|t| t.kind.tell) {
+        if token.is_capitalized() {
+            upper += 1;
+        } else {
+            lower += 1;
         }
     }
     upper >= 2 && upper > lower
 }
 
-/// Whether `word` (lower case) is lower case inside a sentence of prose and capitalized in a
-/// headline.
-fn is_title_case_tell(word: &[u8]) -> bool {
-    matches!(
-        word,
-        b"a" | b"an"
-            | b"and"
-            | b"as"
-            | b"at"
-            | b"but"
-            | b"by"
-            | b"for"
-            | b"from"
-            | b"in"
-            | b"into"
-            | b"of"
-            | b"on"
-            | b"or"
-            | b"over"
-            | b"the"
-            | b"to"
-            | b"with"
-            | b"about"
-            | b"after"
-            | b"against"
-            | b"amid"
-            | b"before"
-            | b"than"
-            | b"up"
-            | b"out"
-            | b"off"
-            | b"says"
-            | b"said"
-            | b"has"
-            | b"have"
-            | b"had"
-            | b"is"
-            | b"are"
-            | b"was"
-            | b"were"
-            | b"be"
-            | b"been"
-            | b"will"
-            | b"would"
-            | b"could"
-            | b"should"
-            | b"can"
-            | b"may"
-            | b"not"
-            | b"no"
-            | b"new"
-            | b"more"
-            | b"its"
-            | b"his"
-            | b"her"
-            | b"their"
-            | b"he"
-            | b"she"
-            | b"they"
-            | b"it"
-            | b"we"
-            | b"this"
-            | b"that"
-            | b"what"
-            | b"how"
-            | b"why"
-            | b"who"
-            | b"when"
-            | b"where"
-            | b"all"
-            | b"now"
-            | b"plans"
-            | b"calls"
-            | b"gets"
-            | b"makes"
-            | b"takes"
-            | b"wants"
-            | b"meets"
-            | b"talks"
-            | b"back"
-            | b"down"
-            | b"just"
-            | b"still"
-    )
+/// Whether `word`, in any case, is one of [`TITLE_CASE_TELLS`].
+pub(crate) fn is_title_case_tell(word: &str) -> bool {
+    // The tells are short ASCII words: skip the rest without comparing.
+    if word.len() > 7 || !word.is_ascii() {
+        return false;
+    }
+    let mut buffer = [0u8; 7];
+    let lower = &mut buffer[..word.len()];
+    lower.copy_from_slice(word.as_bytes());
+    lower.make_ascii_lowercase();
+    TITLE_CASE_TELLS.iter().any(|tell| tell.as_bytes() == lower)
 }
+
+/// Words (lower case, ASCII, at most 7 letters) that are lower case inside a sentence of
+/// prose and capitalized in a headline.
+pub(crate) const TITLE_CASE_TELLS: &[&str] = &[
+    "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "of", "on", "or",
+    "over", "the", "to", "with", "about", "after", "against", "amid", "before", "than", "up",
+    "out", "off", "says", "said", "has", "have", "had", "is", "are", "was", "were", "be", "been",
+    "will", "would", "could", "should", "can", "may", "not", "no", "new", "more", "its", "his",
+    "her", "their", "he", "she", "they", "it", "we", "this", "that", "what", "how", "why", "who",
+    "when", "where", "all", "now", "plans", "calls", "gets", "makes", "takes", "wants", "meets",
+    "talks", "back", "down", "just", "still",
+];
 
 /// The tokens of a gazetteer alias, as the tokenizer would read them in text.
 pub(crate) fn tokenize_phrase(phrase: &str) -> Vec<String> {
@@ -588,6 +537,13 @@ pub(crate) fn tokenize_phrase(phrase: &str) -> Vec<String> {
         .into_iter()
         .map(|t| t.text.to_owned())
         .collect()
+}
+
+/// Cuts one line into tokens.
+fn tokenize(line: &str) -> Vec<Token<'_>> {
+    let mut tokens = Vec::new();
+    tokenize_into(line, &mut tokens);
+    tokens
 }
 
 /// Abbreviations whose period belongs to them and that run on into a name (`Mr. Putin`).
@@ -602,36 +558,71 @@ const CLOSING_ABBREVIATIONS: &[&str] = &[
     "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "a.m", "p.m",
 ];
 
-/// Cuts one line into tokens.
-fn tokenize(line: &str) -> Vec<Token<'_>> {
-    let mut tokens: Vec<Token<'_>> = Vec::new();
-    // Dashes and slashes separate words and close phrases, like punctuation.
-    let pieces = line.split_whitespace().flat_map(|piece| {
-        piece
-            .split(['—', '–', '/'])
-            .enumerate()
-            .map(|(n, part)| (n > 0, part))
-    });
-    for (after_dash, piece) in pieces {
-        if let Some(last) = tokens.last_mut().filter(|_| after_dash) {
-            last.closes = true;
-        }
-        let (lead, word, closes) = strip(piece);
-        if let Some(last) = tokens.last_mut().filter(|_| lead) {
-            last.closes = true;
-        }
-        if word.is_empty() || !word.chars().any(char::is_alphanumeric) {
-            if let Some(last) = tokens.last_mut() {
-                last.closes = true;
+/// Cuts one line into tokens, appended to `tokens`.
+fn tokenize_into<'t>(line: &'t str, tokens: &mut Vec<Token<'t>>) {
+    // The whitespace-separated pieces of the line, as `split_whitespace` cuts them, and
+    // whether each holds a dash or slash.
+    let bytes = line.as_bytes();
+    let mut start = None;
+    let mut dashed = false;
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        let (class, len) = chars::class_at(line, at);
+        if class & chars::WHITESPACE != 0 {
+            if let Some(start) = start.take() {
+                push_pieces(tokens, &line[start..at], dashed);
             }
-            continue;
+        } else {
+            if start.is_none() {
+                start = Some(at);
+                dashed = false;
+            }
+            // Both dashes start with 0xE2 in UTF-8: a piece without it or `/` has none.
+            dashed |= byte == b'/' || byte == 0xE2;
         }
-        tokens.push(Token::new(word, closes));
+        at += len;
+    }
+    if let Some(start) = start {
+        push_pieces(tokens, &line[start..], dashed);
     }
     if let Some(last) = tokens.last_mut() {
         last.closes = true;
     }
-    tokens
+}
+
+/// Dashes and slashes separate words and close phrases, like punctuation.
+fn push_pieces<'t>(tokens: &mut Vec<Token<'t>>, piece: &'t str, dashed: bool) {
+    if dashed {
+        for (n, part) in piece.split(['—', '–', '/']).enumerate() {
+            push_piece(tokens, n > 0, part);
+        }
+    } else {
+        push_piece(tokens, false, piece);
+    }
+}
+
+/// Adds the token of one piece of a line, if it holds one, and marks where phrases close.
+fn push_piece<'t>(tokens: &mut Vec<Token<'t>>, after_dash: bool, piece: &'t str) {
+    if let Some(last) = tokens.last_mut().filter(|_| after_dash) {
+        last.closes = true;
+    }
+    let (lead, word, closes) = strip(piece);
+    if let Some(last) = tokens.last_mut().filter(|_| lead) {
+        last.closes = true;
+    }
+    let has_alphanumeric = word
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_alphanumeric)
+        || word.chars().any(char::is_alphanumeric);
+    if !has_alphanumeric {
+        if let Some(last) = tokens.last_mut() {
+            last.closes = true;
+        }
+        return;
+    }
+    tokens.push(Token::new(word, closes));
 }
 
 /// Splits a whitespace-separated piece into (opened by punctuation, word, closed by
@@ -643,6 +634,15 @@ fn strip(piece: &str) -> (bool, &str, bool) {
     const CLOSING: &[char] = &[
         ',', ';', ':', '!', '?', '…', ')', ']', '}', '"', '”', '»', '*', '_', '“',
     ];
+    let bytes = piece.as_bytes();
+    if let (Some(first), Some(last)) = (bytes.first(), bytes.last())
+        && first.is_ascii_alphanumeric()
+        && last.is_ascii_alphanumeric()
+        && !(*last == b's' && (piece.ends_with("'s") || piece.ends_with("’s")))
+    {
+        // Most words: nothing to trim at either end.
+        return split_suffix(false, piece, false);
+    }
     let word = piece.trim_start_matches(OPENING);
     let lead = word.len() != piece.len();
     let mut word = word;
@@ -672,12 +672,20 @@ fn strip(piece: &str) -> (bool, &str, bool) {
         }
         closes = true;
     }
-    // `Kremlin-led`, `Russia-backed`: the name is the part before a lower-case suffix.
-    if let Some((name, rest)) = word.split_once('-')
-        && rest.chars().next().is_some_and(char::is_lowercase)
-        && !name.is_empty()
+    split_suffix(lead, word, closes)
+}
+
+/// `Kremlin-led`, `Russia-backed`: the name is the part before a lower-case suffix.
+fn split_suffix(lead: bool, word: &str, closes: bool) -> (bool, &str, bool) {
+    // `-` is ASCII, so its byte position is a character boundary.
+    if let Some(hyphen) = word.bytes().position(|b| b == b'-')
+        && hyphen > 0
+        && word[hyphen + 1..]
+            .chars()
+            .next()
+            .is_some_and(char::is_lowercase)
     {
-        return (lead, name, true);
+        return (lead, &word[..hyphen], true);
     }
     (lead, word, closes)
 }

@@ -9,6 +9,8 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::chars;
+
 /// Words per shingle. Three keeps word order (two articles sharing vocabulary still differ)
 /// while one edited word disturbs only three shingles.
 pub const SHINGLE_WORDS: usize = 3;
@@ -22,30 +24,101 @@ pub const SHINGLE_WORDS: usize = 3;
 /// assert_eq!(hamming(a, b), 0);
 /// ```
 pub fn simhash(text: &str) -> u64 {
+    simhash_of_words(text).unwrap_or(0)
+}
+
+/// The `SimHash` of `text`, or `None` when it has no words (no letter or digit).
+pub(crate) fn simhash_of_words(text: &str) -> Option<u64> {
     let words = Words::new(text);
-    if words.ends.is_empty() {
-        return 0;
-    }
     let count = words.ends.len();
-    let hashes: Vec<u64> = if count < SHINGLE_WORDS {
-        vec![words.shingle_hash(0, count)]
+    if count == 0 {
+        return None;
+    }
+    let mut votes = BitVotes::default();
+    if count < SHINGLE_WORDS {
+        votes.add(words.shingle_hash(0, count));
     } else {
-        (0..=count - SHINGLE_WORDS)
-            .map(|first| words.shingle_hash(first, SHINGLE_WORDS))
-            .collect()
-    };
-    // Each bit of the result is set when more shingle hashes have it set than clear.
-    let mut ones = [0u32; 64];
-    for hash in &hashes {
-        for (bit, ones) in ones.iter_mut().enumerate() {
-            *ones += u32::from(hash >> bit & 1 == 1);
+        for first in 0..=count - SHINGLE_WORDS {
+            votes.add(words.shingle_hash(first, SHINGLE_WORDS));
         }
     }
-    let total = hashes.len();
-    ones.iter()
-        .enumerate()
-        .filter(|(_, ones)| **ones as usize * 2 > total)
-        .fold(0u64, |hash, (bit, _)| hash | 1 << bit)
+    Some(votes.majority())
+}
+
+/// Per-bit counts of set bits over many 64-bit hashes, for the `SimHash` majority vote.
+///
+/// Counting bit by bit costs 64 steps per hash; here each byte of a hash is spread into eight
+/// one-byte lanes of a `u64` by a table and added in one step, eight additions per hash,
+/// and the lanes are emptied into the real counts before any can overflow.
+struct BitVotes {
+    /// Per bit, how many hashes had it set (flushed lanes).
+    ones: [u32; 64],
+    /// Lane `8 * k + j`: byte `j` of `lanes[k]` counts bit `j` of byte `k` of each hash.
+    lanes: [u64; 8],
+    /// Hashes added to `lanes` since the last flush (at most 255, a lane's capacity).
+    pending: u32,
+    /// Hashes added in all.
+    total: u32,
+}
+
+/// Byte `j` of `SPREAD[b]` is bit `j` of `b`.
+static SPREAD: [u64; 256] = {
+    let mut table = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut j = 0;
+        while j < 8 {
+            table[b] |= ((b as u64 >> j) & 1) << (8 * j);
+            j += 1;
+        }
+        b += 1;
+    }
+    table
+};
+
+impl Default for BitVotes {
+    fn default() -> Self {
+        Self {
+            ones: [0; 64],
+            lanes: [0; 8],
+            pending: 0,
+            total: 0,
+        }
+    }
+}
+
+impl BitVotes {
+    fn add(&mut self, hash: u64) {
+        for (k, lane) in self.lanes.iter_mut().enumerate() {
+            *lane += SPREAD[usize::from(hash.to_le_bytes()[k])];
+        }
+        self.pending += 1;
+        self.total += 1;
+        if self.pending == 255 {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        for (k, lane) in self.lanes.iter_mut().enumerate() {
+            for (j, count) in lane.to_le_bytes().into_iter().enumerate() {
+                self.ones[8 * k + j] += u32::from(count);
+            }
+            *lane = 0;
+        }
+        self.pending = 0;
+    }
+
+    /// Each bit set when more hashes had it set than clear.
+    fn majority(mut self) -> u64 {
+        self.flush();
+        let total = u64::from(self.total);
+        self.ones
+            .iter()
+            .enumerate()
+            .filter(|(_, ones)| u64::from(**ones) * 2 > total)
+            .fold(0u64, |hash, (bit, _)| hash | 1 << bit)
+    }
 }
 
 /// How many of the 64 bits differ between two `SimHash` values.
@@ -68,21 +141,21 @@ pub fn parse_simhash(hex: &str) -> Option<u64> {
 
 /// SHA-256 of `body`, lower-case hex.
 pub fn body_sha256(body: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(body.as_bytes());
-    digest
-        .iter()
-        .fold(String::with_capacity(64), |mut hex, byte| {
-            use std::fmt::Write;
-            // Writing to a String cannot fail.
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        })
+    let mut hex = String::with_capacity(64);
+    for byte in digest {
+        hex.push(char::from(HEX[usize::from(byte >> 4)]));
+        hex.push(char::from(HEX[usize::from(byte & 0xF)]));
+    }
+    hex
 }
 
 /// The lower-case word tokens `SimHash` shingles (letters and digits, apostrophes dropped),
 /// kept in one buffer so hashing a document allocates twice, not once per word.
 struct Words {
-    text: String,
+    /// The words' bytes (UTF-8), one after the other.
+    text: Vec<u8>,
     /// Where each word ends in `text`; it starts where the previous one ends.
     ends: Vec<usize>,
 }
@@ -90,18 +163,37 @@ struct Words {
 impl Words {
     fn new(source: &str) -> Self {
         let mut words = Self {
-            text: String::with_capacity(source.len()),
-            ends: Vec::new(),
+            text: Vec::with_capacity(source.len()),
+            ends: Vec::with_capacity(source.len() / 4),
         };
+        let bytes = source.as_bytes();
         let mut in_word = false;
-        for ch in source.chars() {
-            if ch.is_ascii_alphanumeric() {
-                words.text.push(ch.to_ascii_lowercase());
-                in_word = true;
-            } else if !ch.is_ascii() && ch.is_alphanumeric() {
-                words.text.extend(ch.to_lowercase());
-                in_word = true;
-            } else if is_apostrophe(ch) && in_word {
+        let mut at = 0;
+        while at < bytes.len() {
+            let byte = bytes[at];
+            let apostrophe = if byte.is_ascii() {
+                at += 1;
+                if byte.is_ascii_alphanumeric() {
+                    words.text.push(byte.to_ascii_lowercase());
+                    in_word = true;
+                    continue;
+                }
+                byte == b'\''
+            } else {
+                let ch = chars::char_at(source, at);
+                at += ch.len_utf8();
+                if ch.is_alphanumeric() {
+                    let mut buffer = [0u8; 4];
+                    for lower in ch.to_lowercase() {
+                        let lower = lower.encode_utf8(&mut buffer);
+                        words.text.extend_from_slice(lower.as_bytes());
+                    }
+                    in_word = true;
+                    continue;
+                }
+                is_apostrophe(ch)
+            };
+            if apostrophe && in_word {
                 // Inside a word: `don't` and `don’t` both become `dont`.
             } else if in_word {
                 words.ends.push(words.text.len());
@@ -116,7 +208,7 @@ impl Words {
 
     fn word(&self, index: usize) -> &[u8] {
         let start = if index == 0 { 0 } else { self.ends[index - 1] };
-        &self.text.as_bytes()[start..self.ends[index]]
+        &self.text[start..self.ends[index]]
     }
 
     /// Hash of the shingle of `len` words from `first`: FNV-1a 64 over the words, each
@@ -125,9 +217,10 @@ impl Words {
     fn shingle_hash(&self, first: usize, len: usize) -> u64 {
         let mut hash = FNV_OFFSET;
         for index in first..first + len {
-            for &byte in self.word(index).iter().chain(std::iter::once(&0xFF)) {
+            for &byte in self.word(index) {
                 hash = fnv1a_step(hash, byte);
             }
+            hash = fnv1a_step(hash, 0xFF);
         }
         fmix64(hash)
     }
@@ -187,6 +280,25 @@ mod tests {
             simhash_hex(simhash("The quick brown fox jumps over the lazy dog.")),
             "25bdc728b7482d5f"
         );
+    }
+
+    #[test]
+    fn bit_votes_agree_with_counting_bit_by_bit() {
+        let hashes: Vec<u64> = (1..=1000u64).map(fmix64).collect();
+        for n in [1, 2, 3, 254, 255, 256, 510, 511, 1000] {
+            let mut votes = BitVotes::default();
+            let mut ones = [0usize; 64];
+            for hash in &hashes[..n] {
+                votes.add(*hash);
+                for (bit, ones) in ones.iter_mut().enumerate() {
+                    *ones += usize::from(hash >> bit & 1 == 1);
+                }
+            }
+            let expected = (0..64)
+                .filter(|bit| ones[*bit] * 2 > n)
+                .fold(0u64, |hash, bit| hash | 1 << bit);
+            assert_eq!(votes.majority(), expected, "{n} hashes");
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
-use crate::entities::{Kind, tokenize_phrase};
+use crate::entities::{Kind, TITLE_CASE_TELLS, is_title_case_tell, tokenize_phrase};
 
 /// A known name: what it is and how records spell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,45 +28,132 @@ pub(crate) struct Entry {
     pub canonical: &'static str,
 }
 
-/// Every list, parsed.
-pub(crate) struct Lists {
-    /// Alias (its tokens joined by one space) → entry.
-    pub names: HashMap<String, Entry, Fnv>,
-    /// First tokens of the aliases, to skip the lookup at most tokens.
-    pub first_tokens: HashSet<String, Fnv>,
-    /// The most tokens an alias has.
-    pub longest: usize,
-    pub given_names: HashSet<&'static str, Fnv>,
-    /// Lower case, without a trailing period.
-    pub roles: HashSet<&'static str, Fnv>,
-    /// Lower case.
-    pub common: HashSet<&'static str, Fnv>,
+/// One node of the alias lookup: an alias, the first tokens of a longer one, or both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Node {
+    /// The name this exact alias stands for.
+    pub entry: Option<Entry>,
+    /// Some longer alias starts with these tokens.
+    pub continues: bool,
 }
 
-/// FNV-1a hashing for the word lists: every token of every document is looked up several
-/// times, and these keys are short, fixed words where `SipHash`'s protection against chosen
-/// keys buys nothing (the lists are ours, a document only chooses what it looks up).
-pub(crate) type Fnv = BuildHasherDefault<FnvHasher>;
+/// What the word lists say of one token, as it is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[allow(clippy::struct_excessive_bools)] // Independent facts about a word, read by name.
+pub(crate) struct WordInfo {
+    /// A common word (`the`, `Tuesday`, `Russian`).
+    pub common: bool,
+    /// An honorific or role (`Mr.`, `President`, `spokesperson`).
+    pub role: bool,
+    /// The first token of a gazetteer alias (`New`, `U.S.`).
+    pub starts_name: bool,
+    /// A given name (`Vladimir`).
+    pub given_name: bool,
+    /// A word that is lower case in prose and capitalized in a headline (`with`, `Says`).
+    pub tell: bool,
+}
 
-/// A 64-bit FNV-1a [`Hasher`].
-pub(crate) struct FnvHasher(u64);
+/// Every list, parsed.
+pub(crate) struct Lists {
+    /// Alias, or the first tokens of a longer alias (tokens joined by one space) → node; a
+    /// name is found by extending the key one token at a time while it `continues`.
+    pub names: HashMap<String, Node, WordHash>,
+    /// The most tokens an alias has.
+    pub longest: usize,
+    /// Token as written → what the lists say of it, so the tokens of a text cost one lookup
+    /// each: the exact aliases' first tokens and given names, and the common words and roles
+    /// in every form an ASCII token can take without an inner capital (`the`, `The`, `the.`,
+    /// `The.`; see [`Lists::word_info`]).
+    /// Keyed by [`short_key`] for tokens of up to 15 bytes (nearly all), by text above.
+    short_words: HashMap<u128, WordInfo, WordHash>,
+    long_words: HashMap<String, WordInfo, WordHash>,
+    /// Lower case, without a trailing period.
+    roles: HashSet<&'static str, WordHash>,
+    /// Lower case.
+    common: HashSet<&'static str, WordHash>,
+}
 
-impl Default for FnvHasher {
-    fn default() -> Self {
-        Self(0xcbf2_9ce4_8422_2325)
+/// Hashing for the word lists: every token of every document is looked up, and these keys
+/// are short, fixed words where `SipHash`'s protection against chosen keys buys nothing (the
+/// lists are ours; a document only chooses what it looks up, and a collision costs time, not
+/// a wrong answer). Eight bytes are mixed per step, so a word costs one or two steps.
+pub(crate) type WordHash = BuildHasherDefault<WordHasher>;
+
+/// The [`Hasher`] of [`WordHash`]: multiply-rotate over 64-bit words, `fmix64` at the end.
+#[derive(Default)]
+pub(crate) struct WordHasher(u64);
+
+impl WordHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0 ^ word)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(31);
     }
 }
 
-impl Hasher for FnvHasher {
+impl Hasher for WordHasher {
     fn finish(&self) -> u64 {
-        self.0
+        // hashbrown takes the bucket from the low bits and a tag from the top seven: spread.
+        let mut hash = self.0;
+        hash ^= hash >> 33;
+        hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        hash ^ (hash >> 33)
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.mix(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let word = rest
+                .iter()
+                .rev()
+                .fold(0u64, |word, &byte| word << 8 | u64::from(byte));
+            self.mix(word);
         }
     }
+
+    fn write_u8(&mut self, i: u8) {
+        self.mix(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.mix(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.mix(i as u64);
+    }
+
+    #[allow(clippy::cast_possible_truncation)] // The low and the high half, on purpose.
+    fn write_u128(&mut self, i: u128) {
+        self.mix(i as u64);
+        self.mix((i >> 64) as u64);
+    }
+}
+
+/// A word of up to 15 bytes packed into one integer with its length, so that two words have
+/// the same key exactly when they are equal: a lookup hashes and compares one number instead
+/// of a string. Longer words have no key.
+pub(crate) fn short_key(word: &[u8]) -> Option<u128> {
+    short_key_with(word, |byte| byte)
+}
+
+/// [`short_key`] of `word` with `map` applied to each byte (`to_ascii_lowercase`). Built in a
+/// register, byte by byte: copying the word into a buffer and reading it back as one integer
+/// stalls the processor's store forwarding, which costs more than the whole lookup.
+#[inline]
+pub(crate) fn short_key_with(word: &[u8], map: impl Fn(u8) -> u8) -> Option<u128> {
+    let len = u8::try_from(word.len()).ok().filter(|len| *len <= 15)?;
+    let packed = word
+        .iter()
+        .rev()
+        .fold(0u128, |key, &byte| key << 8 | u128::from(map(byte)));
+    Some(packed | u128::from(len) << 120)
 }
 
 /// The lists, parsed on first use.
@@ -86,12 +173,35 @@ impl Lists {
     fn load() -> Self {
         let mut lists = Self {
             names: HashMap::default(),
-            first_tokens: HashSet::default(),
             longest: 0,
-            given_names: lines(include_str!("../data/given_names.txt")).collect(),
+            short_words: HashMap::default(),
+            long_words: HashMap::default(),
             roles: lines(include_str!("../data/roles.txt")).collect(),
             common: lines(include_str!("../data/common_words.txt")).collect(),
         };
+        for name in lines(include_str!("../data/given_names.txt")) {
+            lists.word(name).given_name = true;
+        }
+        for tell in TITLE_CASE_TELLS {
+            // As written or capitalized: `with`, `With` (not `with.`: no period is stripped).
+            for form in forms(tell).into_iter().filter(|f| !f.ends_with('.')) {
+                lists.word(&form).tell = true;
+            }
+        }
+        let common: Vec<&str> = lists.common.iter().copied().collect();
+        let roles: Vec<&str> = lists.roles.iter().copied().collect();
+        for (words, role) in [(common, false), (roles, true)] {
+            for word in words {
+                for form in forms(word) {
+                    let info = lists.word(&form);
+                    if role {
+                        info.role = true;
+                    } else {
+                        info.common = true;
+                    }
+                }
+            }
+        }
         for (kind, files) in [(Kind::Place, PLACES), (Kind::Organization, ORGANIZATIONS)] {
             for line in files.iter().flat_map(|file| lines(file)) {
                 let mut aliases = line.split('|').map(str::trim).filter(|a| !a.is_empty());
@@ -111,11 +221,59 @@ impl Lists {
         let Some(first) = tokens.first() else {
             return;
         };
-        self.first_tokens.insert(first.clone());
+        self.word(first).starts_name = true;
         self.longest = self.longest.max(tokens.len());
+        for len in 1..tokens.len() {
+            self.names
+                .entry(tokens[..len].join(" "))
+                .or_default()
+                .continues = true;
+        }
         // The first list naming an alias keeps it: countries before cities, outlets before
         // other organizations.
-        self.names.entry(tokens.join(" ")).or_insert(entry);
+        let node = self.names.entry(tokens.join(" ")).or_default();
+        node.entry.get_or_insert(entry);
+    }
+
+    fn word(&mut self, form: &str) -> &mut WordInfo {
+        match short_key(form.as_bytes()) {
+            Some(key) => self.short_words.entry(key).or_default(),
+            None => self.long_words.entry(form.to_owned()).or_default(),
+        }
+    }
+
+    /// The alias node for `key` (tokens joined by one space).
+    pub fn node(&self, key: &str) -> Option<&Node> {
+        self.names.get(key)
+    }
+
+    /// The canonical entry of an alias.
+    #[cfg(test)]
+    pub fn entry(&self, alias: &str) -> Option<Entry> {
+        self.names.get(alias)?.entry
+    }
+
+    /// What the lists say of `token` as written: one lookup, except for tokens with a
+    /// capital after the first letter or with non-ASCII characters, whose common-word and
+    /// role flags come from [`Lists::common_and_role`].
+    pub fn word_info(&self, token: &str) -> WordInfo {
+        let exact = match short_key(token.as_bytes()) {
+            Some(key) => self.short_words.get(&key),
+            None => self.long_words.get(token),
+        }
+        .copied()
+        .unwrap_or_default();
+        let plain = token.is_ascii() && !token.bytes().skip(1).any(|b| b.is_ascii_uppercase());
+        if plain {
+            return exact;
+        }
+        let (common, role) = self.common_and_role(token);
+        WordInfo {
+            common,
+            role,
+            tell: is_title_case_tell(token),
+            ..exact
+        }
     }
 
     /// Whether `word` (any case, trailing period ignored) is an honorific or role.
@@ -149,6 +307,22 @@ impl Lists {
     }
 }
 
+/// The forms of a lower-case list word that [`Lists::common_and_role`] reads as it, among
+/// tokens with no capital after the first letter: as listed or capitalized, with or without
+/// one trailing period.
+fn forms(word: &str) -> [String; 4] {
+    let mut capitalized = word.to_owned();
+    if let Some(first) = capitalized.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    [
+        word.to_owned(),
+        format!("{word}."),
+        format!("{capitalized}."),
+        capitalized,
+    ]
+}
+
 /// The non-empty, non-comment lines of a list file.
 fn lines(file: &'static str) -> impl Iterator<Item = &'static str> {
     file.lines()
@@ -163,14 +337,14 @@ mod tests {
     #[test]
     fn lists_load_and_know_their_names() {
         let lists = &*LISTS;
-        assert_eq!(lists.names["U.S."].canonical, "United States");
-        assert_eq!(
-            lists.names["New York Times"].canonical,
-            "The New York Times"
-        );
-        assert_eq!(lists.names["Kyiv"].kind, Kind::Place);
-        assert_eq!(lists.names["Reuters"].kind, Kind::Organization);
-        assert!(lists.given_names.contains("Vladimir"));
+        let entry = |alias: &str| lists.entry(alias).unwrap();
+        assert_eq!(entry("U.S.").canonical, "United States");
+        assert_eq!(entry("New York Times").canonical, "The New York Times");
+        assert_eq!(entry("Kyiv").kind, Kind::Place);
+        assert_eq!(entry("Reuters").kind, Kind::Organization);
+        assert!(lists.node("New York").unwrap().continues);
+        assert!(lists.word_info("Vladimir").given_name);
+        assert!(lists.word_info("New").starts_name);
         assert!(lists.is_role("Sen."));
         assert!(lists.is_common("Tuesday"));
         assert!(lists.longest >= 5);
@@ -180,10 +354,96 @@ mod tests {
     fn no_gazetteer_alias_is_a_common_word_or_role() {
         // Such an alias would turn every sentence opening with it into an entity.
         let lists = &*LISTS;
-        for alias in lists.names.keys() {
+        let aliases = lists.names.iter().filter(|(_, node)| node.entry.is_some());
+        for (alias, _) in aliases {
             if !alias.contains(' ') {
                 assert!(!lists.is_common(alias), "`{alias}` is a common word");
                 assert!(!lists.is_role(alias), "`{alias}` is a role");
+            }
+        }
+    }
+
+    #[test]
+    fn short_keys_tell_every_word_apart() {
+        let words: [&[u8]; 7] = [b"", b"a", b"a\0", b"ab", b"ba", b"abcdefghijklmno", b"\0"];
+        let keys: HashSet<u128> = words.iter().filter_map(|w| short_key(w)).collect();
+        assert_eq!(keys.len(), words.len());
+        assert_eq!(short_key(b"abcdefghijklmnop"), None);
+    }
+
+    #[test]
+    fn one_lookup_per_token_says_what_the_slow_lookup_says() {
+        let lists = &*LISTS;
+        let tokens = [
+            "the",
+            "The",
+            "THE",
+            "tHe",
+            "the.",
+            "The.",
+            "Mr.",
+            "mr",
+            "MR.",
+            "Mr..",
+            "Sen.",
+            "SEN",
+            "President",
+            "president",
+            "PRESIDENT",
+            "A",
+            "a",
+            "I",
+            "US",
+            "us",
+            "Us",
+            "WHO",
+            "Who",
+            "who",
+            "Über",
+            "über",
+            "Tuesday",
+            "TUESDAY",
+            "Putin",
+            "spokesperson",
+            "Says",
+            "SAYS",
+            "says",
+            "sAys",
+            "says.",
+            "Over",
+            "against",
+            "Against",
+            "AGAINST",
+            "Againstx",
+            "spokeswoman",
+            "Spokeswoman",
+            "Spokespersons",
+            "Administration",
+            "Administrations",
+        ];
+        for token in tokens {
+            let info = lists.word_info(token);
+            assert_eq!(
+                (info.common, info.role),
+                lists.common_and_role(token),
+                "{token}"
+            );
+            assert_eq!(info.tell, is_title_case_tell(token), "{token}");
+        }
+        for word in lists
+            .common
+            .iter()
+            .chain(&lists.roles)
+            .chain(TITLE_CASE_TELLS)
+        {
+            for form in forms(word) {
+                let info = lists.word_info(&form);
+                assert_eq!(
+                    (info.common, info.role),
+                    lists.common_and_role(&form),
+                    "{form}"
+                );
+                assert_eq!(info.tell, is_title_case_tell(&form), "{form}");
             }
         }
     }

@@ -16,7 +16,8 @@
 
 use whatlang::{Detector, Lang};
 
-use crate::gazetteer::Fnv;
+use crate::chars;
+use crate::gazetteer::{WordHash, short_key, short_key_with};
 
 /// Bodies with fewer letters than this are read together with title, subtitle and summary.
 pub const MIN_BODY_CHARS: usize = 200;
@@ -54,24 +55,30 @@ pub struct Texts<'a> {
 
 /// Detects the language of `texts`, keeping `declared` unless the text clearly disagrees.
 pub fn resolve(texts: Texts<'_>, declared: Option<&str>) -> Language {
-    let detected = detect(texts);
+    let sample = Sample::of(texts);
     let Some(declared) = declared.map(str::trim).filter(|d| !d.is_empty()) else {
         return Language {
-            code: detected.map(|d| d.code.to_owned()),
+            code: sample.detect().map(|d| d.code.to_owned()),
             warning: None,
         };
     };
     let Some(code) = iso639_1(declared) else {
         return Language {
-            code: detected.map(|d| d.code.to_owned()),
+            code: sample.detect().map(|d| d.code.to_owned()),
             warning: Some(format!(
                 "language: the source declares `{declared}`, which is not a language code; \
                  using the detected language instead"
             )),
         };
     };
+    // A text too short to overrule the declaration is not worth detecting.
+    let detected = if sample.letters >= MIN_LETTERS_TO_OVERRULE {
+        sample.detect()
+    } else {
+        None
+    };
     match detected {
-        Some(found) if found.code != code && found.letters >= MIN_LETTERS_TO_OVERRULE => Language {
+        Some(found) if found.code != code => Language {
             code: Some(found.code.to_owned()),
             warning: Some(format!(
                 "language: the source declares `{code}` but the text reads as `{}`; \
@@ -90,28 +97,45 @@ pub fn resolve(texts: Texts<'_>, declared: Option<&str>) -> Language {
 #[derive(Debug, Clone, Copy)]
 struct Detected {
     code: &'static str,
+}
+
+/// The text detection reads, and how many letters it holds.
+struct Sample<'a> {
+    text: std::borrow::Cow<'a, str>,
     letters: usize,
 }
 
-fn detect(texts: Texts<'_>) -> Option<Detected> {
-    let joined;
-    let text = if letters(texts.body) >= MIN_BODY_CHARS {
-        texts.body
-    } else {
-        joined = [texts.title, texts.subtitle, texts.summary, Some(texts.body)]
+impl<'a> Sample<'a> {
+    fn of(texts: Texts<'a>) -> Self {
+        let body = prefix(texts.body, MAX_DETECT_BYTES);
+        let body_letters = letters(body);
+        let long_body = body_letters >= MIN_BODY_CHARS
+            || (body.len() < texts.body.len() && letters(texts.body) >= MIN_BODY_CHARS);
+        if long_body {
+            return Self {
+                text: body.into(),
+                letters: body_letters,
+            };
+        }
+        let joined = [texts.title, texts.subtitle, texts.summary, Some(texts.body)]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
             .join("\n");
-        &joined
-    };
-    let text = prefix(text, MAX_DETECT_BYTES);
-    let letters = letters(text);
-    if letters < MIN_LETTERS {
-        return None;
+        let text = prefix(&joined, MAX_DETECT_BYTES);
+        Self {
+            letters: letters(text),
+            text: text.to_owned().into(),
+        }
     }
-    let code = by_function_words(text).or_else(|| by_whatlang(text))?;
-    Some(Detected { code, letters })
+
+    fn detect(&self) -> Option<Detected> {
+        if self.letters < MIN_LETTERS {
+            return None;
+        }
+        let code = by_function_words(&self.text).or_else(|| by_whatlang(&self.text))?;
+        Some(Detected { code })
+    }
 }
 
 /// The language `whatlang` reliably detects in `text`.
@@ -132,21 +156,24 @@ fn by_whatlang(text: &str) -> Option<&'static str> {
 /// benchmark this answers for 152 texts and agrees with `whatlang` on every one
 /// (`tests/language.rs` checks it).
 pub fn by_function_words(text: &str) -> Option<&'static str> {
+    let index = &*FUNCTION_WORD_INDEX;
     let mut counts = [0usize; FUNCTION_WORDS.len()];
     let mut words = 0usize;
-    for word in text
-        .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty())
-    {
+    for word in alphabetic_runs(text) {
         words += 1;
-        let lower;
-        let word = if word.chars().any(char::is_uppercase) {
-            lower = word.to_lowercase();
-            lower.as_str()
+        let language = if word.is_ascii() {
+            // Most words: too long to be a function word, or lower-cased in a buffer.
+            if word.len() > index.longest {
+                continue;
+            }
+            short_key_with(word.as_bytes(), |b| b.to_ascii_lowercase())
+                .and_then(|key| index.words.get(&key))
+        } else if word.chars().any(char::is_uppercase) {
+            short_key(word.to_lowercase().as_bytes()).and_then(|key| index.words.get(&key))
         } else {
-            word
+            short_key(word.as_bytes()).and_then(|key| index.words.get(&key))
         };
-        if let Some(&language) = FUNCTION_WORD_INDEX.get(word) {
+        if let Some(&language) = language {
             counts[language] += 1;
         }
     }
@@ -162,6 +189,35 @@ pub fn by_function_words(text: &str) -> Option<&'static str> {
         .max()
         .unwrap_or(0);
     (top * 5 >= words && top >= runner_up * 4).then_some(FUNCTION_WORDS[best].0)
+}
+
+/// The maximal runs of alphabetic characters of `text`.
+fn alphabetic_runs(text: &str) -> impl Iterator<Item = &str> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let alphabetic = |at: usize| {
+            let (class, len) = chars::class_at(text, at);
+            (class & chars::ALPHABETIC != 0, len)
+        };
+        let start = loop {
+            if at >= text.len() {
+                return None;
+            }
+            let (is_letter, len) = alphabetic(at);
+            if is_letter {
+                break at;
+            }
+            at += len;
+        };
+        while at < text.len() {
+            let (is_letter, len) = alphabetic(at);
+            if !is_letter {
+                break;
+            }
+            at += len;
+        }
+        Some(&text[start..at])
+    })
 }
 
 /// Texts with fewer words than this always go to `whatlang`.
@@ -227,16 +283,37 @@ pub const FUNCTION_WORDS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Function word → index of its language in [`FUNCTION_WORDS`].
-static FUNCTION_WORD_INDEX: std::sync::LazyLock<std::collections::HashMap<&str, usize, Fnv>> =
+/// The function words, looked up by their lower-case form.
+struct FunctionWordIndex {
+    /// Function word ([`short_key`]) → index of its language in [`FUNCTION_WORDS`].
+    words: std::collections::HashMap<u128, usize, WordHash>,
+    /// The longest function word, in bytes.
+    longest: usize,
+}
+
+/// Room for the longest function word: a longer ASCII word is never looked up. Every
+/// function word has a [`short_key`], so this is at most 15.
+const MAX_FUNCTION_WORD_BYTES: usize = 15;
+
+static FUNCTION_WORD_INDEX: std::sync::LazyLock<FunctionWordIndex> =
     std::sync::LazyLock::new(|| {
-        let mut index = std::collections::HashMap::default();
-        for (language, (_, words)) in FUNCTION_WORDS.iter().enumerate() {
-            for word in *words {
-                index.insert(*word, language);
+        let mut words = std::collections::HashMap::default();
+        for (language, (_, list)) in FUNCTION_WORDS.iter().enumerate() {
+            for word in *list {
+                if let Some(key) = short_key(word.as_bytes()) {
+                    words.insert(key, language);
+                }
             }
         }
-        index
+        // No function word is longer (a test checks it).
+        let longest = FUNCTION_WORDS
+            .iter()
+            .flat_map(|(_, list)| list.iter())
+            .map(|w| w.len())
+            .max()
+            .unwrap_or(0)
+            .min(MAX_FUNCTION_WORD_BYTES);
+        FunctionWordIndex { words, longest }
     });
 
 /// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
@@ -249,6 +326,9 @@ fn prefix(text: &str, max: usize) -> &str {
 }
 
 fn letters(text: &str) -> usize {
+    if text.is_ascii() {
+        return text.bytes().filter(u8::is_ascii_alphabetic).count();
+    }
     text.chars().filter(|c| c.is_alphabetic()).count()
 }
 
@@ -426,6 +506,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn every_function_word_fits_the_lookup_buffer() {
+        for (_, words) in FUNCTION_WORDS {
+            for word in *words {
+                assert!(
+                    word.len() <= MAX_FUNCTION_WORD_BYTES,
+                    "`{word}` is too long"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn function_words_are_counted_in_any_case_between_any_separators() {
+        let runs: Vec<&str> = alphabetic_runs("l'été 12and3 ÜBER—x").collect();
+        assert_eq!(runs, ["l", "été", "and", "ÜBER", "x"]);
+        // 48 words, 36 of them German function words and 6 French: German.
+        let text = "Der, der—DER 1über2 Über: ÜBER l'été ".repeat(6);
+        assert_eq!(by_function_words(&text), Some("de"));
     }
 
     #[test]

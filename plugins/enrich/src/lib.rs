@@ -65,6 +65,7 @@
 //! assert_eq!(patch["stats"]["words"], 24);
 //! ```
 
+mod chars;
 mod config;
 pub mod dates;
 mod duplicates;
@@ -197,11 +198,9 @@ fn fingerprints(body: &str) -> Value {
     if body.is_empty() {
         return json!({"body_sha256": null, "simhash": null});
     }
-    let hash = simhash(body);
-    let has_words = body.chars().any(char::is_alphanumeric);
     json!({
         "body_sha256": body_sha256(body),
-        "simhash": has_words.then(|| simhash_hex(hash)),
+        "simhash": fingerprint::simhash_of_words(body).map(simhash_hex),
     })
 }
 

@@ -2,6 +2,8 @@
 
 use docnorm_plugin_api::Stats;
 
+use crate::chars;
+
 /// Reading speed used for `reading_minutes`: 230 words per minute, the commonly cited average
 /// for adults reading English prose silently (Brysbaert, 2019, finds 238 for non-fiction).
 pub const WORDS_PER_MINUTE: u64 = 230;
@@ -12,12 +14,15 @@ pub const WORDS_PER_MINUTE: u64 = 230;
 /// is not one); characters are Unicode scalar values; paragraphs are blocks of text separated
 /// by blank lines.
 pub fn stats(body: &str, words_per_minute: u64) -> Stats {
-    let words = body
-        .split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count() as u64;
     let characters = body.chars().count() as u64;
-    let paragraphs = paragraphs(body);
+    let (words, paragraphs) = if body.is_ascii() {
+        words_and_paragraphs(
+            body.bytes()
+                .map(|b| (chars::class(char::from(b)), b == b'\n')),
+        )
+    } else {
+        words_and_paragraphs(body.chars().map(|ch| (chars::class(ch), ch == '\n')))
+    };
     Stats {
         words,
         characters,
@@ -26,17 +31,36 @@ pub fn stats(body: &str, words_per_minute: u64) -> Stats {
     }
 }
 
-fn paragraphs(body: &str) -> u64 {
-    let mut count = 0;
+/// Words and paragraphs from the classes of a text's characters (and whether each is `\n`),
+/// in one pass: a word ends at whitespace, a line at `\n`; a paragraph starts at the first
+/// non-blank character of a line after a blank line (or the start).
+fn words_and_paragraphs(classes: impl Iterator<Item = (u8, bool)>) -> (u64, u64) {
+    let mut words = 0u64;
+    let mut paragraphs = 0u64;
+    let mut in_word = false;
+    let mut word_has_alphanumeric = false;
+    let mut line_blank = true;
     let mut in_paragraph = false;
-    for line in body.lines() {
-        let blank = line.trim().is_empty();
-        if !blank && !in_paragraph {
-            count += 1;
+    for (class, newline) in classes {
+        if class & chars::WHITESPACE != 0 {
+            words += u64::from(in_word && word_has_alphanumeric);
+            in_word = false;
+            if newline {
+                in_paragraph = !line_blank;
+                line_blank = true;
+            }
+        } else {
+            word_has_alphanumeric =
+                (in_word && word_has_alphanumeric) || class & chars::ALPHANUMERIC != 0;
+            in_word = true;
+            if line_blank {
+                line_blank = false;
+                paragraphs += u64::from(!in_paragraph);
+            }
         }
-        in_paragraph = !blank;
     }
-    count
+    words += u64::from(in_word && word_has_alphanumeric);
+    (words, paragraphs)
 }
 
 #[cfg(test)]
@@ -51,6 +75,14 @@ mod tests {
         assert_eq!(stats.characters, body.chars().count() as u64);
         assert_eq!(stats.paragraphs, 3);
         assert_eq!(stats.reading_minutes, 1);
+    }
+
+    #[test]
+    fn paragraphs_are_separated_by_blank_lines_of_any_whitespace() {
+        let body = "a\r\nb\n \t\r\nc\n\n\nd\u{2003}e\u{2003}\n\u{2003}\nf";
+        let stats = stats(body, WORDS_PER_MINUTE);
+        assert_eq!(stats.paragraphs, 4);
+        assert_eq!(stats.words, 6);
     }
 
     #[test]
