@@ -28,21 +28,115 @@ pub fn simhash(text: &str) -> u64 {
 }
 
 /// The `SimHash` of `text`, or `None` when it has no words (no letter or digit).
+///
+/// One pass over the text: each lower-cased byte of a word goes straight into the hashes of
+/// the [`SHINGLE_WORDS`] shingles it belongs to, so no word is stored or hashed twice.
 pub(crate) fn simhash_of_words(text: &str) -> Option<u64> {
-    let words = Words::new(text);
-    let count = words.ends.len();
-    if count == 0 {
-        return None;
-    }
-    let mut votes = BitVotes::default();
-    if count < SHINGLE_WORDS {
-        votes.add(words.shingle_hash(0, count));
-    } else {
-        for first in 0..=count - SHINGLE_WORDS {
-            votes.add(words.shingle_hash(first, SHINGLE_WORDS));
+    let mut shingles = Shingles::default();
+    let bytes = text.as_bytes();
+    let mut in_word = false;
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        let apostrophe = if byte.is_ascii() {
+            at += 1;
+            if byte.is_ascii_alphanumeric() {
+                shingles.byte(byte.to_ascii_lowercase());
+                in_word = true;
+                continue;
+            }
+            byte == b'\''
+        } else {
+            let ch = chars::char_at(text, at);
+            at += ch.len_utf8();
+            if ch.is_alphanumeric() {
+                let mut buffer = [0u8; 4];
+                for lower in ch.to_lowercase() {
+                    for &byte in lower.encode_utf8(&mut buffer).as_bytes() {
+                        shingles.byte(byte);
+                    }
+                }
+                in_word = true;
+                continue;
+            }
+            is_apostrophe(ch)
+        };
+        if apostrophe && in_word {
+            // Inside a word: `don't` and `don’t` both become `dont`.
+        } else if in_word {
+            shingles.end_word();
+            in_word = false;
         }
     }
-    Some(votes.majority())
+    if in_word {
+        shingles.end_word();
+    }
+    shingles.finish()
+}
+
+/// The shingle hashes of a text fed word by word, byte by byte, into the majority vote.
+///
+/// A shingle's hash is FNV-1a 64 over its words, each followed by a 0xFF byte (never part of
+/// UTF-8, so `ab c` and `a bc` differ), then `fmix64` to spread FNV's weak high bits. Every
+/// byte belongs to up to [`SHINGLE_WORDS`] shingles (the one starting at its word and those
+/// starting at the words before), whose hashes are kept side by side and advanced together.
+struct Shingles {
+    /// The hashes under way: the shingle starting at word `j` is `states[j % SHINGLE_WORDS]`.
+    states: [u64; SHINGLE_WORDS],
+    /// Words completed so far.
+    words: usize,
+    votes: BitVotes,
+}
+
+impl Default for Shingles {
+    fn default() -> Self {
+        Self {
+            states: [FNV_OFFSET; SHINGLE_WORDS],
+            words: 0,
+            votes: BitVotes::default(),
+        }
+    }
+}
+
+impl Shingles {
+    /// A byte of the current word (or its 0xFF end).
+    #[inline]
+    fn byte(&mut self, byte: u8) {
+        if self.words >= SHINGLE_WORDS - 1 {
+            for state in &mut self.states {
+                *state = fnv1a_step(*state, byte);
+            }
+        } else {
+            // The first words: only shingles that have started take the byte.
+            for state in &mut self.states[..=self.words] {
+                *state = fnv1a_step(*state, byte);
+            }
+        }
+    }
+
+    fn end_word(&mut self) {
+        self.byte(0xFF);
+        self.words += 1;
+        if self.words >= SHINGLE_WORDS {
+            // The shingle that started SHINGLE_WORDS words ago is complete; its slot starts
+            // the shingle of the next word.
+            let done = (self.words - SHINGLE_WORDS) % SHINGLE_WORDS;
+            self.votes.add(fmix64(self.states[done]));
+            self.states[done] = FNV_OFFSET;
+        }
+    }
+
+    /// The vote; a text of fewer words than a shingle is one shingle of all its words.
+    fn finish(mut self) -> Option<u64> {
+        match self.words {
+            0 => None,
+            words if words < SHINGLE_WORDS => {
+                self.votes.add(fmix64(self.states[0]));
+                Some(self.votes.majority())
+            }
+            _ => Some(self.votes.majority()),
+        }
+    }
 }
 
 /// Per-bit counts of set bits over many 64-bit hashes, for the `SimHash` majority vote.
@@ -151,81 +245,6 @@ pub fn body_sha256(body: &str) -> String {
     hex
 }
 
-/// The lower-case word tokens `SimHash` shingles (letters and digits, apostrophes dropped),
-/// kept in one buffer so hashing a document allocates twice, not once per word.
-struct Words {
-    /// The words' bytes (UTF-8), one after the other.
-    text: Vec<u8>,
-    /// Where each word ends in `text`; it starts where the previous one ends.
-    ends: Vec<usize>,
-}
-
-impl Words {
-    fn new(source: &str) -> Self {
-        let mut words = Self {
-            text: Vec::with_capacity(source.len()),
-            ends: Vec::with_capacity(source.len() / 4),
-        };
-        let bytes = source.as_bytes();
-        let mut in_word = false;
-        let mut at = 0;
-        while at < bytes.len() {
-            let byte = bytes[at];
-            let apostrophe = if byte.is_ascii() {
-                at += 1;
-                if byte.is_ascii_alphanumeric() {
-                    words.text.push(byte.to_ascii_lowercase());
-                    in_word = true;
-                    continue;
-                }
-                byte == b'\''
-            } else {
-                let ch = chars::char_at(source, at);
-                at += ch.len_utf8();
-                if ch.is_alphanumeric() {
-                    let mut buffer = [0u8; 4];
-                    for lower in ch.to_lowercase() {
-                        let lower = lower.encode_utf8(&mut buffer);
-                        words.text.extend_from_slice(lower.as_bytes());
-                    }
-                    in_word = true;
-                    continue;
-                }
-                is_apostrophe(ch)
-            };
-            if apostrophe && in_word {
-                // Inside a word: `don't` and `don’t` both become `dont`.
-            } else if in_word {
-                words.ends.push(words.text.len());
-                in_word = false;
-            }
-        }
-        if in_word {
-            words.ends.push(words.text.len());
-        }
-        words
-    }
-
-    fn word(&self, index: usize) -> &[u8] {
-        let start = if index == 0 { 0 } else { self.ends[index - 1] };
-        &self.text[start..self.ends[index]]
-    }
-
-    /// Hash of the shingle of `len` words from `first`: FNV-1a 64 over the words, each
-    /// followed by a 0xFF byte (never part of UTF-8, so `ab c` and `a bc` differ), then
-    /// `fmix64` to spread FNV's weak high bits.
-    fn shingle_hash(&self, first: usize, len: usize) -> u64 {
-        let mut hash = FNV_OFFSET;
-        for index in first..first + len {
-            for &byte in self.word(index) {
-                hash = fnv1a_step(hash, byte);
-            }
-            hash = fnv1a_step(hash, 0xFF);
-        }
-        fmix64(hash)
-    }
-}
-
 fn is_apostrophe(ch: char) -> bool {
     matches!(ch, '\'' | '’' | 'ʼ')
 }
@@ -250,6 +269,121 @@ fn fmix64(mut k: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `SimHash` as first written: the words lower-cased into a buffer, then each
+    /// shingle hashed from it. The one-pass version must give the same values.
+    fn simhash_by_words(text: &str) -> u64 {
+        let words = Words::new(text);
+        let count = words.ends.len();
+        if count == 0 {
+            return 0;
+        }
+        let mut votes = BitVotes::default();
+        if count < SHINGLE_WORDS {
+            votes.add(words.shingle_hash(0, count));
+        } else {
+            for first in 0..=count - SHINGLE_WORDS {
+                votes.add(words.shingle_hash(first, SHINGLE_WORDS));
+            }
+        }
+        votes.majority()
+    }
+
+    /// The lower-case word tokens `SimHash` shingles (letters and digits, apostrophes dropped),
+    /// kept in one buffer so hashing a document allocates twice, not once per word.
+    struct Words {
+        /// The words' bytes (UTF-8), one after the other.
+        text: Vec<u8>,
+        /// Where each word ends in `text`; it starts where the previous one ends.
+        ends: Vec<usize>,
+    }
+
+    impl Words {
+        fn new(source: &str) -> Self {
+            let mut words = Self {
+                text: Vec::with_capacity(source.len()),
+                ends: Vec::with_capacity(source.len() / 4),
+            };
+            let bytes = source.as_bytes();
+            let mut in_word = false;
+            let mut at = 0;
+            while at < bytes.len() {
+                let byte = bytes[at];
+                let apostrophe = if byte.is_ascii() {
+                    at += 1;
+                    if byte.is_ascii_alphanumeric() {
+                        words.text.push(byte.to_ascii_lowercase());
+                        in_word = true;
+                        continue;
+                    }
+                    byte == b'\''
+                } else {
+                    let ch = crate::chars::char_at(source, at);
+                    at += ch.len_utf8();
+                    if ch.is_alphanumeric() {
+                        let mut buffer = [0u8; 4];
+                        for lower in ch.to_lowercase() {
+                            let lower = lower.encode_utf8(&mut buffer);
+                            words.text.extend_from_slice(lower.as_bytes());
+                        }
+                        in_word = true;
+                        continue;
+                    }
+                    is_apostrophe(ch)
+                };
+                if apostrophe && in_word {
+                    // Inside a word: `don't` and `don’t` both become `dont`.
+                } else if in_word {
+                    words.ends.push(words.text.len());
+                    in_word = false;
+                }
+            }
+            if in_word {
+                words.ends.push(words.text.len());
+            }
+            words
+        }
+
+        fn word(&self, index: usize) -> &[u8] {
+            let start = if index == 0 { 0 } else { self.ends[index - 1] };
+            &self.text[start..self.ends[index]]
+        }
+
+        /// Hash of the shingle of `len` words from `first`: FNV-1a 64 over the words, each
+        /// followed by a 0xFF byte (never part of UTF-8, so `ab c` and `a bc` differ), then
+        /// `fmix64` to spread FNV's weak high bits.
+        fn shingle_hash(&self, first: usize, len: usize) -> u64 {
+            let mut hash = FNV_OFFSET;
+            for index in first..first + len {
+                for &byte in self.word(index) {
+                    hash = fnv1a_step(hash, byte);
+                }
+                hash = fnv1a_step(hash, 0xFF);
+            }
+            fmix64(hash)
+        }
+    }
+
+    #[test]
+    fn the_one_pass_simhash_equals_the_shingle_by_shingle_one() {
+        let texts = [
+            "",
+            "one",
+            "one two",
+            "one two three",
+            "one two three four",
+            "Biden’s call with Putin, on Tuesday:\n\n“a high-stakes effort” don't DON’T",
+            "Die Bundesregierung hat am Dienstag ein neues Gesetz zur Förderung beschlossen. ÜBER",
+            "İstanbul ǅemal ΣΊΣΥΦΟΣ 42 3.14 ' 'quoted' x’",
+            include_str!("../tests/fixtures/000_body.txt"),
+            include_str!("../tests/fixtures/004_body.txt"),
+        ];
+        for text in texts {
+            assert_eq!(simhash(text), simhash_by_words(text), "{text}");
+        }
+        let long = include_str!("../tests/fixtures/002_body.txt").repeat(3);
+        assert_eq!(simhash(&long), simhash_by_words(&long));
+    }
 
     fn fnv1a(bytes: &[u8]) -> u64 {
         bytes

@@ -99,22 +99,24 @@ struct Detected {
     code: &'static str,
 }
 
-/// The text detection reads, and how many letters it holds.
+/// The text detection reads, and what one pass over it found.
 struct Sample<'a> {
     text: std::borrow::Cow<'a, str>,
+    scan: Scan,
     letters: usize,
 }
 
 impl<'a> Sample<'a> {
     fn of(texts: Texts<'a>) -> Self {
         let body = prefix(texts.body, MAX_DETECT_BYTES);
-        let body_letters = letters(body);
-        let long_body = body_letters >= MIN_BODY_CHARS
+        let scan = Scan::of(body);
+        let long_body = scan.letters >= MIN_BODY_CHARS
             || (body.len() < texts.body.len() && letters(texts.body) >= MIN_BODY_CHARS);
         if long_body {
             return Self {
                 text: body.into(),
-                letters: body_letters,
+                letters: scan.letters,
+                scan,
             };
         }
         let joined = [texts.title, texts.subtitle, texts.summary, Some(texts.body)]
@@ -123,8 +125,10 @@ impl<'a> Sample<'a> {
             .collect::<Vec<_>>()
             .join("\n");
         let text = prefix(&joined, MAX_DETECT_BYTES);
+        let scan = Scan::of(text);
         Self {
-            letters: letters(text),
+            letters: scan.letters,
+            scan,
             text: text.to_owned().into(),
         }
     }
@@ -133,7 +137,7 @@ impl<'a> Sample<'a> {
         if self.letters < MIN_LETTERS {
             return None;
         }
-        let code = by_function_words(&self.text).or_else(|| by_whatlang(&self.text))?;
+        let code = self.scan.language().or_else(|| by_whatlang(&self.text))?;
         Some(Detected { code })
     }
 }
@@ -156,39 +160,69 @@ fn by_whatlang(text: &str) -> Option<&'static str> {
 /// benchmark this answers for 152 texts and agrees with `whatlang` on every one
 /// (`tests/language.rs` checks it).
 pub fn by_function_words(text: &str) -> Option<&'static str> {
-    let index = &*FUNCTION_WORD_INDEX;
-    let mut counts = [0usize; FUNCTION_WORDS.len()];
-    let mut words = 0usize;
-    for word in alphabetic_runs(text) {
-        words += 1;
-        let language = if word.is_ascii() {
-            // Most words: too long to be a function word, or lower-cased in a buffer.
-            if word.len() > index.longest {
-                continue;
-            }
-            short_key_with(word.as_bytes(), |b| b.to_ascii_lowercase())
-                .and_then(|key| index.words.get(&key))
-        } else if word.chars().any(char::is_uppercase) {
-            short_key(word.to_lowercase().as_bytes()).and_then(|key| index.words.get(&key))
-        } else {
-            short_key(word.as_bytes()).and_then(|key| index.words.get(&key))
+    Scan::of(text).language()
+}
+
+/// What one pass over a text finds: its letters, its words and its function words.
+struct Scan {
+    /// Alphabetic characters.
+    letters: usize,
+    /// Runs of alphabetic characters.
+    words: usize,
+    /// Function words per language of [`FUNCTION_WORDS`].
+    counts: [usize; FUNCTION_WORDS.len()],
+}
+
+impl Scan {
+    fn of(text: &str) -> Self {
+        let index = &*FUNCTION_WORD_INDEX;
+        let mut scan = Self {
+            letters: 0,
+            words: 0,
+            counts: [0; FUNCTION_WORDS.len()],
         };
-        if let Some(&language) = language {
-            counts[language] += 1;
+        for word in alphabetic_runs(text) {
+            scan.words += 1;
+            let language = if word.is_ascii() {
+                scan.letters += word.len();
+                // Most words: too long to be a function word, or lower-cased as they are
+                // packed into a key.
+                if word.len() > index.longest {
+                    continue;
+                }
+                short_key_with(word.as_bytes(), |b| b.to_ascii_lowercase())
+                    .and_then(|key| index.words.get(&key))
+            } else {
+                scan.letters += word.chars().count();
+                if word.chars().any(char::is_uppercase) {
+                    short_key(word.to_lowercase().as_bytes()).and_then(|key| index.words.get(&key))
+                } else {
+                    short_key(word.as_bytes()).and_then(|key| index.words.get(&key))
+                }
+            };
+            if let Some(&language) = language {
+                scan.counts[language] += 1;
+            }
         }
+        scan
     }
-    if words < MIN_FUNCTION_WORDS {
-        return None;
+
+    /// The language the function words decide for, if they do.
+    fn language(&self) -> Option<&'static str> {
+        if self.words < MIN_FUNCTION_WORDS {
+            return None;
+        }
+        let counts = &self.counts;
+        let (best, &top) = counts.iter().enumerate().max_by_key(|(_, count)| **count)?;
+        let runner_up = counts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != best)
+            .map(|(_, count)| *count)
+            .max()
+            .unwrap_or(0);
+        (top * 5 >= self.words && top >= runner_up * 4).then_some(FUNCTION_WORDS[best].0)
     }
-    let (best, &top) = counts.iter().enumerate().max_by_key(|(_, count)| **count)?;
-    let runner_up = counts
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != best)
-        .map(|(_, count)| *count)
-        .max()
-        .unwrap_or(0);
-    (top * 5 >= words && top >= runner_up * 4).then_some(FUNCTION_WORDS[best].0)
 }
 
 /// The maximal runs of alphabetic characters of `text`.
@@ -505,6 +539,19 @@ mod tests {
                     panic!("`{word}` is listed for {other} and {language}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_function_word_scan_counts_every_letter() {
+        for text in [
+            "",
+            "12 -- 34",
+            "Die Bundesregierung hat am Dienstag ein Gesetz über Windräder beschlossen.",
+            "l'été ÉTÉ, İstanbul ǅemal 3a4b",
+            include_str!("../tests/fixtures/004_body.txt"),
+        ] {
+            assert_eq!(Scan::of(text).letters, letters(text), "{text}");
         }
     }
 
