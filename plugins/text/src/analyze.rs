@@ -508,7 +508,7 @@ impl Header {
             if distance > 40 {
                 break;
             }
-            if is_meta_line(l) || !headline_like(l) {
+            if is_meta_line(l) || !(headline_like(l) || long_headline_over_meta(lines, l, i, top)) {
                 continue;
             }
             if matches!(classes[i], Class::Bad(r) if !matches!(r, Reason::Repeated | Reason::Promotion))
@@ -543,6 +543,9 @@ impl Header {
                 best = Some((score, i));
             }
         }
+        if let Some(inner) = headline_in_run(lines, classes, top, end) {
+            best = best.filter(|&(b, _)| b >= inner.0).or(Some(inner));
+        }
         let Some((_, title)) = best else {
             return header;
         };
@@ -560,6 +563,11 @@ impl Header {
             if clean
                 && headline_like(a)
                 && !is_meta_line(a)
+                && !list_entry(a)
+                // "3. Headline" above "Headline": a numbered breadcrumb repeating it.
+                && !a.text.ends_with(b.text)
+                // A headline shares words with its article; a form label does not.
+                && vocabulary.overlap(a.text) > 0.0
                 && a.words >= 4
                 && ((b.words >= a.words && !b.title_case()) || byline_next(lines, classes, title))
                 && names::name_line(a.text).is_none()
@@ -573,6 +581,58 @@ impl Header {
         header.subtitle = standfirst(lines, classes, title, end);
         header
     }
+}
+
+/// A headline inside the run, before most of its prose, with a byline or date line right
+/// under it and paragraphs after: the run then opens with teasers or a quoted claim, not
+/// with the article. Returns its score (on the scale of the lines above the run) and index.
+fn headline_in_run(
+    lines: &[Line<'_>],
+    classes: &[Class],
+    top: usize,
+    end: usize,
+) -> Option<(f32, usize)> {
+    let mut best: Option<(f32, usize)> = None;
+    for i in top..end {
+        let l = &lines[i];
+        if l.blank
+            || matches!(classes[i], Class::Bad(r) if !matches!(r, Reason::Repeated | Reason::Promotion))
+            || !headline_like(l)
+            || is_meta_line(l)
+            // "3. Jane Doe" over a date: a comment's header.
+            || list_entry(l)
+            || names::name_line(l.text).is_some()
+        {
+            continue;
+        }
+        let Some(meta) = neighbour_index(classes, i, Dir::Down).filter(|&m| m <= end) else {
+            continue;
+        };
+        if !is_meta_line(&lines[meta]) {
+            continue;
+        }
+        // Paragraphs follow within a few lines of the byline or date.
+        let prose_after = (meta + 1..=end)
+            .filter(|&j| !lines[j].blank)
+            .take(5)
+            .filter(|&j| classes[j] == Class::Prose)
+            .count();
+        if prose_after < 2 {
+            continue;
+        }
+        let vocabulary = BodyWords::new(lines, classes, meta, end);
+        let mut score = title_score(l, &vocabulary) + 1.5;
+        if byline_next(lines, classes, i) {
+            score += 1.0;
+        }
+        if classes[i] == Class::Bad(Reason::Repeated) && l.words >= 5 {
+            score += 1.0;
+        }
+        if best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, i));
+        }
+    }
+    best
 }
 
 /// Whether the next line is a byline (`By …`): a line between headline and byline is the
@@ -636,9 +696,7 @@ fn title_score(l: &Line<'_>, vocabulary: &BodyWords) -> f32 {
         score -= 2.0;
     }
     // "3. Politics", "Image 1 of 13": list entries and gallery counters.
-    if l.text.as_bytes().first().is_some_and(u8::is_ascii_digit) && l.text.contains(". ")
-        || l.numbers >= 2 && l.words <= 5
-    {
+    if list_entry(l) || l.numbers >= 2 && l.words <= 5 {
         score -= 2.0;
     }
     score + 3.0 * vocabulary.overlap(l.text)
@@ -723,6 +781,28 @@ fn standfirst(lines: &[Line<'_>], classes: &[Class], title: usize, end: usize) -
     (meta_follows || open_ended).then_some(s)
 }
 
+/// A numbered list entry: "3. Politics".
+fn list_entry(l: &Line<'_>) -> bool {
+    l.text.as_bytes().first().is_some_and(u8::is_ascii_digit) && l.text.contains(". ")
+}
+
+/// A headline of several sentences ending with a full stop ("Meth. We're on it. They might
+/// be."), which [`headline_like`] turns down, is still the headline when a byline or date
+/// line sits right under it.
+fn long_headline_over_meta(lines: &[Line<'_>], l: &Line<'_>, i: usize, top: usize) -> bool {
+    if !l.text.ends_with('.') || l.words > 20 || l.sentences > 3 {
+        return false;
+    }
+    let relaxed = Line {
+        sentences: 1,
+        ..l.clone()
+    };
+    headline_like(&relaxed)
+        && (i + 1..top)
+            .find(|&j| !lines[j].blank)
+            .is_some_and(|j| is_meta_line(&lines[j]))
+}
+
 fn headline_like(l: &Line<'_>) -> bool {
     if l.blank || l.separator || l.bullet || l.copyright || l.credit || l.domain {
         return false;
@@ -733,7 +813,11 @@ fn headline_like(l: &Line<'_>) -> bool {
     if l.ui_phrase || (l.ui_words > 0 && l.words <= 4) {
         return false;
     }
-    if l.first_lower || l.text.ends_with(':') || l.text.ends_with(',') {
+    if l.first_lower || l.text.ends_with([':', ',']) || attribution(l.text) {
+        return false;
+    }
+    // Breadcrumbs and menu paths: "Software ›", "Home >".
+    if l.text.ends_with(['›', '>', '»', '/', '|']) {
         return false;
     }
     if names::opens_byline(l.text) || date_keyword(l.text).is_some() {
@@ -752,10 +836,40 @@ fn headline_like(l: &Line<'_>) -> bool {
 
 /// Bylines, name lines and date lines, which sit between headline and body.
 fn is_meta_line(l: &Line<'_>) -> bool {
-    if l.words == 0 || l.words > 20 {
+    if l.words == 0 || l.words > 20 || attribution(l.text) {
         return false;
     }
-    names::is_lone_byline_word(l.text) || names::byline(l.text).is_some() || date_line(l).is_some()
+    names::is_lone_byline_word(l.text)
+        || names::byline(l.text).is_some()
+        || date_line(l).is_some()
+        || (l.numbers > 0 && l.words <= 12 && stamped(l.text))
+}
+
+/// A quote's or an embedded post's attribution: "— Jane Doe (@jane) November 18, 2019".
+fn attribution(text: &str) -> bool {
+    text.starts_with(['—', '–', '―'])
+}
+
+/// Whether the line opens with "Updated", "Posted", "Published" (or the same in German,
+/// French, Spanish): a time stamp, also when it gives no year ("Posted Nov 18, 8:19 PM").
+fn stamped(text: &str) -> bool {
+    const STAMPS: &[&str] = &[
+        "updated",
+        "posted",
+        "published",
+        "aktualisiert",
+        "veröffentlicht",
+        "publié",
+        "mis à jour",
+        "publicado",
+        "actualizado",
+    ];
+    let head = text.get(..16).unwrap_or(text);
+    let head = head.trim_start_matches(|c: char| !c.is_alphanumeric());
+    STAMPS.iter().any(|k| {
+        head.get(..k.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(k))
+    })
 }
 
 /// A date that makes up most of a short line, or a line opening with a date keyword.
@@ -1438,6 +1552,69 @@ mod tests {
             Fate::Removed(Reason::Credit),
             "a caption naming who stands where"
         );
+    }
+
+    const PORT_BODY: &str = "Dock workers returned to the port on Monday after a two-week strike that left hundreds of ships waiting offshore.\n\
+        The union said the new contract raises wages by six percent over three years and limits night shifts.\n\
+        Exporters said it would take a month to clear the backlog of containers stuck on the quays.\n";
+
+    #[test]
+    fn breadcrumb_and_numbered_crumb_are_not_the_headline() {
+        let text = format!(
+            "1. Home >\n2. Business >\n3. Port strike ends after two weeks\n\n\
+             Port strike ends after two weeks\n\nMarch 7, 2024\n\n{PORT_BODY}"
+        );
+        let a = analyze(&text);
+        assert_eq!(a.title.as_deref(), Some("Port strike ends after two weeks"));
+        assert_eq!(a.subtitle, None);
+        let text = format!(
+            "Home ›\nBusiness ›\nPort strike ends after two weeks\nMarch 7, 2024\n\n{PORT_BODY}"
+        );
+        let a = analyze(&text);
+        assert_eq!(a.title.as_deref(), Some("Port strike ends after two weeks"));
+    }
+
+    #[test]
+    fn headline_of_several_sentences_over_a_time_stamp() {
+        let text = format!(
+            "Weather: Set your location\nEnter City and State or Zip Code\n\n\
+             Port strike over. Ships return. The union won.\n\n\
+             Posted Nov 18, 8:19 PM\n\n{PORT_BODY}"
+        );
+        let a = analyze(&text);
+        assert_eq!(
+            a.title.as_deref(),
+            Some("Port strike over. Ships return. The union won.")
+        );
+    }
+
+    #[test]
+    fn headline_inside_the_run_over_its_byline() {
+        // The run opens with a quoted claim and its attribution; the headline and byline follow.
+        let text = format!(
+            "\"Ten ships a day are leaving the port without their cargo, and nobody is counting them.\"\n\n\
+             — Ann Lee on Sunday, October 13th, 2019 in a speech to the harbour board\n\n\
+             How many ships leave the port without cargo?\n\n\
+             By Jane Doe on Monday, November 18th, 2019\n\n{PORT_BODY}"
+        );
+        let a = analyze(&text);
+        assert_eq!(
+            a.title.as_deref(),
+            Some("How many ships leave the port without cargo?")
+        );
+        assert_eq!(a.authors.len(), 1);
+        assert_eq!(a.authors[0].name, "Jane Doe");
+    }
+
+    #[test]
+    fn an_embedded_posts_attribution_is_not_a_date_line() {
+        let text = format!(
+            "Port strike ends after two weeks\nMarch 7, 2024\n\n{PORT_BODY}\
+             Finally the ships are moving again after all this time\n\n\
+             — Bo Chan (@bochan) March 7, 2024\n\n{PORT_BODY}"
+        );
+        let a = analyze(&text);
+        assert_eq!(a.title.as_deref(), Some("Port strike ends after two weeks"));
     }
 
     #[test]
