@@ -26,7 +26,7 @@ use std::collections::{HashMap, HashSet};
 use docnorm_plugin_api::Entities;
 
 use crate::chars;
-use crate::gazetteer::{LISTS, Lists, WordHash, WordInfo};
+use crate::gazetteer::{LISTS, Lists, WordHash, WordInfo, has_inner_capital, short_key_at};
 
 /// What a name refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,10 +45,7 @@ pub fn entities(title: Option<&str>, body: &str) -> Entities {
     let mut key = String::new();
     for line in title.into_iter().chain(body.lines()) {
         tokens.clear();
-        tokenize_into(line, &mut tokens);
-        for token in &mut tokens {
-            token.annotate(lists);
-        }
+        tokenize_into(line, &mut tokens, Some(lists));
         let mode = if is_title_case(&tokens) {
             Mode::WordByWord
         } else {
@@ -96,11 +93,6 @@ impl<'a> Token<'a> {
             closes,
             kind: WordInfo::default(),
         }
-    }
-
-    /// Fills the word-list flags.
-    fn annotate(&mut self, lists: &Lists) {
-        self.kind = lists.word_info(self.text);
     }
 
     fn is_capitalized(&self) -> bool {
@@ -542,7 +534,7 @@ pub(crate) fn tokenize_phrase(phrase: &str) -> Vec<String> {
 /// Cuts one line into tokens.
 fn tokenize(line: &str) -> Vec<Token<'_>> {
     let mut tokens = Vec::new();
-    tokenize_into(line, &mut tokens);
+    tokenize_into(line, &mut tokens, None);
     tokens
 }
 
@@ -559,51 +551,87 @@ const CLOSING_ABBREVIATIONS: &[&str] = &[
 ];
 
 /// Cuts one line into tokens, appended to `tokens`.
-fn tokenize_into<'t>(line: &'t str, tokens: &mut Vec<Token<'t>>) {
-    // The whitespace-separated pieces of the line, as `split_whitespace` cuts them, and
-    // whether each holds a dash or slash.
+fn tokenize_into<'t>(line: &'t str, tokens: &mut Vec<Token<'t>>, lists: Option<&Lists>) {
+    // The whitespace-separated pieces of the line, as `split_whitespace` cuts them. Most are
+    // plain words of ASCII letters and digits, which need no trimming.
     let bytes = line.as_bytes();
     let mut start = None;
-    let mut dashed = false;
+    let mut plain = true;
     let mut at = 0;
     while at < bytes.len() {
-        let byte = bytes[at];
         let (class, len) = chars::class_at(line, at);
         if class & chars::WHITESPACE != 0 {
             if let Some(start) = start.take() {
-                push_pieces(tokens, &line[start..at], dashed);
+                push_piece_of(tokens, line, start, at, plain, lists);
             }
         } else {
             if start.is_none() {
                 start = Some(at);
-                dashed = false;
+                plain = true;
             }
-            // Both dashes start with 0xE2 in UTF-8: a piece without it or `/` has none.
-            dashed |= byte == b'/' || byte == 0xE2;
+            plain &= len == 1 && class & chars::ALPHANUMERIC != 0;
         }
         at += len;
     }
     if let Some(start) = start {
-        push_pieces(tokens, &line[start..], dashed);
+        push_piece_of(tokens, line, start, line.len(), plain, lists);
     }
     if let Some(last) = tokens.last_mut() {
         last.closes = true;
     }
 }
 
+/// Adds the tokens of the piece `line[start..end]`, looked up in `lists` if given; `plain`
+/// when it holds only ASCII letters and digits.
+fn push_piece_of<'t>(
+    tokens: &mut Vec<Token<'t>>,
+    line: &'t str,
+    start: usize,
+    end: usize,
+    plain: bool,
+    lists: Option<&Lists>,
+) {
+    let piece = &line[start..end];
+    if !plain {
+        // Both dashes start with 0xE2 in UTF-8: a piece without it or `/` has none.
+        let dashed = piece.bytes().any(|b| b == b'/' || b == 0xE2);
+        push_pieces(tokens, piece, dashed, lists);
+        return;
+    }
+    let mut token = Token::new(piece, false);
+    if let Some(lists) = lists {
+        let bytes = line.as_bytes();
+        token.kind = match short_key_at(bytes, start, end, 0) {
+            Some(key) if !has_inner_capital(bytes, start, end) => lists.word_info_by_key(key),
+            _ => lists.word_info(piece),
+        };
+    }
+    tokens.push(token);
+}
+
 /// Dashes and slashes separate words and close phrases, like punctuation.
-fn push_pieces<'t>(tokens: &mut Vec<Token<'t>>, piece: &'t str, dashed: bool) {
+fn push_pieces<'t>(
+    tokens: &mut Vec<Token<'t>>,
+    piece: &'t str,
+    dashed: bool,
+    lists: Option<&Lists>,
+) {
     if dashed {
         for (n, part) in piece.split(['—', '–', '/']).enumerate() {
-            push_piece(tokens, n > 0, part);
+            push_piece(tokens, n > 0, part, lists);
         }
     } else {
-        push_piece(tokens, false, piece);
+        push_piece(tokens, false, piece, lists);
     }
 }
 
 /// Adds the token of one piece of a line, if it holds one, and marks where phrases close.
-fn push_piece<'t>(tokens: &mut Vec<Token<'t>>, after_dash: bool, piece: &'t str) {
+fn push_piece<'t>(
+    tokens: &mut Vec<Token<'t>>,
+    after_dash: bool,
+    piece: &'t str,
+    lists: Option<&Lists>,
+) {
     if let Some(last) = tokens.last_mut().filter(|_| after_dash) {
         last.closes = true;
     }
@@ -622,7 +650,11 @@ fn push_piece<'t>(tokens: &mut Vec<Token<'t>>, after_dash: bool, piece: &'t str)
         }
         return;
     }
-    tokens.push(Token::new(word, closes));
+    let mut token = Token::new(word, closes);
+    if let Some(lists) = lists {
+        token.kind = lists.word_info(word);
+    }
+    tokens.push(token);
 }
 
 /// Splits a whitespace-separated piece into (opened by punctuation, word, closed by

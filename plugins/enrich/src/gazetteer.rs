@@ -143,6 +143,46 @@ pub(crate) fn short_key(word: &[u8]) -> Option<u128> {
     short_key_with(word, |byte| byte)
 }
 
+/// [`short_key`] of the word `text[start..end]`, read eight bytes at a time straight from
+/// the text where it is long enough, with `or_mask` OR-ed into every byte of the word (0x20
+/// lower-cases ASCII letters; 0 keeps them).
+#[inline]
+pub(crate) fn short_key_at(text: &[u8], start: usize, end: usize, or_mask: u8) -> Option<u128> {
+    let len = end - start;
+    if len > 15 {
+        return None;
+    }
+    let word = |from: usize, len: usize| -> u64 {
+        if len == 0 {
+            return 0;
+        }
+        let fill = u64::from_le_bytes([or_mask; 8]);
+        let keep = if len >= 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * len)) - 1
+        };
+        let value = match text.get(from..from + 8) {
+            Some(chunk) => u64::from_le_bytes(chunk.try_into().unwrap_or_default()),
+            None => text[from..from + len]
+                .iter()
+                .rev()
+                .fold(0u64, |word, &byte| word << 8 | u64::from(byte)),
+        };
+        (value | fill) & keep
+    };
+    let low = word(start, len.min(8));
+    let high = word(start + 8, len.saturating_sub(8));
+    let len = u128::from(u8::try_from(len).ok()?);
+    Some(u128::from(low) | u128::from(high) << 64 | len << 120)
+}
+
+/// Whether a word of ASCII bytes `text[start..end]` has a capital after its first letter.
+#[inline]
+pub(crate) fn has_inner_capital(text: &[u8], start: usize, end: usize) -> bool {
+    text[start + 1..end].iter().any(u8::is_ascii_uppercase)
+}
+
 /// [`short_key`] of `word` with `map` applied to each byte (`to_ascii_lowercase`). Built in a
 /// register, byte by byte: copying the word into a buffer and reading it back as one integer
 /// stalls the processor's store forwarding, which costs more than the whole lookup.
@@ -253,6 +293,12 @@ impl Lists {
         self.names.get(alias)?.entry
     }
 
+    /// [`Lists::word_info`] of a token of ASCII letters and digits, of at most 15 bytes, with
+    /// no capital after the first letter, by its [`short_key`].
+    pub fn word_info_by_key(&self, key: u128) -> WordInfo {
+        self.short_words.get(&key).copied().unwrap_or_default()
+    }
+
     /// What the lists say of `token` as written: one lookup, except for tokens with a
     /// capital after the first letter or with non-ASCII characters, whose common-word and
     /// role flags come from [`Lists::common_and_role`].
@@ -359,6 +405,23 @@ mod tests {
             if !alias.contains(' ') {
                 assert!(!lists.is_common(alias), "`{alias}` is a common word");
                 assert!(!lists.is_role(alias), "`{alias}` is a role");
+            }
+        }
+    }
+
+    #[test]
+    fn keys_read_from_the_text_equal_keys_built_byte_by_byte() {
+        let text = b"a Ab abcdefgh ABCDEFGHI abcdefghijklmno abcdefghijklmnop x";
+        for start in 0..text.len() {
+            for end in start..=text.len() {
+                let word = &text[start..end];
+                assert_eq!(short_key_at(text, start, end, 0), short_key(word));
+                if word.iter().all(u8::is_ascii_alphabetic) {
+                    assert_eq!(
+                        short_key_at(text, start, end, 0x20),
+                        short_key_with(word, |b| b.to_ascii_lowercase())
+                    );
+                }
             }
         }
     }

@@ -17,7 +17,7 @@
 use whatlang::{Detector, Lang};
 
 use crate::chars;
-use crate::gazetteer::{WordHash, short_key, short_key_with};
+use crate::gazetteer::{WordHash, short_key, short_key_at};
 
 /// Bodies with fewer letters than this are read together with title, subtitle and summary.
 pub const MIN_BODY_CHARS: usize = 200;
@@ -181,7 +181,8 @@ impl Scan {
             words: 0,
             counts: [0; FUNCTION_WORDS.len()],
         };
-        for word in alphabetic_runs(text) {
+        for (start, end) in alphabetic_runs(text) {
+            let word = &text[start..end];
             scan.words += 1;
             let language = if word.is_ascii() {
                 scan.letters += word.len();
@@ -190,7 +191,8 @@ impl Scan {
                 if word.len() > index.longest {
                     continue;
                 }
-                short_key_with(word.as_bytes(), |b| b.to_ascii_lowercase())
+                // OR-ing 0x20 lower-cases an ASCII letter.
+                short_key_at(text.as_bytes(), start, end, 0x20)
                     .and_then(|key| index.words.get(&key))
             } else {
                 scan.letters += word.chars().count();
@@ -225,8 +227,8 @@ impl Scan {
     }
 }
 
-/// The maximal runs of alphabetic characters of `text`.
-fn alphabetic_runs(text: &str) -> impl Iterator<Item = &str> {
+/// Where the maximal runs of alphabetic characters of `text` start and end.
+fn alphabetic_runs(text: &str) -> impl Iterator<Item = (usize, usize)> {
     let mut at = 0;
     std::iter::from_fn(move || {
         let alphabetic = |at: usize| {
@@ -250,7 +252,7 @@ fn alphabetic_runs(text: &str) -> impl Iterator<Item = &str> {
             }
             at += len;
         }
-        Some(&text[start..at])
+        Some((start, at))
     })
 }
 
@@ -569,7 +571,8 @@ mod tests {
 
     #[test]
     fn function_words_are_counted_in_any_case_between_any_separators() {
-        let runs: Vec<&str> = alphabetic_runs("l'été 12and3 ÜBER—x").collect();
+        let text = "l'été 12and3 ÜBER—x";
+        let runs: Vec<&str> = alphabetic_runs(text).map(|(s, e)| &text[s..e]).collect();
         assert_eq!(runs, ["l", "été", "and", "ÜBER", "x"]);
         // 48 words, 36 of them German function words and 6 French: German.
         let text = "Der, der—DER 1über2 Über: ÜBER l'été ".repeat(6);
