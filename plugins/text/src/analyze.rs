@@ -183,9 +183,13 @@ pub fn analyze(text: &str) -> Analysis<'_> {
         fates[s] = Some(Fate::Subtitle);
         out.subtitle = Some(lines[s].text.to_owned());
     }
-    let head_from = header
-        .title
-        .map_or(start.saturating_sub(8), |t| t.saturating_sub(4));
+    let head_from = header.title.map_or(start.saturating_sub(8), |t| {
+        (0..t)
+            .rev()
+            .filter(|&j| !lines[j].blank)
+            .nth(3)
+            .unwrap_or(0)
+    });
     // Bylines and dates sit above the body or just under its first paragraph.
     let head_to = first_prose(&lines, &classes, start, end, &fates).map_or(end, |p| {
         (p + 1..=end)
@@ -973,19 +977,51 @@ fn bylines(
         } else if let Some(found) = embedded_byline(l) {
             fates[i] = Some(Fate::Author);
             add_authors(out, found);
-        } else if let Some(name) = names::name_line(l.text) {
-            let near_date = [i.checked_sub(1), Some(i + 1)]
+        } else if let Some(name) =
+            names::name_line(l.text).or_else(|| names::name_with_role(l.text))
+        {
+            // Next to a date line (blank lines between do not count), or right under the
+            // headline (and its standfirst).
+            let near_date = [Dir::Up, Dir::Down]
                 .into_iter()
-                .flatten()
-                .filter_map(|j| lines.get(j))
-                .any(|n| date_line(n).is_some());
-            if near_date {
+                .filter_map(|d| nonblank_neighbour(lines, i, d))
+                .any(|j| date_line(&lines[j]).is_some());
+            // A run of name lines is a list (captions, people named in a gallery), not a byline.
+            let listed = [Dir::Up, Dir::Down]
+                .into_iter()
+                .filter_map(|d| nonblank_neighbour(lines, i, d))
+                .any(|j| fates[j].is_none() && names::name_line(lines[j].text).is_some());
+            if !listed && (near_date || under_title(lines, fates, i)) {
                 fates[i] = Some(Fate::Author);
                 add_authors(out, vec![name]);
             }
         }
         i += 1;
     }
+}
+
+/// The nearest non-blank line above or below line `i`.
+fn nonblank_neighbour(lines: &[Line<'_>], i: usize, dir: Dir) -> Option<usize> {
+    match dir {
+        Dir::Up => (0..i).rev().find(|&j| !lines[j].blank),
+        Dir::Down => (i + 1..lines.len()).find(|&j| !lines[j].blank),
+    }
+}
+
+/// Whether line `i` comes right under the headline, or under the headline's standfirst.
+fn under_title(lines: &[Line<'_>], fates: &[Option<Fate>], i: usize) -> bool {
+    let mut j = i;
+    for _ in 0..2 {
+        let Some(up) = nonblank_neighbour(lines, j, Dir::Up) else {
+            return false;
+        };
+        match fates[up] {
+            Some(Fate::Title) => return true,
+            Some(Fate::Subtitle) => j = up,
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// A byline inside a date line ("March 7, 2024 8:00 am by Jane Doe") or a name with a
@@ -1002,7 +1038,7 @@ fn embedded_byline(l: &Line<'_>) -> Option<Vec<String>> {
     }
     if date_line(l).is_some() {
         let lower = l.text.to_lowercase();
-        if let Some(at) = lower.find(" by ") {
+        if let Some(at) = lower.find(" by ").or_else(|| lower.find(" by:")) {
             return names::byline(&l.text[at + 1..]);
         }
         return names::name_before_date(l.text).map(|name| vec![name]);
@@ -1615,6 +1651,44 @@ mod tests {
         );
         let a = analyze(&text);
         assert_eq!(a.title.as_deref(), Some("Port strike ends after two weeks"));
+    }
+
+    #[test]
+    fn name_line_under_the_headline_or_beside_a_date_is_the_author() {
+        let text =
+            format!("Port strike ends after two weeks\n\nJane Doe\n\n5 Min Read\n\n{PORT_BODY}");
+        let a = analyze(&text);
+        assert_eq!(a.authors.len(), 1, "{:?}", a.authors);
+        assert_eq!(a.authors[0].name, "Jane Doe");
+        let text = format!(
+            "Port strike ends after two weeks\n\nThe union won a six percent raise over three years\n\n\
+             JANE DOE\n\nNov. 20, 2019 1:35 a.m.\n\n{PORT_BODY}"
+        );
+        let a = analyze(&text);
+        assert_eq!(a.authors.len(), 1, "{:?}", a.authors);
+        assert_eq!(a.authors[0].name, "Jane Doe");
+        let text = format!(
+            "Port strike ends after two weeks\n\nJane Doe Senior Contributor\n\n{PORT_BODY}"
+        );
+        assert_eq!(analyze(&text).authors[0].name, "Jane Doe");
+    }
+
+    #[test]
+    fn labels_and_lists_of_names_are_not_authors() {
+        // A navigation label under the headline, and captions naming people.
+        let text = format!(
+            "Port strike ends after two weeks\n\nPrevious Post\nNext Post\n\n\
+             Ann Lee Harbour Master\n\nBo Chan Union Leader\n\nMarch 7, 2024\n\n{PORT_BODY}"
+        );
+        let a = analyze(&text);
+        assert!(a.authors.is_empty(), "{:?}", a.authors);
+        // A lone "By" with the name under it; buttons after the date are not names.
+        let text = format!(
+            "Port strike ends after two weeks\n\nBy\n\nJane Doe\nMarch 7, 2024\nOrder Reprints\n\n{PORT_BODY}"
+        );
+        let a = analyze(&text);
+        let names: Vec<&str> = a.authors.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["Jane Doe"]);
     }
 
     #[test]

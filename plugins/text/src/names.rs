@@ -84,7 +84,47 @@ const NOT_NAME_WORDS: &[&str] = &[
     "team",
     "updated",
     "published",
+    // Buttons and credits that sit next to bylines ("Order Reprints", "Getty Images").
+    "article",
+    "articles",
+    "image",
+    "images",
+    "more",
+    "order",
+    "photo",
+    "photos",
+    "print",
+    "reprints",
+    "video",
+    "view",
+    // Navigation and section labels that look like two capitalized words ("Previous Post",
+    // "Car Reviews", "Home").
+    "archive",
+    "archives",
+    "blog",
+    "categories",
+    "category",
+    "comments",
+    "home",
+    "latest",
+    "popular",
+    "post",
+    "posts",
+    "previous",
+    "related",
+    "review",
+    "reviews",
+    "section",
+    "sections",
+    "stories",
+    "story",
+    "tags",
+    "topics",
 ];
+
+/// Words after a name that make it a byline with a role or a button: "Senior Contributor",
+/// "View More Articles".
+const ROLE_TAIL_WORDS: &[&str] = &["articles", "contributing", "senior", "staff", "view"];
 
 /// Verbs that follow the name at the start of a bio sentence.
 const BIO_VERBS: &[&str] = &[
@@ -198,7 +238,14 @@ fn names_end(rest: &str) -> usize {
     for (i, c) in rest.char_indices() {
         match c {
             '|' | '—' | '–' | '·' | '•' | '(' => return i,
-            '@' => return rest[..i].rfind(' ').unwrap_or(0),
+            '@' => {
+                // A handle glued to the name ("Jane Doe@janedoe") ends it at the `@`; an
+                // address ("jdoe@example.org") ends it where the address starts.
+                let from = rest[..i].rfind(' ').map_or(0, |s| s + 1);
+                let glued = rest[from..i].chars().next().is_some_and(char::is_uppercase)
+                    && rest[from..i].chars().all(char::is_alphabetic);
+                return if glued { i } else { from.saturating_sub(1) };
+            }
             ' ' => {
                 let next = &bytes[i + 1..];
                 let space = next.iter().position(|&b| b == b' ');
@@ -207,7 +254,7 @@ fn names_end(rest: &str) -> usize {
                     return i;
                 }
                 // A dash or a date's preposition, followed by more words.
-                if space.is_some() && matches!(word, "-" | "on" | "am" | "le" | "el") {
+                if space.is_some() && matches!(word, "-" | "on" | "On" | "am" | "le" | "el") {
                     return i;
                 }
             }
@@ -274,6 +321,50 @@ pub fn name_line(text: &str) -> Option<String> {
     person_name(text.trim())
 }
 
+/// The name of a line holding a name and then only a role or a button: "Jane Doe Senior
+/// Contributor", `Jane DawsonView More Articles` (the button glued to the name).
+pub fn name_with_role(text: &str) -> Option<String> {
+    if text.len() > 80 {
+        return None;
+    }
+    let text = text.trim();
+    if let Some(at) = crate::related::glued_at(text) {
+        let (head, tail) = text.split_at(at);
+        return (only_role_words(tail)).then(|| name_line(head)).flatten();
+    }
+    // Where each word after the second starts: the name may end before any of them.
+    let starts = text
+        .char_indices()
+        .filter(|&(i, c)| !c.is_whitespace() && i > 0 && text[..i].ends_with(char::is_whitespace))
+        .map(|(i, _)| i)
+        .skip(1)
+        .take(5);
+    starts
+        .map(|cut| text.split_at(cut))
+        .find(|(_, tail)| only_role_words(tail))
+        .and_then(|(head, _)| person_name(head.trim()))
+}
+
+/// Whether every word is a role or button word and one at least is ("Senior Contributor",
+/// "View More Articles", "Staff Writer").
+fn only_role_words(text: &str) -> bool {
+    let mut any = false;
+    for w in text.split_whitespace() {
+        let lower = w
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        let kind = lexicon::kind_of(&lower);
+        if kind & (lexicon::kind::ROLE | lexicon::kind::UI) != 0
+            || ROLE_TAIL_WORDS.contains(&lower.as_str())
+        {
+            any = true;
+        } else if !NOT_NAME_WORDS.contains(&lower.as_str()) && kind & lexicon::kind::STOP == 0 {
+            return false;
+        }
+    }
+    any
+}
+
 /// A bio sentence: the person it is about and the publisher it names, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bio {
@@ -303,7 +394,12 @@ pub fn bio(text: &str, has_role_word: bool) -> Option<Bio> {
     {
         return None;
     }
-    let words: Vec<&str> = text.split_whitespace().take(60).collect();
+    // "Jane Doe (@janedoe) is a writer at …": the handle after the name is skipped.
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .take(60)
+        .filter(|w| !(w.starts_with("(@") && w.ends_with(')')))
+        .collect();
     let mut n = 0;
     while n < words.len() && n < 5 && name_word(words[n], n == 0).is_some() {
         n += 1;
@@ -607,6 +703,45 @@ mod tests {
     }
 
     #[test]
+    fn byline_with_a_glued_handle_or_a_capitalized_on() {
+        assert_eq!(
+            names("By Jane Doe@janedoe Nov 18, 2019, 11:47am EST"),
+            Some(vec!["Jane Doe".into()])
+        );
+        assert_eq!(
+            names("By Jane Doe On 11/13/19 at 4:00 PM EST"),
+            Some(vec!["Jane Doe".into()])
+        );
+        assert_eq!(
+            names("By Jane Doe jdoe@example.org"),
+            Some(vec!["Jane Doe".into()])
+        );
+    }
+
+    #[test]
+    fn name_followed_by_a_role_or_a_button() {
+        assert_eq!(
+            name_with_role("Jane Q. Doe Senior Contributor"),
+            Some("Jane Q. Doe".into())
+        );
+        assert_eq!(
+            name_with_role("Jane DawsonView More Articles"),
+            Some("Jane Dawson".into())
+        );
+        // A section label followed by a label word is no name.
+        assert_eq!(name_with_role("Home Music Music News"), None);
+        assert_eq!(name_with_role("Jane Doe"), None);
+    }
+
+    #[test]
+    fn navigation_labels_and_credits_are_not_names() {
+        assert_eq!(name_line("Previous Post"), None);
+        assert_eq!(name_line("Order Reprints"), None);
+        assert_eq!(name_line("Getty Images"), None);
+        assert_eq!(name_line("CAR REVIEWS"), None);
+    }
+
+    #[test]
     fn name_lines() {
         assert_eq!(
             name_line("Jane van der Berg"),
@@ -647,6 +782,16 @@ mod tests {
             Some(Bio {
                 name: "John Roe".into(),
                 publisher: None
+            })
+        );
+        assert_eq!(
+            bio(
+                "Jane Doe (@janedoe) is a contributor at Example Weekly and hosts a podcast.",
+                true
+            ),
+            Some(Bio {
+                name: "Jane Doe".into(),
+                publisher: Some("Example Weekly".into())
             })
         );
         // No role: a sentence about someone, not a bio.
