@@ -29,6 +29,19 @@ static ASCII: [u8; 128] = {
     table
 };
 
+/// Each ASCII letter or digit lower-cased; 0 for every other byte.
+pub(crate) static FOLD: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0u8;
+    while b < 128 {
+        if b.is_ascii_alphanumeric() {
+            table[b as usize] = b.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
+
 /// The classes of `ch`: the same answers as the `char` methods they are named after.
 #[inline]
 pub(crate) fn class(ch: char) -> u8 {

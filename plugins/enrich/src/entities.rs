@@ -660,12 +660,6 @@ fn push_piece<'t>(
 /// Splits a whitespace-separated piece into (opened by punctuation, word, closed by
 /// punctuation).
 fn strip(piece: &str) -> (bool, &str, bool) {
-    const OPENING: &[char] = &[
-        '"', '“', '‘', '\'', '(', '[', '{', '«', '¿', '¡', '*', '_', '„',
-    ];
-    const CLOSING: &[char] = &[
-        ',', ';', ':', '!', '?', '…', ')', ']', '}', '"', '”', '»', '*', '_', '“',
-    ];
     let bytes = piece.as_bytes();
     if let (Some(first), Some(last)) = (bytes.first(), bytes.last())
         && first.is_ascii_alphanumeric()
@@ -675,13 +669,13 @@ fn strip(piece: &str) -> (bool, &str, bool) {
         // Most words: nothing to trim at either end.
         return split_suffix(false, piece, false);
     }
-    let word = piece.trim_start_matches(OPENING);
+    let word = trim_start(piece, is_opening);
     let lead = word.len() != piece.len();
     let mut word = word;
     let mut closes = false;
     loop {
         let before = word.len();
-        word = word.trim_end_matches(CLOSING);
+        word = trim_end(word, is_closing);
         if let Some(stem) = word
             .strip_suffix("'s")
             .or_else(|| word.strip_suffix("’s"))
@@ -689,7 +683,7 @@ fn strip(piece: &str) -> (bool, &str, bool) {
         {
             word = stem;
         }
-        word = word.trim_end_matches(['\'', '’']);
+        word = trim_end(word, |ch| matches!(ch, '\'' | '’'));
         if let Some(stem) = word.strip_suffix('.') {
             if keeps_period(stem) {
                 if !NAME_ABBREVIATIONS.contains(&stem) && !is_initial(stem) {
@@ -705,6 +699,41 @@ fn strip(piece: &str) -> (bool, &str, bool) {
         closes = true;
     }
     split_suffix(lead, word, closes)
+}
+
+/// Punctuation that opens a word: a quote, a bracket, emphasis.
+fn is_opening(ch: char) -> bool {
+    matches!(
+        ch,
+        '"' | '“' | '‘' | '\'' | '(' | '[' | '{' | '«' | '¿' | '¡' | '*' | '_' | '„'
+    )
+}
+
+/// Punctuation that closes a word.
+fn is_closing(ch: char) -> bool {
+    matches!(
+        ch,
+        ',' | ';' | ':' | '!' | '?' | '…' | ')' | ']' | '}' | '"' | '”' | '»' | '*' | '_' | '“'
+    )
+}
+
+/// `text` without the characters matching `trim` at its start (`trim_start_matches`, by a
+/// `match` instead of a scan of a list per character).
+fn trim_start(text: &str, trim: impl Fn(char) -> bool) -> &str {
+    let mut rest = text;
+    while let Some(ch) = rest.chars().next().filter(|ch| trim(*ch)) {
+        rest = &rest[ch.len_utf8()..];
+    }
+    rest
+}
+
+/// `text` without the characters matching `trim` at its end.
+fn trim_end(text: &str, trim: impl Fn(char) -> bool) -> &str {
+    let mut rest = text;
+    while let Some(ch) = rest.chars().next_back().filter(|ch| trim(*ch)) {
+        rest = &rest[..rest.len() - ch.len_utf8()];
+    }
+    rest
 }
 
 /// `Kremlin-led`, `Russia-backed`: the name is the part before a lower-case suffix.

@@ -38,10 +38,11 @@ pub(crate) fn simhash_of_words(text: &str) -> Option<u64> {
     let mut at = 0;
     while at < bytes.len() {
         let byte = bytes[at];
-        let apostrophe = if byte.is_ascii() {
+        let apostrophe = if byte < 0x80 {
             at += 1;
-            if byte.is_ascii_alphanumeric() {
-                shingles.byte(byte.to_ascii_lowercase());
+            let folded = chars::FOLD[usize::from(byte)];
+            if folded != 0 {
+                shingles.byte(folded);
                 in_word = true;
                 continue;
             }
@@ -78,20 +79,29 @@ pub(crate) fn simhash_of_words(text: &str) -> Option<u64> {
 ///
 /// A shingle's hash is FNV-1a 64 over its words, each followed by a 0xFF byte (never part of
 /// UTF-8, so `ab c` and `a bc` differ), then `fmix64` to spread FNV's weak high bits. Every
-/// byte belongs to up to [`SHINGLE_WORDS`] shingles (the one starting at its word and those
-/// starting at the words before), whose hashes are kept side by side and advanced together.
+/// byte belongs to up to [`SHINGLE_WORDS`] = 3 shingles: the one starting at its word and
+/// those starting at the two words before, whose hashes are kept side by side and advanced
+/// together.
 struct Shingles {
-    /// The hashes under way: the shingle starting at word `j` is `states[j % SHINGLE_WORDS]`.
-    states: [u64; SHINGLE_WORDS],
+    /// The hashes of the shingles that started at the current word, the word before and the
+    /// one before that; a shingle that has not started yet (the first words) holds
+    /// `FNV_OFFSET` and is not advanced.
+    current: u64,
+    previous: u64,
+    oldest: u64,
     /// Words completed so far.
     words: usize,
     votes: BitVotes,
 }
 
+const _: () = assert!(SHINGLE_WORDS == 3, "Shingles keeps three hashes");
+
 impl Default for Shingles {
     fn default() -> Self {
         Self {
-            states: [FNV_OFFSET; SHINGLE_WORDS],
+            current: FNV_OFFSET,
+            previous: FNV_OFFSET,
+            oldest: FNV_OFFSET,
             words: 0,
             votes: BitVotes::default(),
         }
@@ -102,15 +112,12 @@ impl Shingles {
     /// A byte of the current word (or its 0xFF end).
     #[inline]
     fn byte(&mut self, byte: u8) {
-        if self.words >= SHINGLE_WORDS - 1 {
-            for state in &mut self.states {
-                *state = fnv1a_step(*state, byte);
-            }
-        } else {
-            // The first words: only shingles that have started take the byte.
-            for state in &mut self.states[..=self.words] {
-                *state = fnv1a_step(*state, byte);
-            }
+        self.current = fnv1a_step(self.current, byte);
+        if self.words >= 1 {
+            self.previous = fnv1a_step(self.previous, byte);
+        }
+        if self.words >= 2 {
+            self.oldest = fnv1a_step(self.oldest, byte);
         }
     }
 
@@ -118,24 +125,25 @@ impl Shingles {
         self.byte(0xFF);
         self.words += 1;
         if self.words >= SHINGLE_WORDS {
-            // The shingle that started SHINGLE_WORDS words ago is complete; its slot starts
-            // the shingle of the next word.
-            let done = (self.words - SHINGLE_WORDS) % SHINGLE_WORDS;
-            self.votes.add(fmix64(self.states[done]));
-            self.states[done] = FNV_OFFSET;
+            // The oldest shingle is complete; the others move up and one starts at the next
+            // word.
+            self.votes.add(fmix64(self.oldest));
         }
+        self.oldest = self.previous;
+        self.previous = self.current;
+        self.current = FNV_OFFSET;
     }
 
     /// The vote; a text of fewer words than a shingle is one shingle of all its words.
     fn finish(mut self) -> Option<u64> {
-        match self.words {
-            0 => None,
-            words if words < SHINGLE_WORDS => {
-                self.votes.add(fmix64(self.states[0]));
-                Some(self.votes.majority())
-            }
-            _ => Some(self.votes.majority()),
-        }
+        let first = match self.words {
+            0 => return None,
+            1 => self.previous,
+            2 => self.oldest,
+            _ => return Some(self.votes.majority()),
+        };
+        self.votes.add(fmix64(first));
+        Some(self.votes.majority())
     }
 }
 

@@ -14,8 +14,13 @@ pub const WORDS_PER_MINUTE: u64 = 230;
 /// is not one); characters are Unicode scalar values; paragraphs are blocks of text separated
 /// by blank lines.
 pub fn stats(body: &str, words_per_minute: u64) -> Stats {
-    let characters = body.chars().count() as u64;
-    let (words, paragraphs) = if body.is_ascii() {
+    let ascii = body.is_ascii();
+    let characters = if ascii {
+        body.len()
+    } else {
+        body.chars().count()
+    } as u64;
+    let (words, paragraphs) = if ascii {
         words_and_paragraphs(
             body.bytes()
                 .map(|b| (chars::class(char::from(b)), b == b'\n')),
@@ -43,16 +48,20 @@ fn words_and_paragraphs(classes: impl Iterator<Item = (u8, bool)>) -> (u64, u64)
     let mut in_paragraph = false;
     for (class, newline) in classes {
         if class & chars::WHITESPACE != 0 {
-            words += u64::from(in_word && word_has_alphanumeric);
-            in_word = false;
+            if in_word {
+                words += u64::from(word_has_alphanumeric);
+                in_word = false;
+            }
             if newline {
                 in_paragraph = !line_blank;
                 line_blank = true;
             }
         } else {
-            word_has_alphanumeric =
-                (in_word && word_has_alphanumeric) || class & chars::ALPHANUMERIC != 0;
-            in_word = true;
+            if !in_word {
+                in_word = true;
+                word_has_alphanumeric = false;
+            }
+            word_has_alphanumeric |= class & chars::ALPHANUMERIC != 0;
             if line_blank {
                 line_blank = false;
                 paragraphs += u64::from(!in_paragraph);
