@@ -181,19 +181,35 @@ impl Scan {
             words: 0,
             counts: [0; FUNCTION_WORDS.len()],
         };
-        for (start, end) in alphabetic_runs(text) {
-            let word = &text[start..end];
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            let (class, len) = chars::class_at(text, at);
+            if class & chars::ALPHABETIC == 0 {
+                at += len;
+                continue;
+            }
+            // A run of letters: a word.
+            let start = at;
+            let mut ascii = true;
+            while at < bytes.len() {
+                let (class, len) = chars::class_at(text, at);
+                if class & chars::ALPHABETIC == 0 {
+                    break;
+                }
+                ascii &= len == 1;
+                at += len;
+            }
+            let word = &text[start..at];
             scan.words += 1;
-            let language = if word.is_ascii() {
+            let language = if ascii {
                 scan.letters += word.len();
                 // Most words: too long to be a function word, or lower-cased as they are
-                // packed into a key.
+                // packed into a key (OR-ing 0x20 lower-cases an ASCII letter).
                 if word.len() > index.longest {
                     continue;
                 }
-                // OR-ing 0x20 lower-cases an ASCII letter.
-                short_key_at(text.as_bytes(), start, end, 0x20)
-                    .and_then(|key| index.words.get(&key))
+                short_key_at(bytes, start, at, 0x20).and_then(|key| index.words.get(&key))
             } else {
                 scan.letters += word.chars().count();
                 if word.chars().any(char::is_uppercase) {
@@ -225,35 +241,6 @@ impl Scan {
             .unwrap_or(0);
         (top * 5 >= self.words && top >= runner_up * 4).then_some(FUNCTION_WORDS[best].0)
     }
-}
-
-/// Where the maximal runs of alphabetic characters of `text` start and end.
-fn alphabetic_runs(text: &str) -> impl Iterator<Item = (usize, usize)> {
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        let alphabetic = |at: usize| {
-            let (class, len) = chars::class_at(text, at);
-            (class & chars::ALPHABETIC != 0, len)
-        };
-        let start = loop {
-            if at >= text.len() {
-                return None;
-            }
-            let (is_letter, len) = alphabetic(at);
-            if is_letter {
-                break at;
-            }
-            at += len;
-        };
-        while at < text.len() {
-            let (is_letter, len) = alphabetic(at);
-            if !is_letter {
-                break;
-            }
-            at += len;
-        }
-        Some((start, at))
-    })
 }
 
 /// Texts with fewer words than this always go to `whatlang`.
@@ -544,6 +531,33 @@ mod tests {
         }
     }
 
+    /// Where the maximal runs of alphabetic characters of `text` start and end.
+    fn alphabetic_runs(text: &str) -> Vec<(usize, usize)> {
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for (at, ch) in text.char_indices() {
+            if !ch.is_alphabetic() {
+                continue;
+            }
+            let end = at + ch.len_utf8();
+            match runs.last_mut() {
+                Some(run) if run.1 == at => run.1 = end,
+                _ => runs.push((at, end)),
+            }
+        }
+        runs
+    }
+
+    #[test]
+    fn the_scan_counts_the_words_split_the_slow_way() {
+        for text in [
+            "l'été 12and3 ÜBER—x",
+            "Die Bundesregierung hat am Dienstag ein Gesetz über Windräder beschlossen.",
+            include_str!("../tests/fixtures/004_body.txt"),
+        ] {
+            assert_eq!(Scan::of(text).words, alphabetic_runs(text).len(), "{text}");
+        }
+    }
+
     #[test]
     fn the_function_word_scan_counts_every_letter() {
         for text in [
@@ -572,7 +586,10 @@ mod tests {
     #[test]
     fn function_words_are_counted_in_any_case_between_any_separators() {
         let text = "l'été 12and3 ÜBER—x";
-        let runs: Vec<&str> = alphabetic_runs(text).map(|(s, e)| &text[s..e]).collect();
+        let runs: Vec<&str> = alphabetic_runs(text)
+            .into_iter()
+            .map(|(s, e)| &text[s..e])
+            .collect();
         assert_eq!(runs, ["l", "été", "and", "ÜBER", "x"]);
         // 48 words, 36 of them German function words and 6 French: German.
         let text = "Der, der—DER 1über2 Über: ÜBER l'été ".repeat(6);
