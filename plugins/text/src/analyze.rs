@@ -884,7 +884,12 @@ fn date_line(l: &Line<'_>) -> Option<(FoundDate, bool)> {
     let found = dates::find_date(l.text)?;
     let keyword = date_keyword(l.text);
     let share = found.covered * 100 / l.text.len().max(1);
-    (share >= 35 || keyword.is_some() || l.words <= 8).then_some((found, keyword == Some(true)))
+    let dated = share >= 35
+        || keyword.is_some()
+        || l.words <= 8
+        // "Nov. 20, 2019Updated: Nov. 20, 2019 1:35 a.m."
+        || (l.words <= 16 && inner_keyword(l.text).is_some());
+    dated.then_some((found, keyword == Some(true)))
 }
 
 /// Whether the line opens with a date keyword: `Some(true)` for an update, `Some(false)` for
@@ -1095,6 +1100,40 @@ fn header_dates(
             fates[i] = Some(Fate::Date);
         }
     }
+    if out.published.is_none() && out.updated.is_none() {
+        date_under_title(lines, classes, fates, out);
+    }
+}
+
+/// The first date in the few lines right under the headline, when no line there reads as a
+/// date line on its own: "Jane Doe 27/09/2018 Comment! Books, News",
+/// "October 12, 2018/0 Comments/in News /by admin".
+fn date_under_title(
+    lines: &[Line<'_>],
+    classes: &[Class],
+    fates: &mut [Option<Fate>],
+    out: &mut Analysis<'_>,
+) {
+    let Some(title) = fates.iter().position(|f| *f == Some(Fate::Title)) else {
+        return;
+    };
+    for j in (title + 1..lines.len())
+        .filter(|&j| !lines[j].blank)
+        .take(4)
+    {
+        let l = &lines[j];
+        if classes[j] == Class::Prose || fates[j] == Some(Fate::Subtitle) {
+            break;
+        }
+        if l.numbers == 0 || l.words > 25 || l.copyright || attribution(l.text) {
+            continue;
+        }
+        if let Some(found) = dates::find_date(l.text) {
+            out.published = Some(found.to_rfc3339());
+            fates[j].get_or_insert(Fate::Date);
+            return;
+        }
+    }
 }
 
 /// The dates of a line split at ` | `, ` / ` and `;`, each marked as an update when its part
@@ -1102,7 +1141,11 @@ fn header_dates(
 fn labelled_parts(text: &str) -> Vec<(FoundDate, bool)> {
     let mut out = Vec::new();
     let mut update_seen = false;
-    for part in text.split(['|', ';']).flat_map(|p| p.split(" / ")) {
+    for part in text
+        .split(['|', ';'])
+        .flat_map(|p| p.split(" / "))
+        .flat_map(split_at_update)
+    {
         let keyword = date_keyword(part.trim()).or_else(|| inner_keyword(part));
         if let Some(found) = dates::find_date(part) {
             // A part without its own keyword after an "Updated" part is still the update.
@@ -1114,6 +1157,30 @@ fn labelled_parts(text: &str) -> Vec<(FoundDate, bool)> {
         }
     }
     out
+}
+
+/// A part cut before an update keyword inside it ("Nov. 20, 2019Updated: Nov. 21, 2019"), so
+/// the date before the keyword is not taken for the update.
+fn split_at_update(part: &str) -> impl Iterator<Item = &str> {
+    const UPDATE: &[&str] = &[
+        "updated",
+        "last modified",
+        "aktualisiert",
+        "mis à jour",
+        "actualizado",
+    ];
+    // ASCII lower-casing keeps byte offsets.
+    let lower = part.to_ascii_lowercase();
+    let at = UPDATE
+        .iter()
+        .filter_map(|k| lower.find(k))
+        .filter(|&at| at > 0 && part[..at].bytes().any(|b| b.is_ascii_digit()))
+        .min();
+    let (head, tail) = match at {
+        Some(at) => (&part[..at], Some(&part[at..])),
+        None => (part, None),
+    };
+    std::iter::once(head).chain(tail)
 }
 
 /// A date keyword inside a part ("By Jane Doe Updated Nov. 19, 2019"): `Some(true)` for an
@@ -1689,6 +1756,37 @@ mod tests {
         let a = analyze(&text);
         let names: Vec<&str> = a.authors.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(names, ["Jane Doe"]);
+    }
+
+    #[test]
+    fn date_in_the_meta_line_under_the_headline() {
+        let text = format!(
+            "Port strike ends after two weeks\n\n\
+             Jane Doe 27/09/2018 Comment! Harbour, Unions, Shipping News\n\n{PORT_BODY}"
+        );
+        assert_eq!(analyze(&text).published.as_deref(), Some("2018-09-27"));
+        let text = format!(
+            "Port strike ends after two weeks\n\n\
+             October 12, 2018/0 Comments/in Harbour News /by admin\n\n{PORT_BODY}"
+        );
+        assert_eq!(analyze(&text).published.as_deref(), Some("2018-10-12"));
+        // A date inside the first paragraph is not the article's date.
+        let text = format!(
+            "Port strike ends after two weeks\n\n\
+             The strike that began on October 12, 2018 ended on Monday, and the ships are leaving the port again.\n{PORT_BODY}"
+        );
+        assert_eq!(analyze(&text).published, None);
+    }
+
+    #[test]
+    fn date_line_with_an_update_glued_to_it() {
+        let text = format!(
+            "Port strike ends after two weeks\n\n\
+             Nov. 20, 2019Updated: Nov. 21, 2019 1:35 a.m.\n\n{PORT_BODY}"
+        );
+        let a = analyze(&text);
+        assert_eq!(a.published.as_deref(), Some("2019-11-20"));
+        assert_eq!(a.updated.as_deref(), Some("2019-11-21"));
     }
 
     #[test]

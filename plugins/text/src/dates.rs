@@ -101,6 +101,31 @@ fn tokenize(s: &str) -> Vec<Span<'_>> {
                 end = i + 1;
                 it.next();
             }
+            // "Nov 19 20197:05 AM": a year glued to the hour that follows it.
+            if (5..=6).contains(&digits)
+                && s.as_bytes().get(end) == Some(&b':')
+                && (1990..=2100).contains(&(value / 10u32.pow(u32::from(digits) - 4)))
+            {
+                let hour_digits = digits - 4;
+                let split = 10u32.pow(u32::from(hour_digits));
+                out.push(Span {
+                    tok: Tok::Num {
+                        value: value / split,
+                        digits: 4,
+                    },
+                    start,
+                    end: start + 4,
+                });
+                out.push(Span {
+                    tok: Tok::Num {
+                        value: value % split,
+                        digits: hour_digits,
+                    },
+                    start: start + 4,
+                    end,
+                });
+                continue;
+            }
             out.push(Span {
                 tok: Tok::Num { value, digits },
                 start,
@@ -489,6 +514,17 @@ mod tests {
             date("March 7, 2024 14:05 UTC").as_deref(),
             Some("2024-03-07T14:05:00Z")
         );
+    }
+
+    #[test]
+    fn year_glued_to_the_time() {
+        assert_eq!(
+            date("Published Tue, Nov 19 20197:05 AM EST").as_deref(),
+            Some("2019-11-19T07:05:00-05:00")
+        );
+        assert_eq!(date("Nov 15, 201910:45 PM").as_deref(), Some("2019-11-15"));
+        // A long number is not a year and an hour.
+        assert_eq!(date("Order 123456: March"), None);
     }
 
     #[test]
