@@ -1,33 +1,56 @@
-//! The work stage: one claimed file through the pipeline, on a worker thread, each plugin
+//! The work stage: one claimed file from claim to finish on a thread of its own, each plugin
 //! call within a time limit.
 //!
-//! Between the claim and the finish. The limit applies to each plugin call (one plugin on
-//! one document), so a JSON Lines file of many objects gets it for each object, not once
-//! for all. Plugins run in the daemon's process, so a plugin that hangs cannot be stopped:
-//! when a call exceeds the time limit the run loop stops waiting for the file, counts the attempt and goes on, and the worker thread is abandoned (it
-//! keeps running, and holding what it holds, until the plugin returns, if ever). The
+//! [`run`] starts one OS thread per file for the whole job (claim, pipeline, finish), so a
+//! document costs one hand-off between the run loop and a worker instead of one per step,
+//! and at most `run.concurrency` threads allocate at once (each thread that allocates gets
+//! its own malloc arena, so a pool that rotates jobs over many threads grows memory). The
+//! limit applies to each plugin call (one plugin on one document), so a JSON Lines file of
+//! many objects gets it for each object, not once for all; claiming and finishing (file
+//! moves, fsyncs, the state store) are not plugin calls and are not limited. Plugins run in
+//! the daemon's process, so a plugin that hangs cannot be stopped: when a call exceeds the
+//! time limit the run loop marks the file abandoned, takes back what the job parked with
+//! [`Worker::process`] to count the attempt and goes on, and the thread is left behind (it
+//! keeps running, and holding what it holds, until the plugin returns, if ever; it then
+//! sees the mark and touches nothing). Abandoning and finishing are decided under one lock,
+//! so a file is either finished by its thread or handled by the run loop, never both. The
 //! process-isolated plugins planned in the spec will make the limit a hard kill. Each plugin
 //! is wrapped so the abandoned document can name the plugin it was in.
 
 use std::cell::RefCell;
-use std::path::PathBuf;
+use std::panic::AssertUnwindSafe;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use docnorm_plugin_api::{Document, Manifest, Outcome, Plugin, PluginError, Record};
 use serde_json::{Map, Value};
+use tokio::sync::oneshot;
 
 use crate::config::Config;
 use crate::pipeline::{DocError, Pipeline};
 
-/// The plugin call a file is in, written by the worker and read by the watch on the time
-/// limit.
+/// Where a job is, written by its thread and read by the run loop on the time limit.
 type Slot = Arc<Mutex<Current>>;
 
-/// The plugin running, and since when (the start of processing before the first plugin).
+/// The job's phase, the plugin running, and since when (the start of processing before the
+/// first plugin).
 struct Current {
+    phase: Phase,
     plugin: Option<String>,
     since: Instant,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Claiming: no plugin runs yet, no limit.
+    Claiming,
+    /// In the pipeline: each plugin call within the limit.
+    Processing,
+    /// Writing what came of it: no limit, and no longer abandonable.
+    Finishing,
+    /// The run loop gave up waiting; the thread must leave the file alone.
+    Abandoned,
 }
 
 thread_local! {
@@ -40,10 +63,141 @@ pub enum Worked {
     /// The pipeline's results: one for most files, one per object for JSON Lines and JSON
     /// lists; each a record or the error that failed that document.
     Done(Vec<Result<Record, DocError>>),
-    /// A plugin call exceeded the time limit; the plugin, if one had started.
-    TimedOut(Option<String>),
-    /// The worker itself panicked (a bug in the daemon, not in a plugin).
+    /// The pipeline itself panicked (a bug in the daemon, not in a plugin).
     Crashed(String),
+}
+
+/// How a job run by [`run`] ended.
+#[derive(Debug)]
+pub enum Ran<T, P> {
+    /// The job returned.
+    Finished(T),
+    /// A plugin call exceeded the time limit: the plugin, if one had started, and what the
+    /// job parked when it started processing.
+    TimedOut(Option<String>, P),
+    /// The job's thread panicked outside the pipeline, or could not be started.
+    Crashed(String),
+}
+
+/// What a job's thread holds: the slot the run loop watches, and what it parks there.
+pub struct Worker<P> {
+    slot: Slot,
+    parked: Arc<Mutex<Option<P>>>,
+}
+
+impl<P> Worker<P> {
+    /// Runs `pipeline` over `path` (named `shown`) with each plugin call watched; `parked`
+    /// is what the run loop needs to handle the file if it times out. Returns the results
+    /// and `parked` back, or `None` when the run loop abandoned the file (the caller must then
+    /// leave it alone).
+    pub fn process(
+        &self,
+        pipeline: &Pipeline,
+        path: &Path,
+        shown: &Path,
+        parked: P,
+    ) -> Option<(Worked, P)> {
+        *lock(&self.parked) = Some(parked);
+        {
+            let mut current = lock(&self.slot);
+            if current.phase == Phase::Abandoned {
+                return None;
+            }
+            *current = Current {
+                phase: Phase::Processing,
+                plugin: None,
+                since: Instant::now(),
+            };
+        }
+        CURRENT.with(|current| *current.borrow_mut() = Some(Arc::clone(&self.slot)));
+        let result =
+            std::panic::catch_unwind(AssertUnwindSafe(|| pipeline.process_as(path, shown)));
+        CURRENT.with(|current| current.borrow_mut().take());
+        {
+            let mut current = lock(&self.slot);
+            if current.phase == Phase::Abandoned {
+                return None;
+            }
+            current.phase = Phase::Finishing;
+        }
+        let parked = lock(&self.parked).take()?;
+        let worked = match result {
+            Ok(results) => Worked::Done(results),
+            Err(panic) => Worked::Crashed(panic_message(&*panic)),
+        };
+        Some((worked, parked))
+    }
+}
+
+/// Runs `job` on a thread of its own and waits for it while no plugin call it makes through
+/// [`Worker::process`] takes longer than `limit`.
+pub async fn run<T, P, F>(name: &str, limit: Duration, job: F) -> Ran<T, P>
+where
+    T: Send + 'static,
+    P: Send + 'static,
+    F: FnOnce(&Worker<P>) -> T + Send + 'static,
+{
+    let slot: Slot = Arc::new(Mutex::new(Current {
+        phase: Phase::Claiming,
+        plugin: None,
+        since: Instant::now(),
+    }));
+    let parked = Arc::new(Mutex::new(None));
+    let worker = Worker {
+        slot: Arc::clone(&slot),
+        parked: Arc::clone(&parked),
+    };
+    let (tx, mut rx) = oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || {
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| job(&worker)));
+            // The run loop may have stopped waiting; then nobody needs the result.
+            let _ = tx.send(result.map_err(|panic| panic_message(&*panic)));
+        });
+    if let Err(err) = spawned {
+        return Ran::Crashed(format!("cannot start a worker thread: {err}"));
+    }
+    loop {
+        let (phase, since) = {
+            let current = lock(&slot);
+            (current.phase, current.since)
+        };
+        let received = match phase {
+            Phase::Processing => tokio::time::timeout_at((since + limit).into(), &mut rx).await,
+            Phase::Finishing | Phase::Abandoned => Ok((&mut rx).await),
+            // Processing may start at any moment: look again after one limit.
+            Phase::Claiming => tokio::time::timeout(limit, &mut rx).await,
+        };
+        match received {
+            Ok(Ok(Ok(value))) => return Ran::Finished(value),
+            Ok(Ok(Err(message))) => return Ran::Crashed(message),
+            Ok(Err(_)) => return Ran::Crashed("the worker thread ended without a result".into()),
+            Err(_) => {
+                let mut current = lock(&slot);
+                // Another plugin call started meanwhile: it gets its own limit.
+                if current.phase != Phase::Processing || current.since > since {
+                    continue;
+                }
+                current.phase = Phase::Abandoned;
+                let plugin = current.plugin.clone();
+                drop(current);
+                if let Some(parked) = lock(&parked).take() {
+                    return Ran::TimedOut(plugin, parked);
+                }
+                return Ran::Crashed("processing timed out with nothing to report".into());
+            }
+        }
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let text = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    format!("the daemon panicked: {text}")
 }
 
 /// Builds the pipeline with every plugin wrapped to report itself.
@@ -51,39 +205,9 @@ pub fn build(config: &Config) -> anyhow::Result<Pipeline> {
     Pipeline::new_wrapped(config, &|plugin| Box::new(Tracked(plugin)))
 }
 
-/// Runs `pipeline` over `path` (named `shown`) on a blocking thread and waits for it while
-/// no plugin call takes longer than `limit`.
-pub async fn process(
-    pipeline: Arc<Pipeline>,
-    path: PathBuf,
-    shown: PathBuf,
-    limit: Duration,
-) -> Worked {
-    let slot: Slot = Arc::new(Mutex::new(Current {
-        plugin: None,
-        since: Instant::now(),
-    }));
-    let worker_slot = Arc::clone(&slot);
-    let mut handle = tokio::task::spawn_blocking(move || {
-        CURRENT.with(|current| *current.borrow_mut() = Some(worker_slot));
-        let result = pipeline.process_as(&path, &shown);
-        CURRENT.with(|current| current.borrow_mut().take());
-        result
-    });
-    loop {
-        let since = lock(&slot).since;
-        match tokio::time::timeout_at((since + limit).into(), &mut handle).await {
-            Ok(Ok(results)) => return Worked::Done(results),
-            Ok(Err(err)) => return Worked::Crashed(err.to_string()),
-            // Another plugin call started meanwhile: it gets its own limit.
-            Err(_) if lock(&slot).since > since => {}
-            Err(_) => return Worked::TimedOut(lock(&slot).plugin.clone()),
-        }
-    }
-}
-
-fn lock(slot: &Slot) -> std::sync::MutexGuard<'_, Current> {
-    slot.lock()
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
@@ -102,10 +226,9 @@ impl Plugin for Tracked {
     ) -> Result<Outcome, PluginError> {
         CURRENT.with(|current| {
             if let Some(slot) = current.borrow().as_ref() {
-                *lock(slot) = Current {
-                    plugin: Some(self.0.manifest().name.clone()),
-                    since: Instant::now(),
-                };
+                let mut current = lock(slot);
+                current.plugin = Some(self.0.manifest().name.clone());
+                current.since = Instant::now();
             }
         });
         self.0.process(doc, fields)

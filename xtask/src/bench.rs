@@ -71,7 +71,7 @@ pub fn run(flags: &BenchFlags) -> anyhow::Result<()> {
                 "end to end",
                 e2e::measure(&docnorm, &data_dir, files),
             );
-            if !flags.quick {
+            if !flags.quick && flags.parts.crash {
                 report.crash = record(&mut report.errors, "crash benchmark", crash::measure());
             }
         }

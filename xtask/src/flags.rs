@@ -37,6 +37,8 @@ pub struct BenchFlags {
 
 /// The parts of the benchmark to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+// Independent switches, one per part: an enum of their combinations would read worse.
+#[allow(clippy::struct_excessive_bools)]
 pub struct Parts {
     /// Body and metadata quality over the benchmark pages, and the seed checks.
     pub quality: bool,
@@ -44,6 +46,8 @@ pub struct Parts {
     pub plugins: bool,
     /// The end-to-end run and the durable-copy baseline.
     pub end_to_end: bool,
+    /// The daemon's crash benchmark (with the end-to-end run, never with `--quick`).
+    pub crash: bool,
 }
 
 /// Whether to update `BENCHMARKS.md`.
@@ -67,6 +71,8 @@ flags:
   --quick           fewer samples, a smaller end-to-end run, no crash benchmark (< 5 min)
   --quality-only    only body/metadata quality and the seed checks (fast F1 loop)
   --speed-only      only the criterion benches and the end-to-end run
+  --e2e-only        only the end-to-end run and the durable-copy baseline (no crash
+                    benchmark)
   --baseline-text   only score the plain-text copies taken whole (scorer check)
   --json FILE       also write the report as JSON to FILE
   --worst N         list the N worst pages per measure (default 0)
@@ -90,6 +96,7 @@ pub fn parse(args: &[String]) -> anyhow::Result<Task> {
             quality: true,
             plugins: true,
             end_to_end: true,
+            crash: true,
         },
         baseline_only: false,
         json: None,
@@ -111,6 +118,11 @@ pub fn parse(args: &[String]) -> anyhow::Result<Task> {
                 flags.parts.end_to_end = false;
             }
             "--speed-only" => flags.parts.quality = false,
+            "--e2e-only" => {
+                flags.parts.quality = false;
+                flags.parts.plugins = false;
+                flags.parts.crash = false;
+            }
             "--baseline-text" => flags.baseline_only = true,
             "--json" => flags.json = Some(PathBuf::from(value("--json")?)),
             "--worst" => flags.worst = number(&value("--worst")?, "--worst")?,
@@ -138,6 +150,7 @@ impl BenchFlags {
             && self.parts.quality
             && self.parts.plugins
             && self.parts.end_to_end
+            && self.parts.crash
             && !self.baseline_only
             && self.files.is_none()
             && !self.no_build
@@ -186,6 +199,8 @@ mod tests {
         assert_eq!(flags.worst, 5);
         assert_eq!(flags.json, Some(PathBuf::from("r.json")));
         assert!(!bench(&["--files", "100"]).is_full_run());
+        let e2e = bench(&["--e2e-only"]).parts;
+        assert!(e2e.end_to_end && !e2e.quality && !e2e.plugins && !e2e.crash);
     }
 
     #[test]
