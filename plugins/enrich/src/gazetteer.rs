@@ -65,7 +65,10 @@ pub(crate) struct Lists {
     /// in every form an ASCII token can take without an inner capital (`the`, `The`, `the.`,
     /// `The.`; see [`Lists::word_info`]).
     /// Keyed by [`short_key`] for tokens of up to 15 bytes (nearly all), by text above.
-    short_words: HashMap<u128, WordInfo, WordHash>,
+    /// Split by length so that the table most lookups hit (words of up to 7 bytes, keyed by
+    /// a `u64`) stays small enough for the processor's caches.
+    short_words: HashMap<u64, WordInfo, WordHash>,
+    mid_words: HashMap<u128, WordInfo, WordHash>,
     long_words: HashMap<String, WordInfo, WordHash>,
     /// Lower case, without a trailing period.
     roles: HashSet<&'static str, WordHash>,
@@ -215,6 +218,7 @@ impl Lists {
             names: HashMap::default(),
             longest: 0,
             short_words: HashMap::default(),
+            mid_words: HashMap::default(),
             long_words: HashMap::default(),
             roles: lines(include_str!("../data/roles.txt")).collect(),
             common: lines(include_str!("../data/common_words.txt")).collect(),
@@ -224,7 +228,7 @@ impl Lists {
         }
         for tell in TITLE_CASE_TELLS {
             // As written or capitalized: `with`, `With` (not `with.`: no period is stripped).
-            for form in forms(tell).into_iter().filter(|f| !f.ends_with('.')) {
+            for form in forms(tell) {
                 lists.word(&form).tell = true;
             }
         }
@@ -277,7 +281,10 @@ impl Lists {
 
     fn word(&mut self, form: &str) -> &mut WordInfo {
         match short_key(form.as_bytes()) {
-            Some(key) => self.short_words.entry(key).or_default(),
+            Some(key) => match narrow(key) {
+                Some(key) => self.short_words.entry(key).or_default(),
+                None => self.mid_words.entry(key).or_default(),
+            },
             None => self.long_words.entry(form.to_owned()).or_default(),
         }
     }
@@ -296,21 +303,30 @@ impl Lists {
     /// [`Lists::word_info`] of a token of ASCII letters and digits, of at most 15 bytes, with
     /// no capital after the first letter, by its [`short_key`].
     pub fn word_info_by_key(&self, key: u128) -> WordInfo {
-        self.short_words.get(&key).copied().unwrap_or_default()
+        match narrow(key) {
+            Some(key) => self.short_words.get(&key),
+            None => self.mid_words.get(&key),
+        }
+        .copied()
+        .unwrap_or_default()
     }
 
     /// What the lists say of `token` as written: one lookup, except for tokens with a
     /// capital after the first letter or with non-ASCII characters, whose common-word and
     /// role flags come from [`Lists::common_and_role`].
     pub fn word_info(&self, token: &str) -> WordInfo {
-        let exact = match short_key(token.as_bytes()) {
-            Some(key) => self.short_words.get(&key),
-            None => self.long_words.get(token),
-        }
-        .copied()
-        .unwrap_or_default();
+        let exact = self.exact(token);
         let plain = token.is_ascii() && !token.bytes().skip(1).any(|b| b.is_ascii_uppercase());
         if plain {
+            // `common_and_role` ignores one trailing period (`Mr.`, `the.`).
+            if let Some(stem) = token.strip_suffix('.') {
+                let stem = self.exact(stem);
+                return WordInfo {
+                    common: stem.common,
+                    role: stem.role,
+                    ..exact
+                };
+            }
             return exact;
         }
         let (common, role) = self.common_and_role(token);
@@ -319,6 +335,14 @@ impl Lists {
             role,
             tell: is_title_case_tell(token),
             ..exact
+        }
+    }
+
+    /// What the table holds for `token` exactly as written.
+    fn exact(&self, token: &str) -> WordInfo {
+        match short_key(token.as_bytes()) {
+            Some(key) => self.word_info_by_key(key),
+            None => self.long_words.get(token).copied().unwrap_or_default(),
         }
     }
 
@@ -354,19 +378,26 @@ impl Lists {
 }
 
 /// The forms of a lower-case list word that [`Lists::common_and_role`] reads as it, among
-/// tokens with no capital after the first letter: as listed or capitalized, with or without
-/// one trailing period.
-fn forms(word: &str) -> [String; 4] {
+/// tokens with no capital after the first letter and no trailing period (that one is looked
+/// up without it): as listed and capitalized.
+fn forms(word: &str) -> [String; 2] {
     let mut capitalized = word.to_owned();
     if let Some(first) = capitalized.get_mut(..1) {
         first.make_ascii_uppercase();
     }
-    [
-        word.to_owned(),
-        format!("{word}."),
-        format!("{capitalized}."),
-        capitalized,
-    ]
+    [word.to_owned(), capitalized]
+}
+
+/// The `u64` key of a word of at most 7 bytes, from its [`short_key`]: its bytes and its
+/// length in the top byte.
+fn narrow(key: u128) -> Option<u64> {
+    let len = key >> 120;
+    if len > 7 {
+        return None;
+    }
+    let bytes = u64::try_from(key & u128::from(u64::MAX >> 8)).ok()?;
+    let len = u64::try_from(len).ok()?;
+    Some(bytes | len << 56)
 }
 
 /// The non-empty, non-comment lines of a list file.
