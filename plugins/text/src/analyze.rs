@@ -211,6 +211,13 @@ pub fn analyze(text: &str) -> Analysis<'_> {
     }
     let bio_from = start + (end - start) / 2;
     bios(&lines, bio_from, &mut fates, &mut out);
+    if out.publisher.is_none() {
+        // The page's copyright line, the last one (the footer's) first: "© 2024 Outlet".
+        out.publisher = (start..lines.len())
+            .rev()
+            .filter(|&i| lines[i].copyright && lines[i].words <= 40)
+            .find_map(|i| names::copyright_holder(lines[i].text));
+    }
     trailing_bylines(&lines, &classes, end, &mut fates, &mut out);
 
     settle(&lines, &classes, start, end, &mut fates);
