@@ -10,6 +10,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::chars;
+use crate::stats::Counter;
 
 /// Words per shingle. Three keeps word order (two articles sharing vocabulary still differ)
 /// while one edited word disturbs only three shingles.
@@ -32,6 +33,12 @@ pub fn simhash(text: &str) -> u64 {
 /// One pass over the text: each lower-cased byte of a word goes straight into the hashes of
 /// the [`SHINGLE_WORDS`] shingles it belongs to, so no word is stored or hashed twice.
 pub(crate) fn simhash_of_words(text: &str) -> Option<u64> {
+    simhash_and_stats(text, &mut Counter::default())
+}
+
+/// [`simhash_of_words`], counting the text's [`crate::stats`] in `counter` on the way (one
+/// pass over the body for both).
+pub(crate) fn simhash_and_stats(text: &str, counter: &mut Counter) -> Option<u64> {
     let mut shingles = Shingles::default();
     let bytes = text.as_bytes();
     let mut in_word = false;
@@ -40,6 +47,7 @@ pub(crate) fn simhash_of_words(text: &str) -> Option<u64> {
         let byte = bytes[at];
         let apostrophe = if byte < 0x80 {
             at += 1;
+            counter.push(chars::class(char::from(byte)), byte == b'\n');
             let folded = chars::FOLD[usize::from(byte)];
             if folded != 0 {
                 shingles.byte(folded);
@@ -50,6 +58,7 @@ pub(crate) fn simhash_of_words(text: &str) -> Option<u64> {
         } else {
             let ch = chars::char_at(text, at);
             at += ch.len_utf8();
+            counter.push(chars::class(ch), false);
             if ch.is_alphanumeric() {
                 let mut buffer = [0u8; 4];
                 for lower in ch.to_lowercase() {
@@ -369,6 +378,24 @@ mod tests {
                 hash = fnv1a_step(hash, 0xFF);
             }
             fmix64(hash)
+        }
+    }
+
+    #[test]
+    fn the_shared_pass_counts_the_stats_of_the_text() {
+        for text in [
+            "",
+            "a\r\nb\n \t\r\nc\n\n\nd\u{2003}e\u{2003}\n\u{2003}\nf – g",
+            "Biden’s call — “a high-stakes effort”\n\nÜBER 42",
+            include_str!("../tests/fixtures/004_body.txt"),
+        ] {
+            let mut counter = Counter::default();
+            simhash_and_stats(text, &mut counter);
+            assert_eq!(
+                counter.finish(230),
+                crate::stats::stats(text, 230),
+                "{text}"
+            );
         }
     }
 

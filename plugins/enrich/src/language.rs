@@ -7,7 +7,8 @@
 //! string gives no language rather than a wrong one. A language the source declared (an
 //! `<html lang>`, a front-matter `language` key) wins, unless the text is long enough
 //! ([`MIN_LETTERS_TO_OVERRULE`]) and reliably in another language: then the detected one is
-//! used and a warning says so.
+//! used and a warning says so. A declared language with a text too short to overrule it is
+//! kept without running detection at all.
 //!
 //! Before asking `whatlang`, whose fixed cost is larger than the rest of the enricher, a text
 //! that is unmistakably English, German, French, Spanish, Italian, Portuguese or Dutch by its

@@ -14,62 +14,79 @@ pub const WORDS_PER_MINUTE: u64 = 230;
 /// is not one); characters are Unicode scalar values; paragraphs are blocks of text separated
 /// by blank lines.
 pub fn stats(body: &str, words_per_minute: u64) -> Stats {
-    let ascii = body.is_ascii();
-    let characters = if ascii {
-        body.len()
-    } else {
-        body.chars().count()
-    } as u64;
-    let (words, paragraphs) = if ascii {
-        words_and_paragraphs(
-            body.bytes()
-                .map(|b| (chars::class(char::from(b)), b == b'\n')),
-        )
-    } else {
-        words_and_paragraphs(body.chars().map(|ch| (chars::class(ch), ch == '\n')))
-    };
-    Stats {
-        words,
-        characters,
-        paragraphs,
-        reading_minutes: words.div_ceil(words_per_minute.max(1)),
+    let mut counter = Counter::default();
+    for ch in body.chars() {
+        counter.push(chars::class(ch), ch == '\n');
+    }
+    counter.finish(words_per_minute)
+}
+
+/// The stats counted one character at a time, so that another pass over the body (the
+/// `SimHash`'s) can count them on the way: a word ends at whitespace, a line at `\n`; a
+/// paragraph starts at the first non-blank character of a line after a blank line (or the
+/// start).
+#[allow(clippy::struct_excessive_bools)] // The state of the count, read by name.
+pub(crate) struct Counter {
+    characters: u64,
+    words: u64,
+    paragraphs: u64,
+    in_word: bool,
+    word_has_alphanumeric: bool,
+    line_blank: bool,
+    in_paragraph: bool,
+}
+
+impl Default for Counter {
+    fn default() -> Self {
+        Self {
+            characters: 0,
+            words: 0,
+            paragraphs: 0,
+            in_word: false,
+            word_has_alphanumeric: false,
+            line_blank: true,
+            in_paragraph: false,
+        }
     }
 }
 
-/// Words and paragraphs from the classes of a text's characters (and whether each is `\n`),
-/// in one pass: a word ends at whitespace, a line at `\n`; a paragraph starts at the first
-/// non-blank character of a line after a blank line (or the start).
-fn words_and_paragraphs(classes: impl Iterator<Item = (u8, bool)>) -> (u64, u64) {
-    let mut words = 0u64;
-    let mut paragraphs = 0u64;
-    let mut in_word = false;
-    let mut word_has_alphanumeric = false;
-    let mut line_blank = true;
-    let mut in_paragraph = false;
-    for (class, newline) in classes {
+impl Counter {
+    /// One character, by its [`chars::class`] and whether it is `\n`.
+    #[inline]
+    pub(crate) fn push(&mut self, class: u8, newline: bool) {
+        self.characters += 1;
         if class & chars::WHITESPACE != 0 {
-            if in_word {
-                words += u64::from(word_has_alphanumeric);
-                in_word = false;
+            if self.in_word {
+                self.words += u64::from(self.word_has_alphanumeric);
+                self.in_word = false;
             }
             if newline {
-                in_paragraph = !line_blank;
-                line_blank = true;
+                self.in_paragraph = !self.line_blank;
+                self.line_blank = true;
             }
         } else {
-            if !in_word {
-                in_word = true;
-                word_has_alphanumeric = false;
+            if !self.in_word {
+                self.in_word = true;
+                self.word_has_alphanumeric = false;
             }
-            word_has_alphanumeric |= class & chars::ALPHANUMERIC != 0;
-            if line_blank {
-                line_blank = false;
-                paragraphs += u64::from(!in_paragraph);
+            self.word_has_alphanumeric |= class & chars::ALPHANUMERIC != 0;
+            if self.line_blank {
+                self.line_blank = false;
+                self.paragraphs += u64::from(!self.in_paragraph);
             }
         }
     }
-    words += u64::from(in_word && word_has_alphanumeric);
-    (words, paragraphs)
+
+    /// The stats, with reading time at `words_per_minute`.
+    pub(crate) fn finish(self, words_per_minute: u64) -> Stats {
+        let words = self.words + u64::from(self.in_word && self.word_has_alphanumeric);
+        Stats {
+            words,
+            characters: self.characters,
+            paragraphs: self.paragraphs,
+            reading_minutes: words.div_ceil(words_per_minute.max(1)),
+        }
+    }
 }
 
 #[cfg(test)]
