@@ -839,8 +839,17 @@ fn headline_like(l: &Line<'_>) -> bool {
     if l.text.ends_with('.') && (l.sentences > 1 || l.words > 14) && !l.title_case() {
         return false;
     }
+    // Mostly numbers: a table row, a score, a counter. A date written with dots or slashes
+    // ("Opening Bell 11.18.19") counts once.
     if l.numbers * 2 > l.words {
-        return false;
+        let (mut numeric, mut all) = (0u32, 0u32);
+        for w in l.text.split_whitespace() {
+            all += 1;
+            numeric += u32::from(w.starts_with(|c: char| c.is_ascii_digit()));
+        }
+        if numeric * 2 > all {
+            return false;
+        }
     }
     true
 }
@@ -854,6 +863,8 @@ fn is_meta_line(l: &Line<'_>) -> bool {
         || names::byline(l.text).is_some()
         || date_line(l).is_some()
         || (l.numbers > 0 && l.words <= 12 && stamped(l.text))
+        // "Jane DawsonView More Articles": a name with a button glued on.
+        || (l.words <= 8 && l.capitalized >= 3 && names::name_with_role(l.text).is_some())
 }
 
 /// A quote's or an embedded post's attribution: "— Jane Doe (@jane) November 18, 2019".
@@ -1794,6 +1805,22 @@ mod tests {
         let a = analyze(&text);
         assert_eq!(a.published.as_deref(), Some("2019-11-20"));
         assert_eq!(a.updated.as_deref(), Some("2019-11-21"));
+    }
+
+    #[test]
+    fn headline_with_a_dotted_date_and_a_byline_with_a_glued_button() {
+        let text = format!(
+            "Markets\n\nPort Report 11.18.19\n\n\
+             Port strike ends and the ships leave after two weeks of waiting\n\n\
+             Jane DawsonView More Articles\n\n{PORT_BODY}"
+        );
+        let a = analyze(&text);
+        assert_eq!(a.title.as_deref(), Some("Port Report 11.18.19"));
+        assert_eq!(a.authors.len(), 1, "{:?}", a.authors);
+        assert_eq!(a.authors[0].name, "Jane Dawson");
+        // A line of scores is still no headline.
+        let text = format!("Results\n\n12 - 3 14 - 2 Finals\n\n{PORT_BODY}");
+        assert_eq!(analyze(&text).title, None);
     }
 
     #[test]
