@@ -200,15 +200,36 @@ fn author_names(record: &Value) -> Vec<String> {
 }
 
 fn authors_match(predicted: &[String], truth: &[String]) -> bool {
-    let set = |names: &[String]| -> BTreeSet<String> {
-        names
-            .iter()
-            .map(|n| fold(n))
-            .filter(|n| !n.is_empty())
-            .collect()
+    let set = |names: &mut dyn Iterator<Item = &str>| -> BTreeSet<String> {
+        names.map(fold).filter(|n| !n.is_empty()).collect()
     };
-    let truth = set(truth);
-    !truth.is_empty() && set(predicted) == truth
+    let predicted = set(&mut predicted.iter().map(String::as_str));
+    let given = set(&mut truth.iter().map(String::as_str));
+    let named = set(&mut truth.iter().map(|a| name_part(a)));
+    !given.is_empty() && (predicted == given || predicted == named)
+}
+
+/// The person's name in a declared author string that also carries a byline word, an
+/// outlet, a role or credentials: "By Jane Doe, Example News" → "Jane Doe",
+/// "Jane Doe | Example Media", "Jane Doe, MS, RD", "Analysis by Jane Doe, Senior Editor".
+fn name_part(author: &str) -> &str {
+    let mut name = author.trim();
+    let lower = name.to_ascii_lowercase();
+    if let Some(at) = lower
+        .find("by ")
+        .filter(|&at| at == 0 || lower[..at].ends_with(' '))
+    {
+        // Only a leading "By" or "<Word> by": never inside a name.
+        if lower[..at].split_whitespace().count() <= 1 {
+            name = &name[at + 3..];
+        }
+    }
+    let cut = [",", " | "]
+        .iter()
+        .filter_map(|sep| name.find(sep))
+        .min()
+        .unwrap_or(name.len());
+    name[..cut].trim()
 }
 
 fn primary_subtag(tag: &str) -> String {
@@ -365,6 +386,21 @@ mod tests {
         assert!(ok(json!([{"name": "john roe"}, {"name": "JANE  DOE"}])));
         assert!(!ok(json!([{"name": "Jane Doe"}])));
         assert!(!ok(json!([])));
+        // A declared author string carrying byline word, outlet or credentials is compared
+        // by its name part too.
+        let t = MetaTruth {
+            authors: vec![
+                "By JANE DOE, Example Wire Writer".into(),
+                "John Roe | Example".into(),
+            ],
+            ..MetaTruth::default()
+        };
+        let ok = |authors: Value| is_correct(&json!({ "authors": authors }), &t, Field::Authors);
+        assert!(ok(json!([{"name": "Jane Doe"}, {"name": "John Roe"}])));
+        assert!(!ok(json!([{"name": "Jane Doe"}])));
+        assert_eq!(name_part("Analysis by Jane Doe, Senior Editor"), "Jane Doe");
+        assert_eq!(name_part("Jane Doe, MS, RD"), "Jane Doe");
+        assert_eq!(name_part("Abby Lee"), "Abby Lee");
     }
 
     #[test]
