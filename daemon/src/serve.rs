@@ -4,8 +4,9 @@
 //! queues what a crash left in the work folder, starts the [`watch`](crate::watch)er and
 //! only then scans the inbox, so no file slips between the two (the [`queue`](crate::queue)
 //! drops the duplicates), and tells systemd it is ready. Then each ready file is
-//! [`claim`](crate::claim)ed, processed by the [`work`](crate::work) stage within the time
-//! limit and [`finish`](crate::finish)ed, at most `run.concurrency` at once. The loop
+//! [`claim`](crate::claim)ed, processed within the time limit and [`finish`](crate::finish)ed
+//! on one worker thread of its own (the [`work`](crate::work) stage), at most
+//! `run.concurrency` at once. The loop
 //! reconciles with a full scan at an interval and whenever events were lost, reloads the
 //! pipeline on SIGHUP, and on shutdown stops claiming and lets in-flight documents finish
 //! within the grace time.

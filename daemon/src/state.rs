@@ -106,21 +106,21 @@ impl StateStore {
     /// Counts one more start of processing the claimed file `claim` (inbox name `name`)
     /// and returns the count with the last error; committed before the caller goes on.
     pub fn begin_attempt(&self, claim: &str, name: &str) -> rusqlite::Result<Attempt> {
-        self.lock().query_row(
-            "INSERT INTO files (claim, name, state, attempts, updated_ms)
+        self.lock()
+            .prepare_cached(
+                "INSERT INTO files (claim, name, state, attempts, updated_ms)
              VALUES (?1, ?2, 'processing', 1, ?3)
              ON CONFLICT (claim) DO UPDATE
                SET attempts = attempts + 1, state = 'processing', updated_ms = ?3
              RETURNING attempts, plugin, error",
-            params![claim, name, now_ms()],
-            |row| {
+            )?
+            .query_row(params![claim, name, now_ms()], |row| {
                 Ok(Attempt {
                     attempts: row.get(0)?,
                     plugin: row.get(1)?,
                     error: row.get(2)?,
                 })
-            },
-        )
+            })
     }
 
     /// Remembers why the last attempt failed, for the report once the file is given up.
@@ -130,7 +130,7 @@ impl StateStore {
         plugin: Option<&str>,
         error: &str,
     ) -> rusqlite::Result<()> {
-        self.lock().execute(
+        self.execute(
             "UPDATE files SET plugin = ?2, error = ?3, updated_ms = ?4 WHERE claim = ?1",
             params![claim, plugin, error, now_ms()],
         )?;
@@ -139,7 +139,7 @@ impl StateStore {
 
     /// The file's record was written.
     pub fn done(&self, claim: &str, record: &str, sha256: &str) -> rusqlite::Result<()> {
-        self.lock().execute(
+        self.execute(
             "UPDATE files SET state = 'done', record = ?2, sha256 = ?3, plugin = NULL,
                error = NULL, updated_ms = ?4 WHERE claim = ?1",
             params![claim, record, sha256, now_ms()],
@@ -149,7 +149,7 @@ impl StateStore {
 
     /// The file was moved to `failed/`.
     pub fn failed(&self, claim: &str, plugin: Option<&str>, error: &str) -> rusqlite::Result<()> {
-        self.lock().execute(
+        self.execute(
             "UPDATE files SET state = 'failed', plugin = ?2, error = ?3, updated_ms = ?4
              WHERE claim = ?1",
             params![claim, plugin, error, now_ms()],
@@ -185,7 +185,7 @@ impl StateStore {
 
     /// Remembers that the inbox file at `path`, as `stamp` says it was, is finished.
     pub fn keep(&self, path: &str, stamp: Stamp) -> rusqlite::Result<()> {
-        self.lock().execute(
+        self.execute(
             "INSERT INTO kept (path, inode, size, mtime_ns) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (path) DO UPDATE
                SET inode = ?2, size = ?3, mtime_ns = ?4",
@@ -201,8 +201,7 @@ impl StateStore {
 
     /// Forgets a kept inbox file (it left the inbox).
     pub fn unkeep(&self, path: &str) -> rusqlite::Result<()> {
-        self.lock()
-            .execute("DELETE FROM kept WHERE path = ?1", params![path])?;
+        self.execute("DELETE FROM kept WHERE path = ?1", params![path])?;
         Ok(())
     }
 
@@ -240,11 +239,17 @@ impl StateStore {
 
     /// Remembers a record's simhash so near-duplicates are found across restarts.
     pub fn add_simhash(&self, id: &str, simhash: u64) -> rusqlite::Result<()> {
-        self.lock().execute(
+        self.execute(
             "INSERT OR IGNORE INTO simhashes (id, simhash) VALUES (?1, ?2)",
             params![id, simhash.cast_signed()],
         )?;
         Ok(())
+    }
+
+    /// Runs one statement, parsed once per connection (the statements of each document are
+    /// the same few, and parsing them again cost more than running them).
+    fn execute(&self, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+        self.lock().prepare_cached(sql)?.execute(params)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
