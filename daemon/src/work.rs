@@ -97,6 +97,17 @@ impl<P> Worker<P> {
         shown: &Path,
         parked: P,
     ) -> Option<(Worked, P)> {
+        let (result, parked) = self.watched(parked, || pipeline.process_as(path, shown))?;
+        let worked = match result {
+            Ok(results) => Worked::Done(results),
+            Err(message) => Worked::Crashed(message),
+        };
+        Some((worked, parked))
+    }
+
+    /// Runs `work` as the watched part of the job (see [`Worker::process`]); a panic in it
+    /// becomes its message.
+    fn watched<R>(&self, parked: P, work: impl FnOnce() -> R) -> Option<(Result<R, String>, P)> {
         *lock(&self.parked) = Some(parked);
         {
             let mut current = lock(&self.slot);
@@ -110,8 +121,7 @@ impl<P> Worker<P> {
             };
         }
         CURRENT.with(|current| *current.borrow_mut() = Some(Arc::clone(&self.slot)));
-        let result =
-            std::panic::catch_unwind(AssertUnwindSafe(|| pipeline.process_as(path, shown)));
+        let result = std::panic::catch_unwind(AssertUnwindSafe(work));
         CURRENT.with(|current| current.borrow_mut().take());
         {
             let mut current = lock(&self.slot);
@@ -121,11 +131,7 @@ impl<P> Worker<P> {
             current.phase = Phase::Finishing;
         }
         let parked = lock(&self.parked).take()?;
-        let worked = match result {
-            Ok(results) => Worked::Done(results),
-            Err(panic) => Worked::Crashed(panic_message(&*panic)),
-        };
-        Some((worked, parked))
+        Some((result.map_err(|panic| panic_message(&*panic)), parked))
     }
 }
 
@@ -232,5 +238,68 @@ impl Plugin for Tracked {
             }
         });
         self.0.process(doc, fields)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    const LIMIT: Duration = Duration::from_millis(100);
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_job_within_the_limit_finishes_on_its_thread() {
+        let ran = runtime().block_on(run("test", LIMIT, |worker: &Worker<&str>| {
+            let (result, parked) = worker.watched("file", || 1 + 1).unwrap();
+            (result.unwrap(), parked)
+        }));
+        assert!(matches!(ran, Ran::Finished((2, "file"))), "{ran:?}");
+    }
+
+    #[test]
+    fn a_job_past_the_limit_is_handed_to_the_run_loop_and_its_thread_leaves_it_alone() {
+        let finished_anyway = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&finished_anyway);
+        let ran = runtime().block_on(run("test", LIMIT, move |worker: &Worker<&str>| {
+            let outcome = worker.watched("file", || std::thread::sleep(LIMIT * 3));
+            flag.store(outcome.is_some(), Ordering::SeqCst);
+        }));
+        assert!(matches!(ran, Ran::TimedOut(None, "file")), "{ran:?}");
+        std::thread::sleep(LIMIT * 4);
+        assert!(!finished_anyway.load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn slow_claiming_and_finishing_are_not_limited() {
+        let ran = runtime().block_on(run("test", LIMIT, |worker: &Worker<()>| {
+            std::thread::sleep(LIMIT * 2);
+            let outcome = worker.watched((), || ());
+            std::thread::sleep(LIMIT * 2);
+            outcome.is_some()
+        }));
+        assert!(matches!(ran, Ran::Finished(true)), "{ran:?}");
+    }
+
+    #[test]
+    fn a_panic_is_reported_with_its_message() {
+        // Printing a panic's backtrace can take longer than LIMIT.
+        let limit = Duration::from_secs(60);
+        let ran = runtime().block_on(run("test", limit, |worker: &Worker<()>| {
+            let (inner, ()) = worker.watched((), || panic!("inside")).unwrap();
+            assert!(inner.unwrap_err().contains("inside"));
+            panic!("outside");
+        }));
+        assert!(
+            matches!(&ran, Ran::Crashed(m) if m.contains("outside")),
+            "{ran:?}"
+        );
     }
 }
