@@ -169,6 +169,12 @@ impl Queue {
         self.recheck.remove(path)
     }
 
+    /// Whether the queue is full; if so, a rescan is asked for once there is room again
+    /// (the caller stops offering paths and leaves the rest in the inbox).
+    pub fn is_full(&mut self) -> bool {
+        !self.has_room()
+    }
+
     fn has_room(&mut self) -> bool {
         if self.len() < self.limit {
             return true;
@@ -274,5 +280,25 @@ mod tests {
         queue.finished(&a);
         assert!(queue.take_overflow());
         assert!(!queue.take_overflow());
+    }
+
+    #[test]
+    fn a_scan_stopped_by_a_full_queue_asks_for_a_rescan() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut queue = Queue::new(2, SETTLE);
+        let now = Instant::now();
+        for name in ["a", "b"] {
+            assert!(!queue.is_full());
+            queue.found(file(dir.path(), name), now);
+        }
+        // A third file is waiting in the inbox: the scan stops here.
+        assert!(queue.is_full());
+        queue.settle(now + SETTLE);
+        let a = queue.take().unwrap();
+        queue.finished(&a);
+        assert!(
+            queue.take_overflow(),
+            "the rest of the inbox must be scanned"
+        );
     }
 }

@@ -326,11 +326,12 @@ impl Daemon {
                     if self.shared.is_kept(&path) {
                         continue;
                     }
-                    self.queue.found(path, now);
-                    if self.queue.len() >= self.shared.limits.max_queued_files {
-                        // The queue asked for a rescan once it has room again.
+                    if self.queue.is_full() {
+                        // The rest waits in the inbox; the queue asks for a rescan once it
+                        // has room again (without that, it waited for the reconcile scan).
                         break;
                     }
+                    self.queue.found(path, now);
                 }
             }
             Err(err) => error!(error = %err, "cannot scan the inbox"),
