@@ -399,9 +399,9 @@ fn load8(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(b)
 }
 
-/// A mask keeping the lowest `n` bytes (`n` below 8) of a number.
+/// A mask keeping the lowest `n` bytes (`n` up to 8) of a number.
 fn low_bytes(n: usize) -> u64 {
-    (1u64 << (8 * n)) - 1
+    u64::MAX.checked_shr(8 * (8 - n) as u32).unwrap_or(0)
 }
 
 /// Whether a lowercase word is a function word.
@@ -519,5 +519,24 @@ mod tests {
         assert!(kind_of("photo") & kind::CREDIT != 0);
         assert!(ui_phrase_at("please sign up now", 7));
         assert!(!ui_phrase_at("please sign upstairs", 7));
+    }
+
+    #[test]
+    fn words_read_in_place_match_words_looked_up_alone() {
+        // Every listed word, at every length up to MAX_WORD, inside a line long enough
+        // for the 8-byte loads, gives the same flags as a lookup of the word alone.
+        for word in STOPWORDS.iter().chain(UI_WORDS).chain(CALENDAR_WORDS) {
+            let line = format!("{word} and some more words after it");
+            assert_eq!(
+                kind_at(line.as_bytes(), 0, word.len()),
+                kind_of(word),
+                "{word}"
+            );
+        }
+        let line = b"abcdefghijklmnop and more words after it";
+        assert_eq!(kind_at(line, 0, MAX_WORD), 0, "a 16-byte word in no list");
+        assert_eq!(low_bytes(0), 0);
+        assert_eq!(low_bytes(3), 0xff_ffff);
+        assert_eq!(low_bytes(8), u64::MAX);
     }
 }
