@@ -988,7 +988,12 @@ fn bylines(
                     j += 1;
                     continue;
                 }
-                let Some(name) = names::name_line(lines[j].text) else {
+                // The first line may credit a desk or a name the name test refuses ("Al
+                // Root"); further lines must be names (an outlet line or a button follows).
+                let text = lines[j].text;
+                let first = j == nonblank_neighbour(lines, i, Dir::Down).unwrap_or(j);
+                let credited = || first.then(|| names::credited(text)).flatten();
+                let Some(name) = names::name_line(text).or_else(credited) else {
                     break;
                 };
                 fates[j] = Some(Fate::Author);
@@ -1000,8 +1005,9 @@ fn bylines(
         } else if let Some(found) = embedded_byline(l) {
             fates[i] = Some(Fate::Author);
             add_authors(out, found);
-        } else if let Some(name) =
-            names::name_line(l.text).or_else(|| names::name_with_role(l.text))
+        } else if let Some(name) = names::name_line(l.text)
+            .or_else(|| names::name_with_role(l.text))
+            .or_else(|| names::name_with_outlet(l.text))
         {
             // Next to a date line (blank lines between do not count), or right under the
             // headline (and its standfirst).
@@ -1491,6 +1497,25 @@ mod tests {
             a.body
         );
         assert!(a.body.ends_with("planned for April."));
+    }
+
+    #[test]
+    fn names_under_a_lone_by_and_a_name_with_its_outlet_beside_a_date() {
+        let body = "The city council voted on Tuesday to close the old bridge for repairs, ending a debate that has lasted for most of the decade.\n\
+            Engineers said the structure was no longer safe for heavy vehicles and that the work would take at least two years.\n\
+            Residents who live near the bridge said they were relieved, although some shop owners fear a drop in trade.\n";
+        let lone = format!(
+            "News\n\nCouncil votes to close the old bridge\n\nBy\nAl Baker\nUpdated March 7, 2024\nOrder Reprints\n\n{body}"
+        );
+        let a = analyze(&lone);
+        assert_eq!(a.authors.len(), 1, "{:?}", a.authors);
+        assert_eq!(a.authors[0].name, "Al Baker");
+        let outlet = format!(
+            "News\n\nCouncil votes to close the old bridge\n\n* Jane Doe, Example Daily\n* 07.03.2024, 08:30\n\n{body}"
+        );
+        let a = analyze(&outlet);
+        assert_eq!(a.authors.len(), 1, "{:?}", a.authors);
+        assert_eq!(a.authors[0].name, "Jane Doe");
     }
 
     #[test]

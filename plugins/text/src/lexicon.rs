@@ -401,7 +401,11 @@ fn load8(bytes: &[u8], at: usize) -> u64 {
 
 /// A mask keeping the lowest `n` bytes (`n` up to 8) of a number.
 fn low_bytes(n: usize) -> u64 {
-    u64::MAX.checked_shr(8 * (8 - n) as u32).unwrap_or(0)
+    if n >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * n)) - 1
+    }
 }
 
 /// Whether a lowercase word is a function word.

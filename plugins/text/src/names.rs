@@ -62,8 +62,9 @@ const PARTICLES: &[&str] = &[
     "le", "ten", "ter", "van", "von", "zu",
 ];
 
-/// Capitalized words that are never part of a person's name in a byline.
-const NOT_NAME_WORDS: &[&str] = &[
+/// Capitalized words that are never part of a person's name in a byline, though a desk or an
+/// outlet credited in one may hold them ("Staff Reports", "Associated Press").
+const DESK_WORDS: &[&str] = &[
     "associate",
     "associated",
     "chief",
@@ -84,7 +85,12 @@ const NOT_NAME_WORDS: &[&str] = &[
     "team",
     "updated",
     "published",
-    // Buttons and credits that sit next to bylines ("Order Reprints", "Getty Images").
+];
+
+/// Buttons, credits and navigation labels that sit next to bylines and look like two
+/// capitalized words ("Order Reprints", "Getty Images", "Previous Post", "Car Reviews"): never
+/// a name, a desk or an outlet.
+const CHROME_WORDS: &[&str] = &[
     "article",
     "articles",
     "image",
@@ -97,8 +103,6 @@ const NOT_NAME_WORDS: &[&str] = &[
     "reprints",
     "video",
     "view",
-    // Navigation and section labels that look like two capitalized words ("Previous Post",
-    // "Car Reviews", "Home").
     "archive",
     "archives",
     "blog",
@@ -120,6 +124,17 @@ const NOT_NAME_WORDS: &[&str] = &[
     "story",
     "tags",
     "topics",
+];
+
+/// Whether a lowercase word is never part of a person's name.
+fn not_name_word(lower: &str) -> bool {
+    DESK_WORDS.contains(&lower) || CHROME_WORDS.contains(&lower)
+}
+
+/// Lowercase words that may join the capitalized words of a credited desk or outlet
+/// ("Friends of the Earth", "Marks & Spencer").
+const CREDIT_JOINERS: &[&str] = &[
+    "&", "of", "the", "for", "de", "du", "des", "del", "la", "le",
 ];
 
 /// Words after a name that make it a byline with a role or a button: "Senior Contributor",
@@ -223,8 +238,10 @@ pub fn byline(text: &str) -> Option<Vec<String>> {
         let parsed: Option<Vec<String>> = parts.iter().map(|p| person_name(p)).collect();
         match parsed {
             Some(found) => names.extend(found),
-            // The first segment must be names; later ones may be a place or an outlet.
-            None if i == 0 => return None,
+            // The first segment must be names, or else a desk, an outlet or a single name
+            // that the byline word credits ("By Reuters", "By Staff Reports", "by Regan");
+            // later segments may be a place or an outlet.
+            None if i == 0 => return credited(segment).map(|name| vec![name]),
             None => break,
         }
     }
@@ -313,6 +330,59 @@ pub fn name_before_date(text: &str) -> Option<String> {
     name_line(head.trim())
 }
 
+/// What a byline word credits when it is not a person's full name: a desk, an agency or an
+/// outlet ("Reuters", "Staff Reports", "The Associated Press", "Example Editorial Staff") or a
+/// single name ("Regan"). One to six capitalized words (lowercase joiners such as "of" or
+/// "&" between them), no digits, no calendar, interface, button or navigation word, not only
+/// roles ("Staff Reporter") and never a lone function word, so "By Thursday afternoon, …" and
+/// "By the time …" credit no one. Also the name on the line under a lone "By" ("Al Root",
+/// whose first word is a function word elsewhere).
+pub fn credited(text: &str) -> Option<String> {
+    // A dash or bar left after the names ("By Staff Reports -") ends them.
+    let text = text
+        .trim()
+        .trim_end_matches(['-', '–', '—', '|', ':'])
+        .trim_end();
+    let count = crate::lines::count_words(text);
+    if text.len() > 60 || !(1..=6).contains(&count) {
+        return None;
+    }
+    let mut substantive = 0;
+    for (i, w) in text.split_whitespace().enumerate() {
+        let lower = w.to_lowercase();
+        if i > 0 && CREDIT_JOINERS.contains(&lower.as_str()) {
+            continue;
+        }
+        if !w.chars().next().is_some_and(char::is_uppercase)
+            || !w
+                .chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\'' | '’'))
+        {
+            return None;
+        }
+        let kind = lexicon::kind_of(lower.trim_end_matches('.'));
+        if kind & (lexicon::kind::CALENDAR | lexicon::kind::UI) != 0
+            || CHROME_WORDS.contains(&lower.as_str())
+        {
+            return None;
+        }
+        if kind & (lexicon::kind::STOP | lexicon::kind::ROLE) == 0
+            && !ROLE_TAIL_WORDS.contains(&lower.as_str())
+        {
+            substantive += 1;
+        }
+    }
+    (substantive > 0).then(|| text.to_owned())
+}
+
+/// The name of a line holding a person's name and the outlet they write for, next to a date:
+/// "Jane Doe, Example Daily".
+pub fn name_with_outlet(text: &str) -> Option<String> {
+    let (name, outlet) = text.split_once(", ")?;
+    let name = person_name(name.trim())?;
+    (crate::lines::count_words(outlet) <= 4 && credited(outlet).is_some()).then_some(name)
+}
+
 /// The name when the whole line is a person's name (two to five name words).
 pub fn name_line(text: &str) -> Option<String> {
     if text.len() > 60 {
@@ -358,7 +428,7 @@ fn only_role_words(text: &str) -> bool {
             || ROLE_TAIL_WORDS.contains(&lower.as_str())
         {
             any = true;
-        } else if !NOT_NAME_WORDS.contains(&lower.as_str()) && kind & lexicon::kind::STOP == 0 {
+        } else if !not_name_word(&lower) && kind & lexicon::kind::STOP == 0 {
             return false;
         }
     }
@@ -746,7 +816,7 @@ fn name_word(w: &str, first: bool) -> Option<NameWord> {
         return Some(NameWord::Initial);
     }
     let bare = lower.trim_end_matches('.');
-    if lexicon::kind_of(bare) & NOT_NAME_KINDS != 0 || NOT_NAME_WORDS.contains(&bare) {
+    if lexicon::kind_of(bare) & NOT_NAME_KINDS != 0 || not_name_word(bare) {
         return None;
     }
     Some(NameWord::Full)
@@ -792,6 +862,48 @@ mod tests {
         );
         assert_eq!(names("Par Jean Dupont"), Some(vec!["Jean Dupont".into()]));
         assert_eq!(names("Por María García"), Some(vec!["María García".into()]));
+    }
+
+    #[test]
+    fn a_byline_word_credits_a_desk_an_agency_or_a_single_name() {
+        assert_eq!(names("By Wirepress"), Some(vec!["Wirepress".into()]));
+        assert_eq!(
+            names("By Staff Reports -"),
+            Some(vec!["Staff Reports".into()])
+        );
+        assert_eq!(
+            names("By KXYZ Staff | November 18, 2019 at 2:26 PM"),
+            Some(vec!["KXYZ Staff".into()])
+        );
+        assert_eq!(
+            names("by Morgan September 15, 2014"),
+            Some(vec!["Morgan".into()])
+        );
+        assert_eq!(
+            names("Author:Example Riding Editorial StaffPublish date:Oct 4, 2018"),
+            Some(vec!["Example Riding Editorial Staff".into()])
+        );
+        assert_eq!(
+            names("By Friends of the Harbour"),
+            Some(vec!["Friends of the Harbour".into()])
+        );
+        // Still no one: calendar words, roles alone, buttons, digits, lower-case words.
+        assert_eq!(names("By Monday"), None);
+        assert_eq!(names("By Staff Writer"), None);
+        assert_eq!(names("By Category"), None);
+        assert_eq!(names("By 2025"), None);
+        assert_eq!(names("By then it was over"), None);
+        assert_eq!(names("By The"), None);
+    }
+
+    #[test]
+    fn a_name_with_its_outlet() {
+        assert_eq!(
+            name_with_outlet("Jane Doe, Example Daily"),
+            Some("Jane Doe".into())
+        );
+        assert_eq!(name_with_outlet("Jane Doe, who spoke on Monday"), None);
+        assert_eq!(name_with_outlet("Council meeting, Town Hall"), None);
     }
 
     #[test]
