@@ -879,4 +879,38 @@ fn json_lines_give_one_record_per_object_and_a_broken_line_fails_the_file_alone(
         5,
         "lines 1 and 3 of mixed.jsonl have records"
     );
+
+    // A broken first object, and a broken object printed over several lines (with a nested
+    // object inside), each fail as one document; the objects around them still give records.
+    spool.drop_doc(
+        "pretty.ndjson",
+        &format!(
+            "{{\"title\": oops}}\n{}\n{{\n  \"title\": oops,\n  \"related\": [\n    {}\n  ]\n}}\n{}\n",
+            line(6),
+            line(7),
+            line(8)
+        ),
+    );
+    assert!(wait_until(SOON, || spool.failed().len() == 2));
+    let reason = spool.error_report("pretty.ndjson")["reason"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        reason.starts_with(
+            "2 of 4 documents failed (the others have records); frontmatter: line 1: "
+        ),
+        "{reason}"
+    );
+    assert!(reason.contains("; frontmatter: line 3: "), "{reason}");
+    let titles: Vec<String> = spool
+        .records()
+        .iter()
+        .filter_map(|r| r["title"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(titles.len(), 7, "{titles:?}");
+    assert!(
+        !titles.contains(&"Report number 7".to_owned()),
+        "the object nested in a broken one is not a document"
+    );
 }

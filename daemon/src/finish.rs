@@ -22,7 +22,8 @@ use crate::write::{write_atomic, write_record};
 pub struct Failure {
     /// Where the input was dropped.
     pub path: String,
-    /// The plugin (or daemon stage: `read`, `claim`, `time_limit`) that failed, if one did.
+    /// The plugin (or daemon stage: `read`, `claim`) that failed, if one did; for a file of
+    /// several documents, the plugin of the first failure.
     pub plugin: Option<String>,
     /// What went wrong.
     pub reason: String,

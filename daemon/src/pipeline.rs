@@ -108,6 +108,7 @@ impl Pipeline {
             let result = self.chain.run(&doc);
             if let Ok(record) = &result {
                 span.record("id", record.id.as_str());
+                debug!("record made");
             }
             return vec![result.map_err(|e| from_chain(&shown, &e))];
         };
@@ -126,6 +127,7 @@ impl Pipeline {
                 let result = self.chain.run(&doc);
                 if let Ok(record) = &result {
                     part_span.record("id", record.id.as_str());
+                    debug!("record made");
                 }
                 result.map_err(|e| {
                     let mut err = from_chain(&shown, &e);

@@ -248,13 +248,14 @@ struct Daemon {
     queue: Queue,
     retries: VecDeque<PathBuf>,
     jobs: JoinSet<Ended>,
-    /// For each running job: the inbox path it holds in the queue, and when it started.
-    running: HashMap<tokio::task::Id, (Option<PathBuf>, Instant)>,
+    /// For each running job: the inbox path it holds in the queue.
+    running: HashMap<tokio::task::Id, Option<PathBuf>>,
     workers: usize,
     systemd: Systemd,
     processed: u64,
     failed: u64,
-    progress_at_ping: u64,
+    /// Documents finished and plugin calls started, when last seen to change, and when.
+    progress: (u64, Instant),
     next_status: Instant,
     next_reconcile: Instant,
 }
@@ -286,7 +287,7 @@ impl Daemon {
             systemd: Systemd::from_env(),
             processed: counts.done,
             failed: counts.failed,
-            progress_at_ping: 0,
+            progress: (0, now),
             next_status: now,
         })
     }
@@ -351,7 +352,7 @@ impl Daemon {
             let shared = Arc::clone(&self.shared);
             let pipeline = Arc::clone(&self.pipeline);
             let handle = self.jobs.spawn(run_job(shared, pipeline, job));
-            self.running.insert(handle.id(), (key, Instant::now()));
+            self.running.insert(handle.id(), key);
         }
     }
 
@@ -363,7 +364,7 @@ impl Daemon {
                 (err.id(), Ended::Nothing)
             }
         };
-        if let Some((Some(path), _)) = self.running.remove(&id)
+        if let Some(Some(path)) = self.running.remove(&id)
             && self.queue.finished(&path)
             && !self.shared.is_kept(&path)
         {
@@ -419,11 +420,12 @@ impl Daemon {
                     now + Duration::from_millis(self.config.watch.reconcile_interval_ms);
             }
         }
+        let progress = self.processed + self.failed + work::calls_started();
+        if progress != self.progress.0 {
+            self.progress = (progress, now);
+        }
         let healthy = self.healthy(now);
         self.systemd.watchdog(healthy, now.into_std());
-        if healthy {
-            self.progress_at_ping = self.processed + self.failed;
-        }
         if now >= self.next_status {
             let status = self.status_line();
             self.systemd.status(&status);
@@ -432,17 +434,16 @@ impl Daemon {
         }
     }
 
-    /// Progress since the last check, nothing to do, or every job still within its limit.
+    /// Nothing to do, or progress (a document finished or a plugin call started) within one
+    /// plugin time limit and ten seconds: a plugin call that runs past its limit is abandoned,
+    /// which is progress, so only a daemon stuck outside the plugins (a hung file system, a
+    /// stalled run loop) stops the watchdog. A long JSON Lines file makes progress with
+    /// each object.
     fn healthy(&self, now: Instant) -> bool {
         let idle = self.jobs.is_empty() && self.queue.waiting() == 0 && self.retries.is_empty();
-        let progressed = self.processed + self.failed > self.progress_at_ping;
         let limit = Duration::from_millis(self.shared.limits.plugin_time_limit_ms)
             + Duration::from_secs(10);
-        let within_limits = self
-            .running
-            .values()
-            .all(|(_, started)| now.duration_since(*started) < limit);
-        idle || progressed || within_limits
+        idle || now.duration_since(self.progress.1) < limit
     }
 
     fn status_line(&self) -> String {
@@ -648,6 +649,10 @@ fn finish(shared: &Shared, claimed: &Claimed, attempts: u32, worked: Worked) -> 
                     let reason = if parts == 1 {
                         first.message.clone()
                     } else {
+                        // The reason names the first few; the log names every one.
+                        for err in &errors {
+                            warn!(path = %shown(&claimed.inbox_path), plugin = err.plugin.as_deref().unwrap_or("chain"), error = %err.message, "a document of the file failed");
+                        }
                         partial_failure(parts, &errors)
                     };
                     give_up(shared, claimed, first.plugin.as_deref(), &reason, attempts)
@@ -714,8 +719,13 @@ fn processed(shared: &Shared, claimed: &Claimed, attempts: u32, records: &[Recor
 /// Why a file of several documents failed: how many, and the first few errors.
 fn partial_failure(parts: usize, errors: &[DocError]) -> String {
     const SHOWN: usize = 5;
+    let others = if errors.len() < parts {
+        " (the others have records)"
+    } else {
+        ""
+    };
     let mut reason = vec![format!(
-        "{} of {parts} documents failed (the others have records)",
+        "{} of {parts} documents failed{others}",
         errors.len()
     )];
     reason.extend(errors.iter().take(SHOWN).map(|err| {

@@ -19,7 +19,7 @@ pub fn sniff(text: &str, name: &str) -> Format {
     }
     let trimmed = head.trim_start();
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        return sniff_json(trimmed);
+        return sniff_json(trimmed, &extension);
     }
     if is_html(trimmed)
         || (matches!(extension.as_str(), "html" | "htm" | "xhtml") && trimmed.starts_with('<'))
@@ -76,24 +76,36 @@ fn is_toml_key(line: &str) -> bool {
 }
 
 /// A JSON object followed by text is JSON front matter; several lines of objects are JSON
-/// Lines; anything else opening with `{` or `[` is JSON, left to plugins to parse (and to
-/// refuse when it is broken or nested too deep).
-fn sniff_json(text: &str) -> Format {
-    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<IgnoredAny>();
-    if stream.next().is_some_and(|first| first.is_ok()) {
-        let rest = &text[stream.byte_offset()..];
-        let rest_trimmed = rest.trim_start();
-        if rest_trimmed.is_empty() {
-            return Format::Json;
-        }
-        if rest_trimmed.starts_with('{') && rest.trim_start_matches([' ', '\t']).starts_with('\n') {
-            return Format::Jsonl;
-        }
-        if text.starts_with('{') {
-            return Format::Frontmatter;
-        }
+/// Lines (also when the first object is broken, so that it fails alone: a file named
+/// `.jsonl` or `.ndjson`, or one whose next line opens another object); anything else opening
+/// with `{` or `[` is JSON, left to plugins to parse (and to refuse when it is broken or
+/// nested too deep).
+fn sniff_json(text: &str, extension: &str) -> Format {
+    if text.starts_with('{') && matches!(extension, "jsonl" | "ndjson") {
+        return Format::Jsonl;
     }
-    Format::Json
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<IgnoredAny>();
+    let Some(Ok(_)) = stream.next() else {
+        let next_line = text.split_once('\n').map(|(_, rest)| rest.trim_start());
+        return if text.starts_with('{') && next_line.is_some_and(|l| l.starts_with('{')) {
+            Format::Jsonl
+        } else {
+            Format::Json
+        };
+    };
+    let rest = &text[stream.byte_offset()..];
+    let rest_trimmed = rest.trim_start();
+    if rest_trimmed.is_empty() {
+        Format::Json
+    } else if rest_trimmed.starts_with('{')
+        && rest.trim_start_matches([' ', '\t']).starts_with('\n')
+    {
+        Format::Jsonl
+    } else if text.starts_with('{') {
+        Format::Frontmatter
+    } else {
+        Format::Json
+    }
 }
 
 /// An XML declaration, or a file named as XML (`.xml`, `.rss`, `.atom`) whose content opens
@@ -135,6 +147,10 @@ mod tests {
         assert_eq!(sniff("Just words.", "page.html"), Format::Text);
         assert_eq!(sniff("{\"title\": \"A\"}", "a.txt"), Format::Json);
         assert_eq!(sniff("{\"a\":1}\n{\"a\":2}\n", "a.log"), Format::Jsonl);
+        // A broken first object still makes JSON Lines, so it fails alone.
+        assert_eq!(sniff("{\"a\": oops}\n{\"a\":2}\n", "a.log"), Format::Jsonl);
+        assert_eq!(sniff("{\"a\": oops}\n", "a.jsonl"), Format::Jsonl);
+        assert_eq!(sniff("{\"a\": oops,\n \"b\": 2}\n", "a.json"), Format::Json);
         assert_eq!(
             sniff("{\"title\": \"A\"}\n\nBody text", "a.md"),
             Format::Frontmatter

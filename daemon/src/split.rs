@@ -6,8 +6,9 @@
 //! with the format [`Format::Json`]; the record's `source` still describes the whole file.
 //! Parts borrow the file's text: nothing is copied.
 //!
-//! A part that is not valid JSON is still a part (it runs to the end of its line), so a bad
-//! line fails alone, with its line number, and the lines after it are still read.
+//! A part that is not valid JSON is still a part (it runs to the next line that opens an
+//! object, so a broken pretty-printed object is one part, not one per line), so a bad object
+//! fails alone, with its line number, and the objects after it are still read.
 
 use docnorm_plugin_api::Format;
 use serde::de::IgnoredAny;
@@ -40,17 +41,19 @@ impl std::fmt::Display for Position {
 }
 
 /// The parts of a file sniffed as `format`, or `None` when it is one document: anything
-/// but JSON Lines, and JSON other than a list of at least two objects (a broken list is
-/// left whole for the plugins to refuse with the parser's message).
+/// but JSON Lines, and JSON other than a list of at least two objects (a broken list, one
+/// with a missing or a trailing comma among them, is left whole for the plugins to refuse
+/// with the parser's message).
 pub fn parts(text: &str, format: Format) -> Option<Vec<Part<'_>>> {
     match format {
-        Format::Jsonl => Some(lines(text)),
+        Format::Jsonl => Some(lines(text)).filter(|parts| !parts.is_empty()),
         Format::Json => list(text),
         _ => None,
     }
 }
 
-/// One part per JSON value; a value that does not parse runs to the end of its line.
+/// One part per JSON value; a value that does not parse runs to the next line opening an
+/// object (or the end of the file).
 fn lines(text: &str) -> Vec<Part<'_>> {
     let mut parts = Vec::new();
     let mut line = 1;
@@ -65,7 +68,7 @@ fn lines(text: &str) -> Vec<Part<'_>> {
         let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<IgnoredAny>();
         let len = match stream.next() {
             Some(Ok(_)) => stream.byte_offset(),
-            _ => rest.find('\n').unwrap_or(rest.len()),
+            _ => rest.find("\n{").unwrap_or(rest.len()),
         };
         let part = &rest[..len];
         parts.push(Part {
@@ -89,10 +92,8 @@ fn list(text: &str) -> Option<Vec<Part<'_>>> {
         pos = skip_space(text, pos);
         let rest = &text[pos..];
         if !rest.starts_with('{') {
-            // `]` after the last object (or an empty list), or something else: a list of
-            // anything but objects stays whole.
-            let closed = rest.starts_with(']') && skip_space(text, pos + 1) == text.len();
-            return (closed && parts.len() >= 2).then_some(parts);
+            // An empty list, a list of anything but objects, or a trailing comma: whole.
+            return None;
         }
         let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<IgnoredAny>();
         stream.next()?.ok()?;
@@ -102,8 +103,14 @@ fn list(text: &str) -> Option<Vec<Part<'_>>> {
             at: Position::Item(parts.len() + 1),
         });
         pos = skip_space(text, pos + len);
-        if text[pos..].starts_with(',') {
-            pos += 1;
+        match text.as_bytes().get(pos) {
+            Some(b',') => pos += 1,
+            Some(b']') => {
+                let closed = skip_space(text, pos + 1) == text.len();
+                return (closed && parts.len() >= 2).then_some(parts);
+            }
+            // A missing comma or anything else: a broken list stays whole.
+            _ => return None,
         }
     }
 }
@@ -142,6 +149,24 @@ mod tests {
     }
 
     #[test]
+    fn a_broken_pretty_printed_object_is_one_part() {
+        let text = "{\"title\": \"A\"}\n{\n  \"title\": oops,\n  \"related\": [\n    {\"title\": \"nested\"}\n  ]\n}\n{\"title\": \"C\"}\n";
+        let split = parts(text, Format::Jsonl).unwrap();
+        assert_eq!(
+            texts(&split),
+            [
+                ("line 1".to_owned(), "{\"title\": \"A\"}"),
+                (
+                    "line 2".to_owned(),
+                    "{\n  \"title\": oops,\n  \"related\": [\n    {\"title\": \"nested\"}\n  ]\n}"
+                ),
+                ("line 8".to_owned(), "{\"title\": \"C\"}"),
+            ]
+        );
+        assert_eq!(parts(" \n\n", Format::Jsonl), None, "no parts at all");
+    }
+
+    #[test]
     fn a_list_of_objects_is_split_and_other_json_is_left_whole() {
         let text = " [ {\"title\": \"A\", \"tags\": [\"x\", \"y\"]} ,\n{\"title\": \"B\"} ]\n";
         let split = parts(text, Format::Json).unwrap();
@@ -161,6 +186,8 @@ mod tests {
             "[{\"a\": 1}, 2]",
             "[{\"a\": 1}, {\"a\": 2}",
             "[{\"a\": 1}, {\"a\": oops}]",
+            "[{\"a\": 1} {\"a\": 2}]",
+            "[{\"a\": 1}, {\"a\": 2},]",
             "[]",
         ] {
             assert_eq!(parts(whole, Format::Json), None, "{whole}");

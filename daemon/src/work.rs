@@ -20,6 +20,7 @@
 use std::cell::RefCell;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -217,6 +218,14 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Plugin calls started since the daemon started, for the watchdog's view of progress.
+static CALLS_STARTED: AtomicU64 = AtomicU64::new(0);
+
+/// How many plugin calls have started in this process.
+pub fn calls_started() -> u64 {
+    CALLS_STARTED.load(Ordering::Relaxed)
+}
+
 /// A plugin that notes its name and the time in the current file's slot before it runs.
 struct Tracked(Box<dyn Plugin>);
 
@@ -230,6 +239,7 @@ impl Plugin for Tracked {
         doc: &Document<'_>,
         fields: &Map<String, Value>,
     ) -> Result<Outcome, PluginError> {
+        CALLS_STARTED.fetch_add(1, Ordering::Relaxed);
         CURRENT.with(|current| {
             if let Some(slot) = current.borrow().as_ref() {
                 let mut current = lock(slot);
@@ -244,7 +254,7 @@ impl Plugin for Tracked {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::atomic::AtomicBool;
 
     const LIMIT: Duration = Duration::from_millis(100);
 
