@@ -277,3 +277,29 @@ fn json_lines_and_json_lists_give_one_record_per_object() {
         records.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), 4, "each object has its own id");
 }
+
+#[test]
+fn a_file_of_more_documents_than_read_max_documents_fails_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("docnorm.yaml");
+    std::fs::write(&config, "read:\n  max_documents: 2\n").unwrap();
+    let lines = dir.path().join("export.jsonl");
+    let object = |n: u32| format!("{{\"title\": \"Story {n}\", \"text\": \"Story {n} text.\"}}\n");
+    std::fs::write(&lines, (1..=3).map(object).collect::<String>()).unwrap();
+    let output = docnorm()
+        .arg("process")
+        .arg("--config")
+        .arg(&config)
+        .arg(&lines)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "export.jsonl: read: the file holds 3 documents, more than read.max_documents (2)"
+        ),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty(), "no record for any of them");
+}

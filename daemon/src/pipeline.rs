@@ -112,6 +112,17 @@ impl Pipeline {
             }
             return vec![result.map_err(|e| from_chain(&shown, &e))];
         };
+        if parts.len() > self.read.max_documents {
+            return vec![Err(DocError {
+                path: shown,
+                plugin: Some(READ_STAGE.to_owned()),
+                message: format!(
+                    "the file holds {} documents, more than read.max_documents ({}); split it into smaller files",
+                    parts.len(),
+                    self.read.max_documents
+                ),
+            })];
+        }
         debug!(parts = parts.len(), "split into one document per object");
         parts
             .iter()

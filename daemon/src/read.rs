@@ -27,6 +27,9 @@ pub struct ReadConfig {
     pub max_bytes: u64,
     /// Largest content accepted after gzip decompression.
     pub max_decompressed_bytes: u64,
+    /// Most documents one file may hold (objects of a JSON Lines file or a JSON list): every
+    /// record of a file is held until the file is finished, so this bounds a worker's memory.
+    pub max_documents: usize,
 }
 
 impl Default for ReadConfig {
@@ -34,6 +37,7 @@ impl Default for ReadConfig {
         Self {
             max_bytes: 64 << 20,
             max_decompressed_bytes: 64 << 20,
+            max_documents: 10_000,
         }
     }
 }
