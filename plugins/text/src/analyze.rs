@@ -753,21 +753,39 @@ impl BodyWords {
 /// Calls `f` with a key for each word of three letters or more that is not a function word:
 /// a hash of its first five lower-case characters.
 fn content_keys(text: &str, mut f: impl FnMut(u64)) {
-    for word in text.split(|c: char| !c.is_alphanumeric()) {
-        if word.len() < 3 || crate::lexicon::is_stopword_any_case(word) {
-            continue;
+    let mut visit = |word: &str| {
+        if word.len() >= 3 && !crate::lexicon::is_stopword_any_case(word) {
+            f(content_key(word));
         }
-        let mut key: u64 = 0xcbf2_9ce4_8422_2325;
-        for c in word.chars().take(5) {
-            let lc = if c.is_ascii() {
-                u64::from(c.to_ascii_lowercase())
-            } else {
-                c.to_lowercase().next().map_or(0, u64::from)
-            };
-            key = (key ^ lc).wrapping_mul(0x0100_0000_01b3);
+    };
+    if text.is_ascii() {
+        // Splitting the bytes gives the same words as splitting the characters, without
+        // decoding them.
+        let mut start = 0;
+        for (i, b) in text.bytes().enumerate() {
+            if !b.is_ascii_alphanumeric() {
+                visit(&text[start..i]);
+                start = i + 1;
+            }
         }
-        f(key);
+        visit(&text[start..]);
+    } else {
+        text.split(|c: char| !c.is_alphanumeric()).for_each(visit);
     }
+}
+
+/// A hash of the first five lower-case characters of `word`.
+fn content_key(word: &str) -> u64 {
+    let mut key: u64 = 0xcbf2_9ce4_8422_2325;
+    for c in word.chars().take(5) {
+        let lc = if c.is_ascii() {
+            u64::from(c.to_ascii_lowercase())
+        } else {
+            c.to_lowercase().next().map_or(0, u64::from)
+        };
+        key = (key ^ lc).wrapping_mul(0x0100_0000_01b3);
+    }
+    key
 }
 
 /// The line right under the headline when it reads as a one-sentence standfirst.

@@ -139,6 +139,14 @@ struct Word {
     lower: u32,
 }
 
+impl Word {
+    /// Counts one more letter or digit of the word.
+    fn add(&mut self, class: u8) {
+        self.upper += u32::from(class & UPPER != 0);
+        self.lower += u32::from(class & LOWER != 0);
+    }
+}
+
 /// Class bits of an ASCII byte, looked up in [`ASCII_CLASS`].
 const ALNUM: u8 = 1;
 const UPPER: u8 = 2;
@@ -191,12 +199,20 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
     let mut first_lower: Option<bool> = None;
     let mut word_start: Option<usize> = None;
     let mut word = Word::default();
+    let mut hash = FNV_OFFSET;
+    let mut chars = 0u32;
     let bytes = text.as_bytes();
+    let lower_bytes = lower.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        chars += 1;
         let (class, len) = if b.is_ascii() {
-            (ASCII_CLASS[usize::from(b)], 1)
+            let class = ASCII_CLASS[usize::from(b)];
+            if class & SPACE == 0 {
+                hash = fnv(hash, lower_bytes[i]);
+            }
+            (class, 1)
         } else {
             let c = text[i..].chars().next().unwrap_or(' ');
             if c == '\u{a9}' {
@@ -205,7 +221,11 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
             if is_cjk(c) {
                 cjk += 1;
             }
-            (class_of(c), c.len_utf8())
+            let len = c.len_utf8();
+            hash = lower_bytes[i..i + len]
+                .iter()
+                .fold(hash, |h, &lb| fnv(h, lb));
+            (class_of(c), len)
         };
         if class & ALNUM != 0 {
             if word_start.is_none() {
@@ -223,8 +243,24 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
                 word_start = Some(i);
                 word = Word::default();
             }
-            word.upper += u32::from(class & UPPER != 0);
-            word.lower += u32::from(class & LOWER != 0);
+            word.add(class);
+            i += len;
+            // The rest of the word while it is ASCII, in a tighter loop.
+            while let Some(&next) = bytes.get(i) {
+                let class = if next.is_ascii() {
+                    ASCII_CLASS[usize::from(next)]
+                } else {
+                    0
+                };
+                if class & ALNUM == 0 {
+                    break;
+                }
+                word.add(class);
+                hash = fnv(hash, lower_bytes[i]);
+                chars += 1;
+                i += 1;
+            }
+            continue;
         } else if let Some(start) = word_start.take() {
             end_word(lower, start, i, &word, line, &mut marks);
         }
@@ -233,12 +269,12 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
     if let Some(start) = word_start.take() {
         end_word(lower, start, lower.len(), &word, line, &mut marks);
     }
-    line.chars += u32::try_from(text.chars().count()).unwrap_or(u32::MAX);
+    line.chars += chars;
     line.sentences += sentences;
     line.capitalized += capitalized;
     line.copyright |= copyright;
     line.first_lower = first_lower.unwrap_or(false);
-    line.hash = fold_hash(lower);
+    line.hash = hash;
     // Chinese and Japanese run words together; count about two characters a word.
     line.words += cjk / 2;
     finish_marks(lower, line, &marks);
@@ -277,16 +313,9 @@ fn lower_same_len(text: &str, lower: &mut String) -> bool {
     true
 }
 
-/// FNV-1a of the lower-cased line without its ASCII whitespace, so repeats spaced
-/// differently hash alike.
-fn fold_hash(lower: &str) -> u64 {
-    let mut hash = FNV_OFFSET;
-    for &b in lower.as_bytes() {
-        if !b.is_ascii_whitespace() {
-            hash = (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
-        }
-    }
-    hash
+/// One step of FNV-1a.
+fn fnv(hash: u64, b: u8) -> u64 {
+    (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME)
 }
 
 /// Chrome phrases and credits look past a word's end, so they are checked on the whole line.
@@ -335,7 +364,7 @@ fn scan_general(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
             let lb = b | if class & UPPER != 0 { 0x20 } else { 0 };
             lower.push(char::from(lb));
             if class & SPACE == 0 {
-                hash = (hash ^ u64::from(lb)).wrapping_mul(FNV_PRIME);
+                hash = fnv(hash, lb);
             }
             i += 1;
             (class, b)
@@ -344,7 +373,7 @@ fn scan_general(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
             i += c.len_utf8();
             lower.extend(c.to_lowercase());
             for &lb in &lower.as_bytes()[at..] {
-                hash = (hash ^ u64::from(lb)).wrapping_mul(FNV_PRIME);
+                hash = fnv(hash, lb);
             }
             if c == '\u{a9}' {
                 copyright = true;
@@ -373,8 +402,7 @@ fn scan_general(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
                 word = Word::default();
                 capitalized += u32::from(upper);
             }
-            word.upper += u32::from(upper);
-            word.lower += u32::from(class & LOWER != 0);
+            word.add(class);
         } else if let Some(start) = word_start.take() {
             end_word(lower, start, at, &word, line, &mut marks);
         }
