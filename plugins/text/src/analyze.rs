@@ -777,6 +777,12 @@ fn content_keys(text: &str, mut f: impl FnMut(u64)) {
 /// A hash of the first five lower-case characters of `word`.
 fn content_key(word: &str) -> u64 {
     let mut key: u64 = 0xcbf2_9ce4_8422_2325;
+    if word.is_ascii() {
+        for b in word.bytes().take(5) {
+            key = (key ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
+        }
+        return key;
+    }
     for c in word.chars().take(5) {
         let lc = if c.is_ascii() {
             u64::from(c.to_ascii_lowercase())

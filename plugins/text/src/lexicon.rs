@@ -369,6 +369,7 @@ pub fn kind_of(word: &str) -> u8 {
 
 /// The [`kind`] flags of the lowercase word `line[start..end]`, read straight from the line
 /// in 8-byte loads when the line is long enough (no copy through a buffer).
+#[inline]
 pub fn kind_at(line: &[u8], start: usize, end: usize) -> u8 {
     let len = end - start;
     if len == 0 || len > MAX_WORD {

@@ -78,13 +78,16 @@ pub fn count_words(text: &str) -> usize {
     let mut n = 0;
     let mut in_word = false;
     for &b in text.as_bytes() {
-        // The ASCII characters `char::is_whitespace` accepts.
-        let space = matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+        // The ASCII characters `char::is_whitespace` accepts: tab to carriage return, space.
+        let space = b <= b' ' && (1u64 << b) & ASCII_SPACES != 0;
         n += usize::from(!space && !in_word);
         in_word = !space;
     }
     n
 }
+
+/// Bits of the ASCII whitespace bytes (9 to 13 and 32).
+const ASCII_SPACES: u64 = 0b11111 << 9 | 1 << 32;
 
 /// Converts a small count to `f32` (counts here stay far below 2^24).
 pub fn precision_f32(n: u32) -> f32 {
@@ -432,7 +435,9 @@ struct Marks<'s> {
     credit_end: &'s mut Option<usize>,
 }
 
-/// Counts a finished word and looks it up in the lexicon.
+/// Counts a finished word and looks it up in the lexicon. Inlined into the scan loops, as it
+/// runs once per word.
+#[inline]
 fn end_word(
     lower: &str,
     start: usize,
@@ -441,19 +446,20 @@ fn end_word(
     line: &mut Line<'_>,
     marks: &mut Marks<'_>,
 ) {
-    let text = &lower[start..end];
+    // Bytes, not `str`: slicing a `str` checks character boundaries, for every word.
+    let text = &lower.as_bytes()[start..end];
     line.words += 1;
     if word.upper >= 2 && word.lower == 0 {
         line.upper_words += 1;
     }
-    let kind = if text.bytes().all(|b| b.is_ascii_digit()) {
+    let kind = if text.iter().all(u8::is_ascii_digit) {
         line.numbers += 1;
         0
     } else {
         lexicon::kind_at(lower.as_bytes(), start, end)
     };
     if kind == 0 {
-        if text == "copyright" {
+        if text == b"copyright" {
             line.copyright = true;
         }
         return;
@@ -520,11 +526,10 @@ fn has_credit(lower: &str) -> bool {
     {
         return true;
     }
-    (0..bytes.len()).any(|at| {
-        bytes[at] == b'p' && {
-            let rest = &bytes[at..];
-            rest.starts_with(b"photo") && CREDITS.iter().any(|p| rest.starts_with(p))
-        }
+    // Every credit starts with "photo"; a byte search finds the places to look.
+    lower.match_indices('p').any(|(at, _)| {
+        let rest = &bytes[at..];
+        rest.starts_with(b"photo") && CREDITS.iter().any(|p| rest.starts_with(p))
     })
 }
 

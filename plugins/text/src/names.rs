@@ -283,8 +283,12 @@ fn names_end(rest: &str) -> usize {
 
 /// Whether a word opens a date or its label: a number, a month name, `Updated`, `Published`.
 fn starts_date(word: &str) -> bool {
-    if word.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
-        return true;
+    match word.bytes().next() {
+        Some(b'0'..=b'9') => return true,
+        // Month names and labels open with a capital in a byline; trimming keeps the first
+        // character, so a lower-case ASCII start rules the word out at once.
+        Some(b) if b.is_ascii() && !b.is_ascii_uppercase() => return false,
+        _ => {}
     }
     let bare = word.trim_end_matches(['.', ',', ':']);
     if bare.len() > 14 || !bare.chars().next().is_some_and(char::is_uppercase) {
@@ -685,8 +689,8 @@ fn strip_byline_prefix(text: &str) -> Option<&str> {
     let mut t = text.trim();
     // "Analysis by Jane Doe": drop the lead word.
     if let Some((lead, rest)) = t.split_once(' ')
-        && BY_LEADS.iter().any(|l| l.eq_ignore_ascii_case(lead))
         && rest.get(..3).is_some_and(|b| b.eq_ignore_ascii_case("by "))
+        && BY_LEADS.iter().any(|l| l.eq_ignore_ascii_case(lead))
     {
         t = rest;
     }

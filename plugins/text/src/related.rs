@@ -138,10 +138,20 @@ pub fn split_glued(text: &str) -> Option<(&str, &str)> {
 /// The first place where a lower-case word (of three letters or more, or two in a word with no
 /// capital) or a question mark runs straight into a capital letter.
 pub fn glued_at(text: &str) -> Option<usize> {
+    if text.is_ascii() {
+        // Bytes are characters here; reading them skips the decoding.
+        glued_in(text.bytes().enumerate().map(|(i, b)| (i, char::from(b))))
+    } else {
+        glued_in(text.char_indices())
+    }
+}
+
+/// [`glued_at`] over the characters with their byte offsets.
+fn glued_in(chars: impl Iterator<Item = (usize, char)>) -> Option<usize> {
     let mut prev: Option<char> = None;
     let mut lower_run = 0usize;
     let mut word_has_upper = false;
-    for (i, c) in text.char_indices() {
+    for (i, c) in chars {
         if let Some(p) = prev {
             let after_word =
                 p.is_lowercase() && (lower_run >= 3 || (lower_run >= 2 && !word_has_upper));
