@@ -758,20 +758,24 @@ fn content_keys(text: &str, mut f: impl FnMut(u64)) {
             f(content_key(word));
         }
     };
-    if text.is_ascii() {
-        // Splitting the bytes gives the same words as splitting the characters, without
-        // decoding them.
-        let mut start = 0;
-        for (i, b) in text.bytes().enumerate() {
-            if !b.is_ascii_alphanumeric() {
-                visit(&text[start..i]);
-                start = i + 1;
-            }
+    // `text.split(|c: char| !c.is_alphanumeric())`, decoding only the non-ASCII characters
+    // (curly quotes and dashes are common even in English text).
+    let bytes = text.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        let (alnum, len) = if bytes[i].is_ascii() {
+            (bytes[i].is_ascii_alphanumeric(), 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            (c.is_alphanumeric(), c.len_utf8())
+        };
+        if !alnum {
+            visit(&text[start..i]);
+            start = i + len;
         }
-        visit(&text[start..]);
-    } else {
-        text.split(|c: char| !c.is_alphanumeric()).for_each(visit);
+        i += len;
     }
+    visit(&text[start..]);
 }
 
 /// A hash of the first five lower-case characters of `word`.
@@ -964,13 +968,20 @@ fn date_keyword(text: &str) -> Option<bool> {
         "el ",
         "on ",
     ];
-    let lower: String = text.chars().take(24).flat_map(char::to_lowercase).collect();
-    if UPDATED.iter().any(|k| lower.starts_with(k)) {
+    // The lower-cased start of the line, in a stack buffer: a character lower-cases to three
+    // at most, of four bytes at most.
+    let mut buf = [0u8; 24 * 3 * 4];
+    let mut len = 0;
+    for c in text.chars().take(24).flat_map(char::to_lowercase) {
+        len += c.encode_utf8(&mut buf[len..]).len();
+    }
+    let lower = &buf[..len];
+    if UPDATED.iter().any(|k| lower.starts_with(k.as_bytes())) {
         return Some(true);
     }
     PUBLISHED
         .iter()
-        .any(|k| lower.starts_with(k))
+        .any(|k| lower.starts_with(k.as_bytes()))
         .then_some(false)
 }
 

@@ -260,6 +260,19 @@ pub mod kind {
 /// The longest word in any list, in bytes; longer words are in none.
 const MAX_WORD: usize = 16;
 
+/// Bytes in the longest function word.
+const MAX_STOPWORD: usize = {
+    let mut max = 0;
+    let mut i = 0;
+    while i < STOPWORDS.len() {
+        if STOPWORDS[i].len() > max {
+            max = STOPWORDS[i].len();
+        }
+        i += 1;
+    }
+    max
+};
+
 /// An open-addressing table from a word packed into a `u128` (words are at most
 /// [`MAX_WORD`] bytes) to its kind flags: no string compares and no allocation per lookup.
 /// Keys and flags sit in separate arrays, 17 KB in all, so the table stays in the L1 cache.
@@ -420,6 +433,10 @@ pub fn is_stopword_any_case(word: &str) -> bool {
         return false;
     }
     if word.is_ascii() {
+        // Lower-casing ASCII keeps the length, so a longer word is no function word.
+        if word.len() > MAX_STOPWORD {
+            return false;
+        }
         return pack_bytes(word.as_bytes(), true)
             .is_some_and(|key| table().get(key) & kind::STOP != 0);
     }

@@ -128,7 +128,6 @@ pub fn measure<'a>(raw: &'a str, scratch: &mut Scratch) -> Line<'a> {
     }
     line.sentence_end = ends_sentence(line.text, line.words);
     line.sentences += u32::from(line.sentence_end);
-    line.domain = has_domain(&scratch.lower);
     if !line.credit && line.words <= 40 {
         line.credit = has_credit(&scratch.lower);
     }
@@ -266,6 +265,11 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
             continue;
         } else if let Some(start) = word_start.take() {
             end_word(lower, start, i, &word, line, &mut marks);
+            // Every `.` after an ASCII letter or digit ends a word, so domains are found here
+            // rather than in another pass.
+            if b == b'.' && !line.domain {
+                line.domain = domain_dot(lower_bytes, i);
+            }
         }
         i += len;
     }
@@ -421,6 +425,7 @@ fn scan_general(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
     line.hash = hash;
     // Chinese and Japanese run words together; count about two characters a word.
     line.words += cjk / 2;
+    line.domain = has_domain(lower);
     finish_marks(lower, line, &marks);
 }
 
@@ -486,6 +491,13 @@ const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
 fn strip_bullet(s: &str) -> Option<&str> {
+    // The first byte of every marker; most lines start otherwise.
+    if !matches!(
+        s.as_bytes().first(),
+        Some(b'*' | b'-' | b'>' | b'+' | 0xC2 | 0xE2)
+    ) {
+        return None;
+    }
     for marker in ["* ", "• ", "- ", "– ", "· ", "◦ ", "▪ ", "> ", "+ "] {
         if let Some(rest) = s.strip_prefix(marker) {
             return Some(rest.trim_start());
@@ -526,42 +538,46 @@ fn has_credit(lower: &str) -> bool {
     {
         return true;
     }
-    // Every credit starts with "photo"; a byte search finds the places to look.
-    lower.match_indices('p').any(|(at, _)| {
-        let rest = &bytes[at..];
-        rest.starts_with(b"photo") && CREDITS.iter().any(|p| rest.starts_with(p))
+    (0..bytes.len()).any(|at| {
+        bytes[at] == b'p' && {
+            let rest = &bytes[at..];
+            rest.starts_with(b"photo") && CREDITS.iter().any(|p| rest.starts_with(p))
+        }
     })
 }
 
+/// A domain name or web address in the line: a `.` after an ASCII letter or digit, then a
+/// known top-level domain.
 fn has_domain(lower: &str) -> bool {
     let bytes = lower.as_bytes();
-    for (i, _) in lower.match_indices('.') {
-        if i == 0 || !bytes[i - 1].is_ascii_alphanumeric() {
-            continue;
-        }
-        let rest = &bytes[i + 1..];
-        for tld in [
-            &b"com"[..],
-            b"org",
-            b"net",
-            b"co.uk",
-            b"de",
-            b"fr",
-            b"es",
-            b"io",
-            b"info",
-            b"tv",
-        ] {
-            if rest.starts_with(tld)
-                && rest
-                    .get(tld.len())
-                    .is_none_or(|c| !c.is_ascii_alphanumeric())
-            {
-                return true;
-            }
-        }
+    lower.match_indices('.').any(|(i, _)| domain_dot(bytes, i))
+}
+
+/// Whether the `.` at `dot` joins a name to a known top-level domain (`example.com`).
+fn domain_dot(bytes: &[u8], dot: usize) -> bool {
+    if dot == 0 || !bytes[dot - 1].is_ascii_alphanumeric() {
+        return false;
     }
-    false
+    let rest = &bytes[dot + 1..];
+    [
+        &b"com"[..],
+        b"org",
+        b"net",
+        b"co.uk",
+        b"de",
+        b"fr",
+        b"es",
+        b"io",
+        b"info",
+        b"tv",
+    ]
+    .iter()
+    .any(|tld| {
+        rest.starts_with(tld)
+            && rest
+                .get(tld.len())
+                .is_none_or(|c| !c.is_ascii_alphanumeric())
+    })
 }
 
 #[cfg(test)]
