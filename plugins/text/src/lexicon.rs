@@ -260,7 +260,7 @@ pub mod kind {
 /// The longest word in any list, in bytes; longer words are in none.
 const MAX_WORD: usize = 16;
 
-/// Bytes in the longest function word.
+/// Bytes in the longest function word (eight at most, for [`is_stopword_any_case`]).
 const MAX_STOPWORD: usize = {
     let mut max = 0;
     let mut i = 0;
@@ -270,6 +270,7 @@ const MAX_STOPWORD: usize = {
         }
         i += 1;
     }
+    assert!(max <= 8);
     max
 };
 
@@ -434,11 +435,16 @@ pub fn is_stopword_any_case(word: &str) -> bool {
     }
     if word.is_ascii() {
         // Lower-casing ASCII keeps the length, so a longer word is no function word.
-        if word.len() > MAX_STOPWORD {
+        if word.is_empty() || word.len() > MAX_STOPWORD {
             return false;
         }
-        return pack_bytes(word.as_bytes(), true)
-            .is_some_and(|key| table().get(key) & kind::STOP != 0);
+        // Function words fit in eight bytes: the key is built in one register, as `pack`
+        // would build it (little-endian, zero padded).
+        let key = word
+            .bytes()
+            .rev()
+            .fold(0u64, |k, b| k << 8 | u64::from(b.to_ascii_lowercase()));
+        return table().get(u128::from(key)) & kind::STOP != 0;
     }
     let mut buf = [0u8; MAX_WORD * 2];
     let mut len = 0;

@@ -69,18 +69,24 @@ impl Line<'_> {
     }
 }
 
-/// Words separated by whitespace, as `text.split_whitespace().count()` gives, without
-/// decoding characters when the text is ASCII.
-pub fn count_words(text: &str) -> usize {
+/// Words separated by whitespace, as `text.split_whitespace().count()` gives, but counted
+/// only up to `limit` (callers test a range, and long lines need not be read to the end);
+/// without decoding characters when the text is ASCII.
+pub fn count_words_upto(text: &str, limit: usize) -> usize {
     if !text.is_ascii() {
-        return text.split_whitespace().count();
+        return text.split_whitespace().take(limit).count();
     }
     let mut n = 0;
     let mut in_word = false;
     for &b in text.as_bytes() {
         // The ASCII characters `char::is_whitespace` accepts: tab to carriage return, space.
         let space = b <= b' ' && (1u64 << b) & ASCII_SPACES != 0;
-        n += usize::from(!space && !in_word);
+        if !space && !in_word {
+            n += 1;
+            if n >= limit {
+                return limit;
+            }
+        }
         in_word = !space;
     }
     n
@@ -457,7 +463,8 @@ fn end_word(
     if word.upper >= 2 && word.lower == 0 {
         line.upper_words += 1;
     }
-    let kind = if text.iter().all(u8::is_ascii_digit) {
+    // A word with a cased letter is no number; only the others need their bytes read.
+    let kind = if word.upper + word.lower == 0 && text.iter().all(u8::is_ascii_digit) {
         line.numbers += 1;
         0
     } else {
@@ -656,7 +663,16 @@ mod tests {
             "Jane  Doe\u{a0}Roe",
             "x \u{2003} y",
         ] {
-            assert_eq!(count_words(t), t.split_whitespace().count(), "{t:?}");
+            assert_eq!(
+                count_words_upto(t, usize::MAX),
+                t.split_whitespace().count(),
+                "{t:?}"
+            );
+            assert_eq!(
+                count_words_upto(t, 2),
+                t.split_whitespace().count().min(2),
+                "{t:?}"
+            );
         }
     }
 

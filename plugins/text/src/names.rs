@@ -741,7 +741,8 @@ fn split_and(segment: &str) -> Vec<&str> {
 
 /// A person's name in canonical case, or `None`.
 pub fn person_name(text: &str) -> Option<String> {
-    let count = crate::lines::count_words(text);
+    // Six words are as bad as sixty.
+    let count = crate::lines::count_words_upto(text, 6);
     if !(2..=5).contains(&count) {
         return None;
     }

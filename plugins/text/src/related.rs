@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use crate::lines::{Line, count_words};
+use crate::lines::{Line, count_words_upto};
 use crate::names;
 
 /// One teaser for another article.
@@ -81,7 +81,7 @@ fn headline_like(line: &Line<'_>, text: &str, glued: bool) -> bool {
         && (glued || (line.ui_words == 0 && !line.ui_phrase))
         && !line.credit
         && !text.ends_with(':')
-        && (3..=25).contains(&count_words(text))
+        && (3..=25).contains(&count_words_upto(text, 26))
         && (text.len() <= 200 || text.chars().count() <= 200)
         && names::byline(text).is_none()
 }
@@ -132,7 +132,7 @@ fn teaser(lines: &[Line<'_>], item: Range<usize>) -> Option<Teaser> {
 pub fn split_glued(text: &str) -> Option<(&str, &str)> {
     let at = glued_at(text)?;
     let (head, tail) = text.split_at(at);
-    (count_words(head) >= 3 && count_words(tail) >= 3).then_some((head, tail))
+    (count_words_upto(head, 3) >= 3 && count_words_upto(tail, 3) >= 3).then_some((head, tail))
 }
 
 /// The first place where a lower-case word (of three letters or more, or two in a word with no
