@@ -255,6 +255,10 @@ pub mod kind {
     pub const CALENDAR: u8 = 32;
     /// The first word of a chrome phrase.
     pub const PHRASE_START: u8 = 64;
+    /// A capitalized word that is never part of a person's name in a byline
+    /// ([`crate::names::DESK_WORDS`] and [`crate::names::CHROME_WORDS`]), found here rather
+    /// than by a scan of those lists.
+    pub const NOT_NAME: u8 = 128;
 }
 
 /// The longest word in any list, in bytes; longer words are in none.
@@ -351,13 +355,15 @@ fn table() -> &'static Table {
             flags: vec![0; Table::SLOTS],
             mask: Table::SLOTS - 1,
         };
-        let lists: [(&[&'static str], u8); 6] = [
+        let lists: [(&[&'static str], u8); 8] = [
             (STOPWORDS, kind::STOP),
             (UI_WORDS, kind::UI),
             (SECOND_PERSON, kind::SECOND_PERSON),
             (ROLE_WORDS, kind::ROLE),
             (CREDIT_WORDS, kind::CREDIT),
             (CALENDAR_WORDS, kind::CALENDAR),
+            (crate::names::DESK_WORDS, kind::NOT_NAME),
+            (crate::names::CHROME_WORDS, kind::NOT_NAME),
         ];
         for (list, flag) in lists {
             for w in list {
@@ -531,9 +537,17 @@ mod tests {
             ROLE_WORDS,
             CREDIT_WORDS,
             CALENDAR_WORDS,
+            crate::names::DESK_WORDS,
+            crate::names::CHROME_WORDS,
         ] {
             assert!(list.iter().all(|w| w.len() <= MAX_WORD));
         }
+        assert!(
+            crate::names::DESK_WORDS
+                .iter()
+                .chain(crate::names::CHROME_WORDS)
+                .all(|w| kind_of(w) & kind::NOT_NAME != 0)
+        );
         assert!(kind_of("sign") & kind::PHRASE_START != 0);
         assert!(kind_of("s") & kind::PHRASE_START != 0, "s'abonner");
     }

@@ -64,7 +64,7 @@ const PARTICLES: &[&str] = &[
 
 /// Capitalized words that are never part of a person's name in a byline, though a desk or an
 /// outlet credited in one may hold them ("Staff Reports", "Associated Press").
-const DESK_WORDS: &[&str] = &[
+pub(crate) const DESK_WORDS: &[&str] = &[
     "associate",
     "associated",
     "chief",
@@ -90,7 +90,7 @@ const DESK_WORDS: &[&str] = &[
 /// Buttons, credits and navigation labels that sit next to bylines and look like two
 /// capitalized words ("Order Reprints", "Getty Images", "Previous Post", "Car Reviews"): never
 /// a name, a desk or an outlet.
-const CHROME_WORDS: &[&str] = &[
+pub(crate) const CHROME_WORDS: &[&str] = &[
     "article",
     "articles",
     "image",
@@ -125,11 +125,6 @@ const CHROME_WORDS: &[&str] = &[
     "tags",
     "topics",
 ];
-
-/// Whether a lowercase word is never part of a person's name.
-fn not_name_word(lower: &str) -> bool {
-    DESK_WORDS.contains(&lower) || CHROME_WORDS.contains(&lower)
-}
 
 /// Lowercase words that may join the capitalized words of a credited desk or outlet
 /// ("Friends of the Earth", "Marks & Spencer").
@@ -347,7 +342,7 @@ pub fn credited(text: &str) -> Option<String> {
         .trim()
         .trim_end_matches(['-', '–', '—', '|', ':'])
         .trim_end();
-    let count = crate::lines::count_words(text);
+    let count = crate::lines::count_words_upto(text, 7);
     if text.len() > 60 || !(1..=6).contains(&count) {
         return None;
     }
@@ -384,7 +379,7 @@ pub fn credited(text: &str) -> Option<String> {
 pub fn name_with_outlet(text: &str) -> Option<String> {
     let (name, outlet) = text.split_once(", ")?;
     let name = person_name(name.trim())?;
-    (crate::lines::count_words(outlet) <= 4 && credited(outlet).is_some()).then_some(name)
+    (crate::lines::count_words_upto(outlet, 5) <= 4 && credited(outlet).is_some()).then_some(name)
 }
 
 /// The name when the whole line is a person's name (two to five name words).
@@ -424,15 +419,17 @@ pub fn name_with_role(text: &str) -> Option<String> {
 fn only_role_words(text: &str) -> bool {
     let mut any = false;
     for w in text.split_whitespace() {
-        let lower = w
-            .trim_matches(|c: char| !c.is_alphanumeric())
-            .to_lowercase();
-        let kind = lexicon::kind_of(&lower);
-        if kind & (lexicon::kind::ROLE | lexicon::kind::UI) != 0
-            || ROLE_TAIL_WORDS.contains(&lower.as_str())
+        let (mut buf, mut owned) = ([0u8; 40], String::new());
+        let lower = lowercase(
+            w.trim_matches(|c: char| !c.is_alphanumeric()),
+            &mut buf,
+            &mut owned,
+        );
+        let kind = lexicon::kind_of(lower);
+        if kind & (lexicon::kind::ROLE | lexicon::kind::UI) != 0 || ROLE_TAIL_WORDS.contains(&lower)
         {
             any = true;
-        } else if !not_name_word(&lower) && kind & lexicon::kind::STOP == 0 {
+        } else if kind & (lexicon::kind::NOT_NAME | lexicon::kind::STOP) == 0 {
             return false;
         }
     }
@@ -795,17 +792,8 @@ fn name_word(w: &str, first: bool) -> Option<NameWord> {
     if w.len() > 40 {
         return None;
     }
-    // ASCII words (nearly all) are lower-cased in a stack buffer, others allocate.
-    let mut buf = [0u8; 40];
-    let owned: String;
-    let lower: &str = if w.is_ascii() {
-        buf[..w.len()].copy_from_slice(w.as_bytes());
-        buf[..w.len()].make_ascii_lowercase();
-        std::str::from_utf8(&buf[..w.len()]).unwrap_or("")
-    } else {
-        owned = w.to_lowercase();
-        &owned
-    };
+    let (mut buf, mut owned) = ([0u8; 40], String::new());
+    let lower = lowercase(w, &mut buf, &mut owned);
     if !w
         .chars()
         .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\'' | '’'))
@@ -821,15 +809,32 @@ fn name_word(w: &str, first: bool) -> Option<NameWord> {
         return Some(NameWord::Initial);
     }
     let bare = lower.trim_end_matches('.');
-    if lexicon::kind_of(bare) & NOT_NAME_KINDS != 0 || not_name_word(bare) {
+    if lexicon::kind_of(bare) & NOT_NAME_KINDS != 0 {
         return None;
     }
     Some(NameWord::Full)
 }
 
-/// Lexicon kinds never part of a name: function, calendar, role and chrome words.
-const NOT_NAME_KINDS: u8 =
-    lexicon::kind::STOP | lexicon::kind::CALENDAR | lexicon::kind::ROLE | lexicon::kind::UI;
+/// Lexicon kinds never part of a name: function, calendar, role and chrome words, and
+/// the desk and chrome words.
+const NOT_NAME_KINDS: u8 = lexicon::kind::STOP
+    | lexicon::kind::CALENDAR
+    | lexicon::kind::ROLE
+    | lexicon::kind::UI
+    | lexicon::kind::NOT_NAME;
+
+/// `w` in lower case: ASCII words (nearly all) in the stack buffer, others in `owned`.
+fn lowercase<'b>(w: &str, buf: &'b mut [u8; 40], owned: &'b mut String) -> &'b str {
+    if w.is_ascii() && w.len() <= buf.len() {
+        let b = &mut buf[..w.len()];
+        b.copy_from_slice(w.as_bytes());
+        b.make_ascii_lowercase();
+        std::str::from_utf8(b).unwrap_or("")
+    } else {
+        *owned = w.to_lowercase();
+        owned
+    }
+}
 
 fn title_case(w: &str) -> String {
     let mut out = String::with_capacity(w.len());
