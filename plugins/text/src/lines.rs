@@ -295,6 +295,9 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
 
 /// Class bits of a non-ASCII character.
 fn class_of(c: char) -> u8 {
+    if is_general_punctuation(c) {
+        return 0;
+    }
     (if c.is_alphanumeric() { ALNUM } else { 0 })
         | if c.is_uppercase() { UPPER } else { 0 }
         | if c.is_lowercase() { LOWER } else { 0 }
@@ -309,7 +312,13 @@ fn lower_same_len(text: &str, lower: &mut String) -> bool {
     if text.is_ascii() {
         return true;
     }
-    for (i, c) in text.char_indices().filter(|(_, c)| !c.is_ascii()) {
+    // Only the non-ASCII characters are decoded.
+    let non_ascii = text
+        .bytes()
+        .enumerate()
+        .filter(|&(_, b)| b >= 0xC0)
+        .map(|(i, _)| (i, text[i..].chars().next().unwrap_or(' ')));
+    for (i, c) in non_ascii.filter(|&(_, c)| !is_general_punctuation(c)) {
         let mut lc = c.to_lowercase();
         let (Some(l), None) = (lc.next(), lc.next()) else {
             return false;
@@ -394,10 +403,7 @@ fn scan_general(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
             if is_cjk(c) {
                 cjk += 1;
             }
-            let class = if c.is_alphanumeric() { ALNUM } else { 0 }
-                | if c.is_uppercase() { UPPER } else { 0 }
-                | if c.is_lowercase() { LOWER } else { 0 };
-            (class, 0x80)
+            (class_of(c), 0x80)
         };
         let alnum = class & ALNUM != 0;
         let upper = class & UPPER != 0;
@@ -433,6 +439,13 @@ fn scan_general(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
     line.words += cjk / 2;
     line.domain = has_domain(lower);
     finish_marks(lower, line, &marks);
+}
+
+/// Quotes, dashes, bullets and spaces of the General Punctuation block (`’`, `“`, `—`, `…`):
+/// frequent in page text, and neither letters, digits nor cased, so their Unicode tables
+/// need not be read (a test checks the whole block).
+fn is_general_punctuation(c: char) -> bool {
+    ('\u{2000}'..='\u{206f}').contains(&c)
 }
 
 /// Han ideographs, kana and CJK punctuation: scripts written without spaces between words.
@@ -673,6 +686,17 @@ mod tests {
                 t.split_whitespace().count().min(2),
                 "{t:?}"
             );
+        }
+    }
+
+    #[test]
+    fn general_punctuation_is_no_letter_digit_or_case() {
+        for c in ('\u{2000}'..='\u{206f}').filter(|&c| is_general_punctuation(c)) {
+            assert!(
+                !c.is_alphanumeric() && !c.is_uppercase() && !c.is_lowercase(),
+                "{c:?}"
+            );
+            assert!(c.to_lowercase().eq([c]), "{c:?}");
         }
     }
 

@@ -401,6 +401,9 @@ pub fn name_with_role(text: &str) -> Option<String> {
         let (head, tail) = text.split_at(at);
         return (only_role_words(tail)).then(|| name_line(head)).flatten();
     }
+    // Every tail tried below ends with the last word; when that word is no role word nor
+    // one allowed beside them, no tail is only role words.
+    text.split_whitespace().next_back().and_then(role_word)?;
     // Where each word after the second starts: the name may end before any of them.
     let starts = text
         .char_indices()
@@ -419,21 +422,32 @@ pub fn name_with_role(text: &str) -> Option<String> {
 fn only_role_words(text: &str) -> bool {
     let mut any = false;
     for w in text.split_whitespace() {
-        let (mut buf, mut owned) = ([0u8; 40], String::new());
-        let lower = lowercase(
-            w.trim_matches(|c: char| !c.is_alphanumeric()),
-            &mut buf,
-            &mut owned,
-        );
-        let kind = lexicon::kind_of(lower);
-        if kind & (lexicon::kind::ROLE | lexicon::kind::UI) != 0 || ROLE_TAIL_WORDS.contains(&lower)
-        {
-            any = true;
-        } else if kind & (lexicon::kind::NOT_NAME | lexicon::kind::STOP) == 0 {
-            return false;
+        match role_word(w) {
+            Some(role) => any |= role,
+            None => return false,
         }
     }
     any
+}
+
+/// How a word counts in [`only_role_words`]: `Some(true)` for a role or button word,
+/// `Some(false)` for a word allowed beside them (a function word, "Senior"), `None` for
+/// any other.
+fn role_word(w: &str) -> Option<bool> {
+    let (mut buf, mut owned) = ([0u8; 40], String::new());
+    let lower = lowercase(
+        w.trim_matches(|c: char| !c.is_alphanumeric()),
+        &mut buf,
+        &mut owned,
+    );
+    let kind = lexicon::kind_of(lower);
+    if kind & (lexicon::kind::ROLE | lexicon::kind::UI) != 0 || ROLE_TAIL_WORDS.contains(&lower) {
+        Some(true)
+    } else if kind & (lexicon::kind::NOT_NAME | lexicon::kind::STOP) != 0 {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// The holder a copyright line names, as the publisher: "© 2019 Example Times. All rights
