@@ -215,29 +215,35 @@ pub fn byline(text: &str) -> Option<Vec<String>> {
     let cut = crate::related::glued_at(&rest[..cut]).unwrap_or(cut);
     let rest = rest[..cut].trim().trim_end_matches([',', ';', '.']);
     let mut names = Vec::new();
-    let segments: Vec<&str> = rest.split([',', ';']).collect();
     // "By A, B and C" lists names; otherwise what follows the first comma is an outlet, a
     // place or a role.
-    let listed = segments.len() > 1
-        && segments.last().is_some_and(|last| {
-            split_and(last.trim()).len() > 1 || last.trim().starts_with("and ")
-        });
-    let take = if listed { segments.len() } else { 1 };
-    for (i, segment) in segments.into_iter().take(take).enumerate() {
+    let last = rest.rsplit([',', ';']).next().unwrap_or("").trim();
+    let listed =
+        rest.contains([',', ';']) && (last.split(' ').any(is_and_word) || last.starts_with("and "));
+    let take = if listed { usize::MAX } else { 1 };
+    for (i, segment) in rest.split([',', ';']).take(take).enumerate() {
         let segment = segment.trim();
         let segment = segment
             .strip_prefix("and ")
             .or_else(|| segment.strip_prefix("und "))
             .unwrap_or(segment);
-        let parts = split_and(segment);
-        let parsed: Option<Vec<String>> = parts.iter().map(|p| person_name(p)).collect();
-        match parsed {
-            Some(found) => names.extend(found),
+        // Every part of the segment must be a name, or none of them counts.
+        let before = names.len();
+        for part in split_and(segment) {
+            let Some(name) = person_name(part) else {
+                names.truncate(before);
+                break;
+            };
+            names.push(name);
+        }
+        if names.len() == before {
             // The first segment must be names, or else a desk, an outlet or a single name
             // that the byline word credits ("By Reuters", "By Staff Reports", "by Regan");
             // later segments may be a place or an outlet.
-            None if i == 0 => return credited(segment).map(|name| vec![name]),
-            None => break,
+            if i == 0 {
+                return credited(segment).map(|name| vec![name]);
+            }
+            break;
         }
     }
     (!names.is_empty()).then_some(names)
@@ -730,7 +736,7 @@ fn strip_byline_prefix(text: &str) -> Option<&str> {
 
 /// Whether a word is one of [`AND_WORDS`] without its spaces.
 fn is_and_word(word: &str) -> bool {
-    word.len() <= 3 && AND_WORDS.iter().any(|a| a.trim() == word)
+    word.len() <= 3 && AND_WORDS.iter().any(|a| a.trim_matches(' ') == word)
 }
 
 fn split_and(segment: &str) -> Vec<&str> {
