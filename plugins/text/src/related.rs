@@ -181,21 +181,28 @@ fn split_sections(teasers: &mut [Teaser]) {
     // The summaries are moved out while they are read, and back (or cut) at the end.
     let summaries: Vec<Option<String>> = teasers.iter_mut().map(|t| t.summary.take()).collect();
     let mut cuts: Vec<Option<(String, usize)>> = Vec::with_capacity(teasers.len());
-    let prefixes: Vec<Vec<&str>> = summaries
+    // The first six words of each summary, in one vector; the first four are its prefix.
+    let firsts: Vec<([&str; 6], usize)> = summaries
         .iter()
         .map(|s| {
-            s.as_deref()
-                .unwrap_or("")
-                .split_whitespace()
-                .take(4)
-                .collect()
+            let mut words = [""; 6];
+            let mut n = 0;
+            for (slot, w) in words
+                .iter_mut()
+                .zip(s.as_deref().unwrap_or("").split_whitespace())
+            {
+                *slot = w;
+                n += 1;
+            }
+            (words, n)
         })
         .collect();
+    let prefixes: Vec<&[&str]> = firsts.iter().map(|(w, n)| &w[..(*n).min(4)]).collect();
     // How many leading words each other summary shares with this one (any case).
     let mut common: Vec<usize> = Vec::with_capacity(prefixes.len());
     for k in 0..teasers.len() {
         let summary = summaries[k].as_deref().unwrap_or("");
-        let words: Vec<&str> = summary.split_whitespace().take(6).collect();
+        let words = &firsts[k].0[..firsts[k].1];
         let mut label_len = 0;
         common.clear();
         if prefixes[k].len() >= 3 {
@@ -206,7 +213,7 @@ fn split_sections(teasers: &mut [Teaser]) {
                     .filter(|(j, _)| *j != k)
                     .map(|(_, p)| {
                         p.iter()
-                            .zip(&prefixes[k])
+                            .zip(prefixes[k])
                             .take_while(|(x, y)| x.eq_ignore_ascii_case(y))
                             .count()
                     }),
@@ -226,7 +233,7 @@ fn split_sections(teasers: &mut [Teaser]) {
             }
         }
         if label_len == 0 {
-            label_len = capitalized_label(&words);
+            label_len = capitalized_label(words);
         }
         cuts.push((label_len > 0 && label_len < words.len()).then(|| {
             // Byte offset of the first word after the label, inside `summary`.
@@ -235,11 +242,14 @@ fn split_sections(teasers: &mut [Teaser]) {
         }));
     }
     drop(prefixes);
+    drop(firsts);
     for ((t, summary), cut) in teasers.iter_mut().zip(summaries).zip(cuts) {
         t.summary = match (cut, summary) {
-            (Some((section, rest)), Some(summary)) => {
+            (Some((section, rest)), Some(mut summary)) => {
                 t.section = Some(section);
-                Some(summary[rest..].to_owned())
+                // Cut in place: no new string.
+                summary.drain(..rest);
+                Some(summary)
             }
             (_, summary) => summary,
         };
