@@ -395,9 +395,10 @@ pub fn kind_at(line: &[u8], start: usize, end: usize) -> u8 {
     if len == 0 || len > MAX_WORD {
         return 0;
     }
-    let key = if start + 16 <= line.len() {
-        let lo = load8(line, start);
-        let hi = load8(line, start + 8);
+    let key = if let Some(chunk) = line.get(start..start + 16) {
+        // One bounds check for both loads.
+        let lo = u64::from_le_bytes(chunk[..8].try_into().unwrap_or([0; 8]));
+        let hi = u64::from_le_bytes(chunk[8..].try_into().unwrap_or([0; 8]));
         let (lo, hi) = if len >= 8 {
             (lo, hi & low_bytes(len - 8))
         } else {
@@ -411,13 +412,6 @@ pub fn kind_at(line: &[u8], start: usize, end: usize) -> u8 {
         }
     };
     table().get(key)
-}
-
-/// Eight bytes from `at` as a little-endian number (`at + 8` must be within `bytes`).
-fn load8(bytes: &[u8], at: usize) -> u64 {
-    let mut b = [0u8; 8];
-    b.copy_from_slice(&bytes[at..at + 8]);
-    u64::from_le_bytes(b)
 }
 
 /// A mask keeping the lowest `n` bytes (`n` up to 8) of a number.
