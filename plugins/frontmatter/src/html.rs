@@ -5,7 +5,11 @@
 //! Block elements (`p`, `div`, headings, list items, table rows, …) become paragraphs
 //! separated by a blank line, `<br>` a line end; character references are decoded by the
 //! parser; scripts, styles, comments and the like leave nothing behind. Runs of white space
-//! are one space.
+//! are one space, except that a fragment without block elements keeps its lines as
+//! paragraphs.
+//!
+//! Only text that is HTML goes through the parser ([`is_html`]): a title such as
+//! `Using Option<T> in Rust` is text, and only its character references are decoded.
 
 use dom_query::{Document, NodeData, NodeRef};
 
@@ -51,45 +55,201 @@ const HIDDEN: &[&str] = &[
     "head", "iframe", "noscript", "object", "script", "style", "svg", "template",
 ];
 
-/// Whether `text` holds markup: a tag (`<p>`, `</div>`, `<br/>`, `<!--`) or a character
-/// reference (`&amp;`, `&#8217;`, `&#x2019;`).
-pub(crate) fn is_html(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.iter().enumerate().any(|(i, &b)| match b {
-        b'<' => {
-            bytes
-                .get(i + 1)
-                .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'/' | b'!'))
-                && text[i..].contains('>')
-        }
-        b'&' => is_reference(&bytes[i + 1..]),
-        _ => false,
-    })
-}
-
-/// Named references common in exported text; any other `&word;` is left as written.
-const NAMED: &[&str] = &[
-    "aacute", "agrave", "amp", "apos", "auml", "ccedil", "copy", "eacute", "egrave", "gt",
-    "hellip", "iacute", "laquo", "ldquo", "lsquo", "lt", "mdash", "nbsp", "ndash", "ntilde",
-    "oacute", "ouml", "quot", "raquo", "rdquo", "reg", "rsquo", "szlig", "trade", "uacute", "uuml",
+/// Elements whose tags alone mark a value as HTML: the markup a CMS writes around text.
+/// Scripts, styles and the like are left out, so that a title about `<script>` tags keeps
+/// its words.
+const MARKUP: &[&str] = &[
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "cite",
+    "code",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "i",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "td",
+    "th",
+    "tr",
+    "u",
+    "ul",
 ];
 
-/// A known `name;`, or `#123;` or `#x1F;`, at the start of `rest` (the bytes after an `&`).
-fn is_reference(rest: &[u8]) -> bool {
-    let Some(end) = rest.iter().take(10).position(|&c| c == b';') else {
+/// Elements of [`MARKUP`]'s kind that have no end tag: one of them is markup on its own.
+const VOID: &[&str] = &["br", "hr", "img"];
+
+/// Whether `text` is HTML: it holds a known element closed properly (`<p>…</p>`,
+/// `<em class="x">…</em>`, a `<br>` or `<img …>`) or a whole comment (`<!--more-->`). A
+/// lone `<T>`, `<script>` or `x < y` is text, as is a character reference alone: see
+/// [`decode_references`].
+pub(crate) fn is_html(text: &str) -> bool {
+    let Some(last_close) = text.rfind('>') else {
         return false;
     };
-    match &rest[..end] {
-        [b'#', b'x' | b'X', hex @ ..] => !hex.is_empty() && hex.iter().all(u8::is_ascii_hexdigit),
-        [b'#', digits @ ..] => !digits.is_empty() && digits.iter().all(u8::is_ascii_digit),
-        name => NAMED.iter().any(|known| known.as_bytes() == name),
+    let comment_end = text.rfind("-->");
+    // Bit i set: an element of `MARKUP[i]` was opened.
+    let mut opened = 0_u64;
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = text[from..last_close].find('<').map(|i| from + i) {
+        from = at + 1;
+        let rest = &bytes[from..];
+        if rest.starts_with(b"!--") {
+            if comment_end.is_some_and(|end| end >= from + 3) {
+                return true;
+            }
+            continue;
+        }
+        let (closing, rest) = match rest.split_first() {
+            Some((b'/', rest)) => (true, rest),
+            _ => (false, rest),
+        };
+        let name_len = rest
+            .iter()
+            .position(|c| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
+        let (name, after) = rest.split_at(name_len);
+        if !matches!(
+            after.first(),
+            Some(b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r')
+        ) {
+            continue;
+        }
+        if VOID.iter().any(|v| v.as_bytes().eq_ignore_ascii_case(name)) {
+            return true;
+        }
+        let Some(index) = MARKUP
+            .iter()
+            .position(|m| m.as_bytes().eq_ignore_ascii_case(name))
+        else {
+            continue;
+        };
+        if !closing {
+            opened |= 1 << index;
+        } else if opened & (1 << index) != 0 {
+            return true;
+        }
     }
+    false
 }
 
-/// The text of the HTML fragment `html`: paragraphs separated by a blank line.
+/// Named references common in exported text, with their characters; any other `&word;`
+/// is left as written.
+const NAMED: &[(&str, char)] = &[
+    ("aacute", 'á'),
+    ("agrave", 'à'),
+    ("amp", '&'),
+    ("apos", '\''),
+    ("auml", 'ä'),
+    ("ccedil", 'ç'),
+    ("copy", '©'),
+    ("eacute", 'é'),
+    ("egrave", 'è'),
+    ("gt", '>'),
+    ("hellip", '…'),
+    ("iacute", 'í'),
+    ("laquo", '«'),
+    ("ldquo", '\u{201c}'),
+    ("lsquo", '\u{2018}'),
+    ("lt", '<'),
+    ("mdash", '\u{2014}'),
+    ("nbsp", '\u{a0}'),
+    ("ndash", '\u{2013}'),
+    ("ntilde", 'ñ'),
+    ("oacute", 'ó'),
+    ("ouml", 'ö'),
+    ("quot", '"'),
+    ("raquo", '»'),
+    ("rdquo", '\u{201d}'),
+    ("reg", '®'),
+    ("rsquo", '\u{2019}'),
+    ("szlig", 'ß'),
+    ("trade", '™'),
+    ("uacute", 'ú'),
+    ("uuml", 'ü'),
+];
+
+/// The character of a known `name;`, `#123;` or `#x1F;` at the start of `rest` (the text
+/// after an `&`), and the length of the reference there.
+fn reference(rest: &str) -> Option<(char, usize)> {
+    let end = rest.bytes().take(10).position(|c| c == b';')?;
+    let body = &rest[..end];
+    let c = if let Some(hex) = body.strip_prefix("#x").or_else(|| body.strip_prefix("#X")) {
+        numeric(hex, 16)?
+    } else if let Some(digits) = body.strip_prefix('#') {
+        numeric(digits, 10)?
+    } else {
+        NAMED.iter().find(|(name, _)| *name == body)?.1
+    };
+    Some((c, end + 1))
+}
+
+/// The character numbered `digits` in `radix`, when they are all digits and name one.
+fn numeric(digits: &str, radix: u32) -> Option<char> {
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    char::from_u32(u32::from_str_radix(digits, radix).ok()?)
+}
+
+/// `text` with its character references (`&amp;`, `&#8217;`, `&#x2019;`) decoded and
+/// everything else, line ends and any `<` included, as written.
+pub(crate) fn decode_references(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at + 1..];
+        match reference(rest) {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => out.push('&'),
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The text of the HTML fragment `html`: paragraphs separated by a blank line. A fragment
+/// without block elements (text with `<em>` or `<a>` in it) keeps each line as a paragraph,
+/// as plain text would.
 pub(crate) fn to_text(html: &str) -> String {
     let document = Document::fragment(html);
-    let mut out = Text::default();
+    let has_blocks = document.root().descendants_it().any(|node| {
+        node.is_element()
+            && node
+                .node_name()
+                .is_some_and(|name| BLOCKS.contains(&name.to_ascii_lowercase().as_str()))
+    });
+    let mut out = Paragraphs {
+        line_per_paragraph: !has_blocks,
+        ..Paragraphs::default()
+    };
     let mut stack = vec![Step::Enter(document.root())];
     while let Some(step) = stack.pop() {
         let node = match step {
@@ -130,6 +290,35 @@ pub(crate) fn to_text(html: &str) -> String {
     out.text
 }
 
+/// The text of a value that may be HTML, with each paragraph apart: made text when it is
+/// HTML (or `markup` says so, as a `rendered` wrapper does), else its character references
+/// decoded and each non-blank line a paragraph, nothing else touched.
+pub(crate) fn paragraphs_of(value: &str, markup: bool) -> String {
+    if markup || is_html(value) {
+        return to_text(value);
+    }
+    let decoded = decode_references(value);
+    let lines: Vec<&str> = decoded
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
+    lines.join("\n\n")
+}
+
+/// The text of a value that may be HTML on one line (a title, a summary): HTML made text
+/// with each run of white space one space, other text trimmed with its character references
+/// decoded.
+pub(crate) fn line_of(value: &str, markup: bool) -> String {
+    if markup || is_html(value) {
+        return to_text(value)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    decode_references(value.trim()).trim().to_owned()
+}
+
 /// A step of the walk over the tree: a node to read, or the end of a block element.
 enum Step<'a> {
     Enter(NodeRef<'a>),
@@ -138,16 +327,21 @@ enum Step<'a> {
 
 /// Paragraphs written so far and the one being read.
 #[derive(Default)]
-struct Text {
+struct Paragraphs {
     text: String,
     paragraph: String,
+    /// A line end in the text ends a paragraph (in a fragment without block elements).
+    line_per_paragraph: bool,
 }
 
-impl Text {
-    /// Appends text with each run of white space as one space.
+impl Paragraphs {
+    /// Appends text with each run of white space as one space, or a line end as the end
+    /// of a paragraph when lines are paragraphs.
     fn push(&mut self, s: &str) {
         for c in s.chars() {
-            if c.is_whitespace() {
+            if c == '\n' && self.line_per_paragraph {
+                self.end_paragraph();
+            } else if c.is_whitespace() {
                 if !self.paragraph.is_empty() && !self.paragraph.ends_with([' ', '\n']) {
                     self.paragraph.push(' ');
                 }
@@ -197,23 +391,56 @@ mod tests {
         for html in [
             "<p>A</p>",
             "A<br/>B",
-            "Q&amp;A",
-            "It&#8217;s",
-            "&#x2019;",
-            "</div>",
+            "<P class=\"x\">A</P>",
+            "Read <a href=\"/x\">this</a>.",
+            "Teaser<!--more-->",
+            "<img src=\"x.png\">",
         ] {
             assert!(is_html(html), "{html}");
         }
         for plain in [
             "5 < 6 & 7 > 3",
-            "AT&T",
-            "R&D;",
+            "Q&amp;A",
+            "It&#8217;s",
+            "Using Option<T> in Rust",
+            "Why <script> blocks the parser",
+            "The <p> tag",
+            "</div>",
             "x <- y",
             "<3 you",
-            "&#;",
-            "&#xZZ;",
         ] {
             assert!(!is_html(plain), "{plain}");
         }
+    }
+
+    #[test]
+    fn references_alone_are_decoded_and_nothing_else_is_touched() {
+        assert_eq!(
+            decode_references("Q&amp;A: it&#8217;s &#x2019;<T>&#;&#xZZ; AT&T R&D; &bogus;\nnext"),
+            "Q&A: it\u{2019}s \u{2019}<T>&#;&#xZZ; AT&T R&D; &bogus;\nnext"
+        );
+    }
+
+    #[test]
+    fn a_fragment_without_blocks_keeps_its_lines_as_paragraphs() {
+        assert_eq!(
+            to_text("First <em>line</em>.\nSecond &amp; last."),
+            "First line.\n\nSecond & last."
+        );
+        assert_eq!(to_text("<p>A\nB</p>"), "A B");
+    }
+
+    #[test]
+    fn plain_text_values_keep_their_lines_and_angle_brackets() {
+        assert_eq!(
+            paragraphs_of("Tom &amp; Jerry.\nSecond line.\n\nThird.", false),
+            "Tom & Jerry.\n\nSecond line.\n\nThird."
+        );
+        assert_eq!(
+            line_of(" Using Option<T> in Rust ", false),
+            "Using Option<T> in Rust"
+        );
+        assert_eq!(line_of("A<b>B</b>", false), "AB");
+        assert_eq!(line_of("Option<T>", true), "Option");
     }
 }

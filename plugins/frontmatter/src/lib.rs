@@ -8,8 +8,10 @@
 //!   a JSON object at the very start, followed by a body in Markdown or plain text;
 //! - **JSON**: one article object (a schema.org `NewsArticle`, a CMS export), or a list
 //!   holding exactly one; its text is one of its keys (`articleBody`, `body`, …), taken as
-//!   plain text with each non-blank line a paragraph, or as HTML made plain text when it
-//!   holds markup (a CMS's `content`);
+//!   plain text with each non-blank line a paragraph and character references (`&amp;`)
+//!   decoded, or as HTML made plain text when it is HTML: it holds a known element closed
+//!   properly (`<p>…</p>`, `<em>…</em>`, `<br>`) or a comment, or comes from a `rendered` or
+//!   `html` wrapper (a CMS's `content`);
 //! - **JSON Lines** holding exactly one object, treated like JSON. The docnorm host splits
 //!   JSON Lines and JSON lists of several objects into one document per object before any
 //!   plugin runs; given several objects at once, the plugin refuses them with a clear error;
@@ -62,11 +64,15 @@
 //!   same shape: an object of the unused keys, or a list with the unused parts of each item
 //!   at its position and `null` where an item was used whole.
 //! - Text values (`title`, `subtitle`, `summary`, `url`, `body`) may be wrapped the way CMS
-//!   and XML exports wrap them: `{"rendered": "…"}` (as `WordPress` does), `{"#text": "…"}`, or under
-//!   `text`, `value`, `content`, `html` or `raw`, first of those keys winning; the wrapper's
-//!   other keys stay in `extra`. Markup in them (tags, character references such as
-//!   `&#8217;`) is made plain text, block elements becoming paragraphs of a body.
-//! - A number in a list of topics is a category id, not a topic: it stays in `extra`.
+//!   and XML exports wrap them: under `rendered` (as `WordPress` does), `text`, `#text` (as XML
+//!   converters do), `value`, `content`, `html` or `raw`, first of those keys winning; the
+//!   wrapper's other keys stay in `extra`.
+//! - Text that is HTML (a `rendered` or `html` wrapper's, or any holding a known element
+//!   closed properly, such as `<p>…</p>` or `<br>`) is made plain text, block elements
+//!   becoming paragraphs of a body. Other text keeps every character, `Option<T>` and a
+//!   literal `<script>` included; only its character references (`&#8217;`) are decoded.
+//! - A number in a list of topics is a category id, not a topic: it stays in `extra`,
+//!   without a warning when the list holds only ids.
 //! - One limit of the record's merge-patch contract: a key whose value is `null` cannot be
 //!   stored in `extra` (a `null` in a merge patch deletes), so it disappears.
 //!
@@ -282,22 +288,10 @@ fn markdown_body(mut mapped: Mapped, markdown: &str) -> (Mapped, String) {
 fn whole_json(object: Map<String, Value>) -> (Mapped, String) {
     let mut mapped = map_object(object, Context::WholeJson, "");
     let body = match mapped.fields.remove("body") {
-        Some(Value::String(body)) if html::is_html(&body) => html::to_text(&body),
-        Some(Value::String(body)) => paragraphs(&body),
+        Some(Value::String(body)) => body,
         _ => String::new(),
     };
     (mapped, body)
-}
-
-/// A JSON article's text with each non-blank line a paragraph, as the record wants them:
-/// JSON bodies separate paragraphs with one line end as often as with two.
-fn paragraphs(text: &str) -> String {
-    let lines: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .collect();
-    lines.join("\n\n")
 }
 
 /// The merge patch for the record.

@@ -156,7 +156,10 @@ fn shape(field: Field, value: &Value, at: &str, warnings: &mut Vec<String>) -> S
             plain(value)
         }
         Field::Body => match unwrapped(value) {
-            Some((s, leftover)) if !s.trim().is_empty() => Shaped::Fits(json!(s.trim()), leftover),
+            Some(text) if !text.text.trim().is_empty() => Shaped::Fits(
+                Value::String(html::paragraphs_of(text.text, text.markup)),
+                text.leftover,
+            ),
             Some(_) => Shaped::Misfit(None),
             None => Shaped::Misfit(Some(format!("{} is not text", kind(value)))),
         },
@@ -185,44 +188,58 @@ const TEXT_WRAPPERS: &[&str] = &[
     "rendered", "text", "#text", "value", "content", "html", "raw",
 ];
 
+/// Wrapper keys whose text is HTML by name, whatever it looks like.
+const MARKUP_WRAPPERS: &[&str] = &["rendered", "html"];
+
+/// A text value as found: a string, or the string a wrapper object holds.
+struct Unwrapped<'a> {
+    text: &'a str,
+    /// The wrapper's key says the text is HTML.
+    markup: bool,
+    /// The wrapper's other keys.
+    leftover: Option<Value>,
+}
+
 /// A string value, or the string a wrapper object holds (with the wrapper's other keys,
 /// left over).
-fn unwrapped(value: &Value) -> Option<(&str, Option<Value>)> {
+fn unwrapped(value: &Value) -> Option<Unwrapped<'_>> {
     match value {
-        Value::String(s) => Some((s, None)),
+        Value::String(text) => Some(Unwrapped {
+            text,
+            markup: false,
+            leftover: None,
+        }),
         Value::Object(map) => {
-            let (key, s) = TEXT_WRAPPERS
+            let (key, text) = TEXT_WRAPPERS
                 .iter()
                 .find_map(|key| Some((*key, map.get(*key)?.as_str()?)))?;
             let mut rest = map.clone();
             rest.remove(key);
-            Some((s, non_empty(rest)))
+            Some(Unwrapped {
+                text,
+                markup: MARKUP_WRAPPERS.contains(&key),
+                leftover: non_empty(rest),
+            })
         }
         _ => None,
     }
 }
 
-/// A one-line text value (title, summary, section, URL): a string or a wrapped one, its
-/// markup made plain text, or a number written out.
+/// A one-line text value (title, summary, section, URL): a string or a wrapped one, made
+/// plain text when it is HTML (else only its character references decoded), or a number
+/// written out.
 fn plain(value: &Value) -> Shaped {
     if let Value::Number(n) = value {
         return Shaped::Fits(Value::String(n.to_string()), None);
     }
-    let Some((s, leftover)) = unwrapped(value) else {
+    let Some(text) = unwrapped(value) else {
         return Shaped::Misfit(Some(format!("{} is not text", kind(value))));
     };
-    let line = if html::is_html(s) {
-        html::to_text(s)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    } else {
-        s.trim().to_owned()
-    };
+    let line = html::line_of(text.text, text.markup);
     if line.is_empty() {
         return Shaped::Misfit(None);
     }
-    Shaped::Fits(Value::String(line), leftover)
+    Shaped::Fits(Value::String(line), text.leftover)
 }
 
 fn date(value: &Value) -> Shaped {
@@ -350,12 +367,18 @@ fn topics(value: &Value) -> Shaped {
         }
         return Shaped::Fits(Value::Array(topics), None);
     }
-    // A number in a list of topics is a category id, not a topic: it stays in `extra`.
+    // A number in a list of topics is a category id, not a topic: it stays in `extra`, and a
+    // list of ids alone (a CMS export's `categories: [3, 7]`) is no cause for a warning.
     list_of(value, |item| {
         let topic = item.as_str()?.trim();
         (!topic.is_empty()).then(|| (Value::String(topic.to_owned()), None))
     })
-    .unwrap_or_else(|| Shaped::Misfit(Some(format!("{} holds no topics", kind(value)))))
+    .unwrap_or_else(|| match value {
+        Value::Array(ids) if !ids.is_empty() && ids.iter().all(Value::is_number) => {
+            Shaped::Misfit(None)
+        }
+        _ => Shaped::Misfit(Some(format!("{} holds no topics", kind(value)))),
+    })
 }
 
 /// Images: a URL, an object with `url` (or `src`, `contentUrl`), `width`, `height` and

@@ -55,6 +55,8 @@ struct Renderer {
     last_group: Option<usize>,
     /// Nesting of images, whose alt text is left out.
     image_depth: usize,
+    /// Nesting of block quotes and footnote definitions: a heading inside one is no title.
+    quote_depth: usize,
     /// Cells already in the current table row.
     cells: usize,
     /// Inside a code block, whose spacing is kept as written.
@@ -97,21 +99,25 @@ impl Renderer {
             Tag::Heading {
                 level: HeadingLevel::H1,
                 ..
-            } if self.text.is_empty() && self.heading.is_none() => {
+            } => {
                 self.flush();
-                self.in_heading = true;
+                // Only the document's first block is its title: not a heading after text, nor
+                // one inside a list item or a block quote.
+                self.in_heading = self.text.is_empty()
+                    && self.heading.is_none()
+                    && self.lines_depth == 0
+                    && self.quote_depth == 0;
             }
             Tag::Image { .. } => self.image_depth += 1,
             Tag::CodeBlock(_) => {
                 self.flush();
                 self.code = true;
             }
-            Tag::Paragraph
-            | Tag::Heading { .. }
-            | Tag::BlockQuote(_)
-            | Tag::HtmlBlock
-            | Tag::Item
-            | Tag::FootnoteDefinition(_) => self.flush(),
+            Tag::BlockQuote(_) | Tag::FootnoteDefinition(_) => {
+                self.flush();
+                self.quote_depth += 1;
+            }
+            Tag::Paragraph | Tag::Heading { .. } | Tag::HtmlBlock | Tag::Item => self.flush(),
             _ => {}
         }
     }
@@ -138,13 +144,15 @@ impl Renderer {
                 self.line.push_str(&crate::html::to_text(&html));
                 self.flush();
             }
+            TagEnd::BlockQuote(_) | TagEnd::FootnoteDefinition => {
+                self.flush();
+                self.quote_depth = self.quote_depth.saturating_sub(1);
+            }
             TagEnd::Paragraph
             | TagEnd::Heading(_)
-            | TagEnd::BlockQuote(_)
             | TagEnd::Item
             | TagEnd::TableHead
-            | TagEnd::TableRow
-            | TagEnd::FootnoteDefinition => self.flush(),
+            | TagEnd::TableRow => self.flush(),
             _ => {}
         }
     }
@@ -266,6 +274,18 @@ mod tests {
         assert_eq!(
             to_text("Intro.\n\n# Later heading\n"),
             "Intro.\n\nLater heading"
+        );
+    }
+
+    #[test]
+    fn a_heading_inside_a_list_item_or_quote_is_no_title() {
+        assert_eq!(to_text("- intro\n  # Heading\n"), "intro\nHeading");
+        assert_eq!(to_text("- # Heading\n- two\n"), "Heading\ntwo");
+        assert_eq!(to_text("> # Quoted\n>\n> Words.\n"), "Quoted\n\nWords.");
+        assert_eq!(
+            render("> Quote.\n\n# Title\n").heading,
+            None,
+            "a heading after a quote is not the first block"
         );
     }
 }

@@ -569,4 +569,46 @@ fn a_cms_export_with_wrapped_html_values_gives_plain_text() {
     );
     assert_eq!(record.extra["tags"], serde_json::json!([null, 12]));
     assert_eq!(record.extra["categories"], serde_json::json!([3, 7]));
+    assert!(
+        record.warnings.iter().all(|w| !w.contains("categories")),
+        "{:?}",
+        record.warnings
+    );
+}
+
+#[test]
+fn a_plain_text_json_body_with_a_character_reference_keeps_its_paragraphs() {
+    let record = run(
+        r#"{"headline": "Q&amp;A", "articleBody": "Tom &amp; Jerry met.\nThey talked.\n\nIt&#8217;s over."}"#,
+        Format::Json,
+    )
+    .unwrap();
+    assert_eq!(record.title.as_deref(), Some("Q&A"));
+    assert_eq!(
+        record.body,
+        "Tom & Jerry met.\n\nThey talked.\n\nIt\u{2019}s over."
+    );
+}
+
+#[test]
+fn a_front_matter_title_with_angle_brackets_is_kept_whole() {
+    let record = front(
+        "---\ntitle: \"Using Option<T> in Rust\"\nsummary: \"Why <script> tags block &amp; what to do\"\n---\nBody.\n",
+    );
+    assert_eq!(record.title.as_deref(), Some("Using Option<T> in Rust"));
+    assert_eq!(
+        record.summary.as_deref(),
+        Some("Why <script> tags block & what to do")
+    );
+}
+
+#[test]
+fn a_rendered_wrapper_is_html_and_its_blocks_are_paragraphs() {
+    let record = run(
+        r#"{"title": {"rendered": "A &amp; B"}, "content": {"rendered": "<p>A</p><p>B</p>"}}"#,
+        Format::Json,
+    )
+    .unwrap();
+    assert_eq!(record.title.as_deref(), Some("A & B"));
+    assert_eq!(record.body, "A\n\nB");
 }
