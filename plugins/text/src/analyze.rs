@@ -198,6 +198,17 @@ pub fn analyze(text: &str) -> Analysis<'_> {
             .unwrap_or(end + 1)
     });
     bylines(&lines, head_from, head_to, &mut fates, &mut out);
+    if out.authors.is_empty() {
+        // "WASHINGTON (Reuters) - …": the wire service credited in the dateline of one of
+        // the first paragraphs (a caption may come first).
+        let agency = (start..=end)
+            .filter(|&i| fates[i].is_none() && classes[i] == Class::Prose)
+            .take(2)
+            .find_map(|i| names::wire_credit(lines[i].text));
+        if let Some(agency) = agency {
+            add_authors(&mut out, vec![agency]);
+        }
+    }
     header_dates(&lines, &classes, head_from, head_to, &mut fates, &mut out);
 
     // Below the article: bios and teasers.
@@ -1040,16 +1051,18 @@ fn bylines(
         } else if let Some(found) = embedded_byline(l) {
             fates[i] = Some(Fate::Author);
             add_authors(out, found);
+        } else if let Some(found) = names::credit_with_place(l.text).filter(|_| {
+            nonblank_neighbour(lines, i, Dir::Down).is_some_and(|j| date_line(&lines[j]).is_some())
+        }) {
+            fates[i] = Some(Fate::Author);
+            add_authors(out, vec![found]);
         } else if let Some(name) = names::name_line(l.text)
             .or_else(|| names::name_with_role(l.text))
             .or_else(|| names::name_with_outlet(l.text))
         {
             // Next to a date line (blank lines between do not count), or right under the
             // headline (and its standfirst).
-            let near_date = [Dir::Up, Dir::Down]
-                .into_iter()
-                .filter_map(|d| nonblank_neighbour(lines, i, d))
-                .any(|j| date_line(&lines[j]).is_some());
+            let near_date = near_date(lines, i);
             // A run of name lines is a list (captions, people named in a gallery), not a byline.
             let listed = [Dir::Up, Dir::Down]
                 .into_iter()
@@ -1062,6 +1075,14 @@ fn bylines(
         }
         i += 1;
     }
+}
+
+/// Whether the nearest non-blank line above or below line `i` is a date line.
+fn near_date(lines: &[Line<'_>], i: usize) -> bool {
+    [Dir::Up, Dir::Down]
+        .into_iter()
+        .filter_map(|d| nonblank_neighbour(lines, i, d))
+        .any(|j| date_line(&lines[j]).is_some())
 }
 
 /// The nearest non-blank line above or below line `i`.
@@ -1551,6 +1572,29 @@ mod tests {
         let a = analyze(&outlet);
         assert_eq!(a.authors.len(), 1, "{:?}", a.authors);
         assert_eq!(a.authors[0].name, "Jane Doe");
+    }
+
+    #[test]
+    fn a_wire_dateline_or_a_credit_over_the_date_names_the_agency() {
+        let body = "The city council voted on Tuesday to close the old bridge for repairs, ending a debate that has lasted for most of the decade.\n\
+            Engineers said the structure was no longer safe for heavy vehicles and that the work would take at least two years.\n";
+        let wire = format!(
+            "News\n\nCouncil votes to close the old bridge\n\nMarch 7, 2024\n\nSPRINGFIELD (Wirepress) - {body}"
+        );
+        let a = analyze(&wire);
+        assert_eq!(a.authors.len(), 1, "{:?}", a.authors);
+        assert_eq!(a.authors[0].name, "Wirepress");
+        assert!(
+            a.body.starts_with("SPRINGFIELD (Wirepress) - The city"),
+            "the dateline stays in the body"
+        );
+        let credit = format!(
+            "News\n\nCouncil votes to close the old bridge\n\nWirepress, Springfield,\nMar 7 2024, 11:06am\n\n{body}"
+        );
+        let a = analyze(&credit);
+        assert_eq!(a.authors.len(), 1, "{:?}", a.authors);
+        assert_eq!(a.authors[0].name, "Wirepress");
+        assert_eq!(a.published.as_deref(), Some("2024-03-07"));
     }
 
     #[test]

@@ -213,6 +213,10 @@ pub fn byline(text: &str) -> Option<Vec<String>> {
     let cut = names_end(rest);
     // "Meg JamesStaff Writer": the role is glued to the name.
     let cut = crate::related::glued_at(&rest[..cut]).unwrap_or(cut);
+    // A separator or a date right after the names.
+    let after = rest[cut..].trim_start();
+    let dated = after.starts_with(['-', '|', '—', '–', '·', '•'])
+        || after.starts_with(|c: char| c.is_ascii_digit());
     let rest = rest[..cut].trim().trim_end_matches([',', ';', '.']);
     let mut names = Vec::new();
     // "By A, B and C" lists names; otherwise what follows the first comma is an outlet, a
@@ -241,7 +245,13 @@ pub fn byline(text: &str) -> Option<Vec<String>> {
             // that the byline word credits ("By Reuters", "By Staff Reports", "by Regan");
             // later segments may be a place or an outlet.
             if i == 0 {
-                return credited(segment).map(|name| vec![name]);
+                return credited(segment)
+                    .or_else(|| {
+                        (dated && segment == rest)
+                            .then(|| handle(segment))
+                            .flatten()
+                    })
+                    .map(|name| vec![name]);
             }
             break;
         }
@@ -378,6 +388,57 @@ pub fn credited(text: &str) -> Option<String> {
         }
     }
     (substantive > 0).then(|| text.to_owned())
+}
+
+/// A user name credited by a byline word and followed by a date ("By admin - 2018-09-16",
+/// `by jdoe_42 | March 7`): one lower-case word of letters, digits and `_`, `.`, `-`, not a
+/// function word, so "by then - 2024" credits no one.
+fn handle(text: &str) -> Option<String> {
+    let text = text
+        .trim()
+        .trim_end_matches(['-', '–', '—', '|', ':'])
+        .trim_end();
+    let valid = (2..=30).contains(&text.len())
+        && text.starts_with(|c: char| c.is_ascii_lowercase())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        && lexicon::kind_of(text) & (lexicon::kind::STOP | lexicon::kind::CALENDAR) == 0;
+    valid.then(|| text.to_owned())
+}
+
+/// The credit of a line that names who and where and runs on into the date on the next
+/// line: "Reuters, Washington," / "Jane Doe, New Delhi," (the trailing comma).
+pub fn credit_with_place(text: &str) -> Option<String> {
+    let text = text.trim();
+    let (who, place) = text.strip_suffix(',')?.split_once(", ")?;
+    let place_ok =
+        (1..=3).contains(&crate::lines::count_words_upto(place, 4)) && credited(place).is_some();
+    if !place_ok {
+        return None;
+    }
+    name_line(who).or_else(|| credited(who))
+}
+
+/// The agency of a wire-service dateline opening the article: "WASHINGTON (Reuters) - …",
+/// "VIENNA, Austria (AP) — …", "(Example Wire) — …": a place of capitalized words (or none),
+/// the agency in parentheses, then a dash.
+pub fn wire_credit(text: &str) -> Option<String> {
+    let open = text.get(..60).unwrap_or(text).find('(')?;
+    let place = text[..open].trim().trim_end_matches(',');
+    let place_ok = place.split([' ', ',']).filter(|w| !w.is_empty()).all(|w| {
+        w.chars().next().is_some_and(char::is_uppercase)
+            && w.chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\''))
+    });
+    let close = open + text[open..].find(')')?;
+    let after = text[close + 1..].trim_start();
+    let dashed = after.starts_with(['-', '—', '–']);
+    let agency = &text[open + 1..close];
+    if !place_ok || !dashed || crate::lines::count_words_upto(agency, 4) > 3 {
+        return None;
+    }
+    credited(agency)
 }
 
 /// The name of a line holding a person's name and the outlet they write for, next to a date:
@@ -924,6 +985,55 @@ mod tests {
         assert_eq!(names("By 2025"), None);
         assert_eq!(names("By then it was over"), None);
         assert_eq!(names("By The"), None);
+    }
+
+    #[test]
+    fn a_user_name_is_credited_only_before_a_date() {
+        assert_eq!(names("By admin - 2018-09-16"), Some(vec!["admin".into()]));
+        assert_eq!(
+            names("by jdoe_42 | March 7, 2024"),
+            Some(vec!["jdoe_42".into()])
+        );
+        assert_eq!(names("By admin"), None);
+        assert_eq!(names("by then - 2024"), None);
+        assert_eq!(names("by hand, the 12 workers"), None);
+    }
+
+    #[test]
+    fn wire_datelines_credit_their_agency() {
+        assert_eq!(
+            wire_credit("WASHINGTON (Wirepress) - Scientists on Monday unveiled a map."),
+            Some("Wirepress".into())
+        );
+        assert_eq!(
+            wire_credit("VIENNA, Austria (XP) — The house will be a police station."),
+            Some("XP".into())
+        );
+        assert_eq!(
+            wire_credit("(Example Wire) — The attorney general is investigating."),
+            Some("Example Wire".into())
+        );
+        // Parentheses in a sentence, or without the dash, credit no one.
+        assert_eq!(
+            wire_credit("The council (which met on Monday) - as expected - agreed."),
+            None
+        );
+        assert_eq!(wire_credit("WASHINGTON (Wirepress) Scientists said."), None);
+        assert_eq!(wire_credit("Prices rose (2.5%) — a record."), None);
+    }
+
+    #[test]
+    fn a_credit_with_its_place_running_into_the_date() {
+        assert_eq!(
+            credit_with_place("Wirepress, Washington,"),
+            Some("Wirepress".into())
+        );
+        assert_eq!(
+            credit_with_place("Jane Doe, New Delhi,"),
+            Some("Jane Doe".into())
+        );
+        assert_eq!(credit_with_place("Wirepress, Washington"), None);
+        assert_eq!(credit_with_place("Apples, pears, and more,"), None);
     }
 
     #[test]
