@@ -5,6 +5,12 @@
 //! A name is two to five capitalized words (initials and particles such as `van`, `de` allowed)
 //! that are neither function words, calendar words nor job titles, so a sentence that merely
 //! starts with "By" ("By Thursday afternoon, …") never yields an author.
+//!
+//! Where no person is named, a byline word may credit a desk, an agency or a single name
+//! ([`credited`]: "By Staff Reports", "By Reuters", "by Regan"), a user name when a date
+//! follows ("By admin - 2018-09-16"), a wire dateline its agency ([`wire_credit`]:
+//! "WASHINGTON (AP) — …") and a line running into the date its credit ([`credit_with_place`]:
+//! "Reuters, Washington,"); an author may therefore be an organisation, as the page says.
 
 use crate::lexicon;
 
