@@ -254,7 +254,7 @@ struct Daemon {
     systemd: Systemd,
     processed: u64,
     failed: u64,
-    /// Documents finished and plugin calls started, when last seen to change, and when.
+    /// Documents finished plus plugin calls started, and when that count last changed.
     progress: (u64, Instant),
     next_status: Instant,
     next_reconcile: Instant,

@@ -1029,6 +1029,7 @@ fn bylines(
             fates[i] = Some(Fate::Author);
             // The names follow, one per line (sometimes repeated), until something else.
             let mut j = i + 1;
+            let mut first = true;
             while j < to.min(lines.len()) {
                 if lines[j].blank {
                     j += 1;
@@ -1037,13 +1038,13 @@ fn bylines(
                 // The first line may credit a desk or a name the name test refuses ("Al
                 // Root"); further lines must be names (an outlet line or a button follows).
                 let text = lines[j].text;
-                let first = j == nonblank_neighbour(lines, i, Dir::Down).unwrap_or(j);
                 let credited = || first.then(|| names::credited(text)).flatten();
                 let Some(name) = names::name_line(text).or_else(credited) else {
                     break;
                 };
                 fates[j] = Some(Fate::Author);
                 add_authors(out, vec![name]);
+                first = false;
                 j += 1;
             }
             i = j;
@@ -1064,9 +1065,7 @@ fn bylines(
             // headline (and its standfirst).
             let near_date = near_date(lines, i);
             // A run of name lines is a list (captions, people named in a gallery), not a byline.
-            let listed = [Dir::Up, Dir::Down]
-                .into_iter()
-                .filter_map(|d| nonblank_neighbour(lines, i, d))
+            let listed = nonblank_neighbours(lines, i)
                 .any(|j| fates[j].is_none() && names::name_line(lines[j].text).is_some());
             if !listed && (near_date || under_title(lines, fates, i)) {
                 fates[i] = Some(Fate::Author);
@@ -1079,10 +1078,14 @@ fn bylines(
 
 /// Whether the nearest non-blank line above or below line `i` is a date line.
 fn near_date(lines: &[Line<'_>], i: usize) -> bool {
+    nonblank_neighbours(lines, i).any(|j| date_line(&lines[j]).is_some())
+}
+
+/// The nearest non-blank lines above and below line `i`.
+fn nonblank_neighbours<'a>(lines: &'a [Line<'_>], i: usize) -> impl Iterator<Item = usize> + 'a {
     [Dir::Up, Dir::Down]
         .into_iter()
-        .filter_map(|d| nonblank_neighbour(lines, i, d))
-        .any(|j| date_line(&lines[j]).is_some())
+        .filter_map(move |d| nonblank_neighbour(lines, i, d))
 }
 
 /// The nearest non-blank line above or below line `i`.

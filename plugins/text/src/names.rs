@@ -359,19 +359,16 @@ pub fn name_before_date(text: &str) -> Option<String> {
 /// "By the time …" credit no one. Also the name on the line under a lone "By" ("Al Root",
 /// whose first word is a function word elsewhere).
 pub fn credited(text: &str) -> Option<String> {
-    // A dash or bar left after the names ("By Staff Reports -") ends them.
-    let text = text
-        .trim()
-        .trim_end_matches(['-', '–', '—', '|', ':'])
-        .trim_end();
+    let text = without_trailing_separator(text);
     let count = crate::lines::count_words_upto(text, 7);
     if text.len() > 60 || !(1..=6).contains(&count) {
         return None;
     }
     let mut substantive = 0;
     for (i, w) in text.split_whitespace().enumerate() {
-        let lower = w.to_lowercase();
-        if i > 0 && CREDIT_JOINERS.contains(&lower.as_str()) {
+        let (mut buf, mut owned) = ([0u8; 40], String::new());
+        let lower = lowercase(w, &mut buf, &mut owned);
+        if i > 0 && CREDIT_JOINERS.contains(&lower) {
             continue;
         }
         if !w.chars().next().is_some_and(char::is_uppercase)
@@ -383,12 +380,12 @@ pub fn credited(text: &str) -> Option<String> {
         }
         let kind = lexicon::kind_of(lower.trim_end_matches('.'));
         if kind & (lexicon::kind::CALENDAR | lexicon::kind::UI) != 0
-            || CHROME_WORDS.contains(&lower.as_str())
+            || CHROME_WORDS.contains(&lower)
         {
             return None;
         }
         if kind & (lexicon::kind::STOP | lexicon::kind::ROLE) == 0
-            && !ROLE_TAIL_WORDS.contains(&lower.as_str())
+            && !ROLE_TAIL_WORDS.contains(&lower)
         {
             substantive += 1;
         }
@@ -400,10 +397,7 @@ pub fn credited(text: &str) -> Option<String> {
 /// `by jdoe_42 | March 7`): one lower-case word of letters, digits and `_`, `.`, `-`, not a
 /// function word, so "by then - 2024" credits no one.
 fn handle(text: &str) -> Option<String> {
-    let text = text
-        .trim()
-        .trim_end_matches(['-', '–', '—', '|', ':'])
-        .trim_end();
+    let text = without_trailing_separator(text);
     let valid = (2..=30).contains(&text.len())
         && text.starts_with(|c: char| c.is_ascii_lowercase())
         && text
@@ -411,6 +405,13 @@ fn handle(text: &str) -> Option<String> {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
         && lexicon::kind_of(text) & (lexicon::kind::STOP | lexicon::kind::CALENDAR) == 0;
     valid.then(|| text.to_owned())
+}
+
+/// `text` trimmed, without a dash or bar left after the names ("By Staff Reports -").
+fn without_trailing_separator(text: &str) -> &str {
+    text.trim()
+        .trim_end_matches(['-', '–', '—', '|', ':'])
+        .trim_end()
 }
 
 /// The credit of a line that names who and where and runs on into the date on the next
@@ -902,8 +903,8 @@ fn name_word(w: &str, first: bool) -> Option<NameWord> {
     Some(NameWord::Full)
 }
 
-/// Lexicon kinds never part of a name: function, calendar, role and chrome words, and
-/// the desk and chrome words.
+/// Lexicon kinds never part of a name: function, calendar, role and interface words, and
+/// [`DESK_WORDS`] and [`CHROME_WORDS`].
 const NOT_NAME_KINDS: u8 = lexicon::kind::STOP
     | lexicon::kind::CALENDAR
     | lexicon::kind::ROLE
