@@ -5,7 +5,7 @@
 //! only then scans the inbox, so no file slips between the two (the [`queue`](crate::queue)
 //! drops the duplicates), and tells systemd it is ready. Then each ready file is
 //! [`claim`](crate::claim)ed, processed within the time limit and [`finish`](crate::finish)ed
-//! on one worker thread of its own (the [`work`](crate::work) stage), at most
+//! on one of the [`work`](crate::work) stage's threads, at most
 //! `run.concurrency` at once. The loop
 //! reconciles with a full scan at an interval and whenever events were lost, reloads the
 //! pipeline on SIGHUP, and on shutdown stops claiming and lets in-flight documents finish
@@ -110,7 +110,10 @@ pub async fn serve(
         .into_iter()
         .map(|(path, stamp)| (PathBuf::from(path), stamp))
         .collect();
+    let pool = work::Pool::new("docnorm-doc", config.run.workers())
+        .context("cannot start the worker threads")?;
     let shared = Arc::new(Shared {
+        pool,
         spool,
         store,
         ids: ClaimIds::default(),
@@ -159,6 +162,8 @@ fn duplicate_index(config: &Config, store: &StateStore) -> anyhow::Result<Duplic
 
 /// What every job needs.
 struct Shared {
+    /// The worker threads the jobs run on.
+    pool: work::Pool,
     spool: Spool,
     store: StateStore,
     ids: ClaimIds,
@@ -516,20 +521,22 @@ impl Daemon {
 async fn run_job(shared: Arc<Shared>, pipeline: Arc<Pipeline>, job: Job) -> Ended {
     let limit = Duration::from_millis(shared.limits.plugin_time_limit_ms);
     let job_shared = Arc::clone(&shared);
-    let ran = work::run("docnorm-doc", limit, move |worker| {
-        let shared = job_shared;
-        let (claimed, attempts) = match begin(&shared, &job) {
-            Begun::Ready(claimed, attempts) => (claimed, attempts),
-            Begun::Ended(ended) => return ended,
-        };
-        let (work, shown) = (claimed.work.clone(), claimed.inbox_path.clone());
-        match worker.process(&pipeline, &work, &shown, (claimed, attempts)) {
-            Some((worked, (claimed, attempts))) => finish(&shared, &claimed, attempts, worked),
-            // The run loop took the file over at the time limit.
-            None => Ended::Nothing,
-        }
-    })
-    .await;
+    let ran = shared
+        .pool
+        .run(limit, move |worker| {
+            let shared = job_shared;
+            let (claimed, attempts) = match begin(&shared, &job) {
+                Begun::Ready(claimed, attempts) => (claimed, attempts),
+                Begun::Ended(ended) => return ended,
+            };
+            let (work, shown) = (claimed.work.clone(), claimed.inbox_path.clone());
+            match worker.process(&pipeline, &work, &shown, (claimed, attempts)) {
+                Some((worked, (claimed, attempts))) => finish(&shared, &claimed, attempts, worked),
+                // The run loop took the file over at the time limit.
+                None => Ended::Nothing,
+            }
+        })
+        .await;
     match ran {
         work::Ran::Finished(ended) => ended,
         work::Ran::TimedOut(plugin, (claimed, attempts)) => {

@@ -1,27 +1,31 @@
-//! The work stage: one claimed file from claim to finish on a thread of its own, each plugin
+//! The work stage: one claimed file from claim to finish on a worker thread, each plugin
 //! call within a time limit.
 //!
-//! [`run`] starts one OS thread per file for the whole job (claim, pipeline, finish), so a
-//! document costs one hand-off between the run loop and a worker instead of one per step,
-//! and at most `run.concurrency` threads allocate at once (each thread that allocates gets
-//! its own malloc arena, so a pool that rotates jobs over many threads grows memory). The
+//! A [`Pool`] keeps `run.concurrency` OS threads for the daemon's life, and [`Pool::run`]
+//! hands each one a whole job (claim, pipeline, finish), so a document costs one hand-off
+//! between the run loop and a worker instead of one per step, and no thread is started per
+//! document (starting one cost a stack, its page faults and a dozen system calls each time).
+//! A fixed set of threads also keeps memory flat: each thread that allocates gets its own
+//! malloc arena. The
 //! limit applies to each plugin call (one plugin on one document), so a JSON Lines file of
 //! many objects gets it for each object, not once for all; claiming and finishing (file
 //! moves, fsyncs, the state store) are not plugin calls and are not limited. Plugins run in
 //! the daemon's process, so a plugin that hangs cannot be stopped: when a call exceeds the
 //! time limit the run loop marks the file abandoned, takes back what the job parked with
-//! [`Worker::process`] to count the attempt and goes on, and the thread is left behind (it
-//! keeps running, and holding what it holds, until the plugin returns, if ever; it then
-//! sees the mark and touches nothing). Abandoning and finishing are decided under one lock,
+//! [`Worker::process`] to count the attempt, starts a thread to take the stuck one's place
+//! and goes on. The stuck thread is left behind (it keeps running, and holding what it
+//! holds, until the plugin returns, if ever; it then sees the mark, touches nothing and
+//! ends). Abandoning and finishing are decided under one lock,
 //! so a file is either finished by its thread or handled by the run loop, never both. The
 //! process-isolated plugins planned in the spec will make the limit a hard kill. Each plugin
 //! is wrapped so the abandoned document can name the plugin it was in.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use docnorm_plugin_api::{Document, Manifest, Outcome, Plugin, PluginError, Record};
@@ -136,64 +140,144 @@ impl<P> Worker<P> {
     }
 }
 
-/// Runs `job` on a thread of its own and waits for it while no plugin call it makes through
-/// [`Worker::process`] takes longer than `limit`.
-pub async fn run<T, P, F>(name: &str, limit: Duration, job: F) -> Ran<T, P>
-where
-    T: Send + 'static,
-    P: Send + 'static,
-    F: FnOnce(&Worker<P>) -> T + Send + 'static,
-{
-    let slot: Slot = Arc::new(Mutex::new(Current {
-        phase: Phase::Claiming,
-        plugin: None,
-        since: Instant::now(),
-    }));
-    let parked = Arc::new(Mutex::new(None));
-    let worker = Worker {
-        slot: Arc::clone(&slot),
-        parked: Arc::clone(&parked),
-    };
-    let (tx, mut rx) = oneshot::channel();
-    let spawned = std::thread::Builder::new()
-        .name(name.to_owned())
-        .spawn(move || {
+/// A job handed to a pool thread; it returns whether its file was abandoned, in which case
+/// another thread has already taken this one's place and this one ends.
+type Task = Box<dyn FnOnce() -> bool + Send>;
+
+/// The worker threads, waiting for tasks.
+pub struct Pool {
+    name: String,
+    shared: Arc<Tasks>,
+}
+
+/// The tasks not yet taken, and whether the pool is closing.
+#[derive(Default)]
+struct Tasks {
+    queue: Mutex<(VecDeque<Task>, bool)>,
+    ready: Condvar,
+}
+
+impl Pool {
+    /// Starts `threads` worker threads named `name`.
+    pub fn new(name: &str, threads: usize) -> std::io::Result<Self> {
+        let pool = Self {
+            name: name.to_owned(),
+            shared: Arc::default(),
+        };
+        for _ in 0..threads.max(1) {
+            pool.add_thread()?;
+        }
+        Ok(pool)
+    }
+
+    fn add_thread(&self) -> std::io::Result<()> {
+        let tasks = Arc::clone(&self.shared);
+        std::thread::Builder::new()
+            .name(self.name.clone())
+            .spawn(move || {
+                while let Some(task) = tasks.next() {
+                    if task() {
+                        return;
+                    }
+                }
+            })
+            .map(drop)
+    }
+
+    /// Runs `job` on a pool thread and waits for it while no plugin call it makes through
+    /// [`Worker::process`] takes longer than `limit`. Jobs wait for a free thread when all
+    /// are busy.
+    pub async fn run<T, P, F>(&self, limit: Duration, job: F) -> Ran<T, P>
+    where
+        T: Send + 'static,
+        P: Send + 'static,
+        F: FnOnce(&Worker<P>) -> T + Send + 'static,
+    {
+        let slot: Slot = Arc::new(Mutex::new(Current {
+            phase: Phase::Claiming,
+            plugin: None,
+            since: Instant::now(),
+        }));
+        let parked = Arc::new(Mutex::new(None));
+        let worker = Worker {
+            slot: Arc::clone(&slot),
+            parked: Arc::clone(&parked),
+        };
+        let (tx, mut rx) = oneshot::channel();
+        self.shared.push(Box::new(move || {
             let result = std::panic::catch_unwind(AssertUnwindSafe(|| job(&worker)));
             // The run loop may have stopped waiting; then nobody needs the result.
             let _ = tx.send(result.map_err(|panic| panic_message(&*panic)));
-        });
-    if let Err(err) = spawned {
-        return Ran::Crashed(format!("cannot start a worker thread: {err}"));
-    }
-    loop {
-        let (phase, since) = {
-            let current = lock(&slot);
-            (current.phase, current.since)
-        };
-        let received = match phase {
-            Phase::Processing => tokio::time::timeout_at((since + limit).into(), &mut rx).await,
-            Phase::Finishing | Phase::Abandoned => Ok((&mut rx).await),
-            // Processing may start at any moment: look again after one limit.
-            Phase::Claiming => tokio::time::timeout(limit, &mut rx).await,
-        };
-        match received {
-            Ok(Ok(Ok(value))) => return Ran::Finished(value),
-            Ok(Ok(Err(message))) => return Ran::Crashed(message),
-            Ok(Err(_)) => return Ran::Crashed("the worker thread ended without a result".into()),
-            Err(_) => {
-                let mut current = lock(&slot);
-                // Another plugin call started meanwhile: it gets its own limit.
-                if current.phase != Phase::Processing || current.since > since {
-                    continue;
+            lock(&worker.slot).phase == Phase::Abandoned
+        }));
+        loop {
+            let (phase, since) = {
+                let current = lock(&slot);
+                (current.phase, current.since)
+            };
+            let received = match phase {
+                Phase::Processing => tokio::time::timeout_at((since + limit).into(), &mut rx).await,
+                Phase::Finishing | Phase::Abandoned => Ok((&mut rx).await),
+                // Processing may start at any moment: look again after one limit.
+                Phase::Claiming => tokio::time::timeout(limit, &mut rx).await,
+            };
+            match received {
+                Ok(Ok(Ok(value))) => return Ran::Finished(value),
+                Ok(Ok(Err(message))) => return Ran::Crashed(message),
+                Ok(Err(_)) => {
+                    return Ran::Crashed("the worker thread ended without a result".into());
                 }
-                current.phase = Phase::Abandoned;
-                let plugin = current.plugin.clone();
-                drop(current);
-                if let Some(parked) = lock(&parked).take() {
-                    return Ran::TimedOut(plugin, parked);
+                Err(_) => {
+                    let mut current = lock(&slot);
+                    // Another plugin call started meanwhile: it gets its own limit.
+                    if current.phase != Phase::Processing || current.since > since {
+                        continue;
+                    }
+                    current.phase = Phase::Abandoned;
+                    let plugin = current.plugin.clone();
+                    drop(current);
+                    // The stuck thread ends when (if ever) its plugin returns.
+                    if let Err(err) = self.add_thread() {
+                        tracing::error!(error = %err, "cannot start a worker thread to replace a stuck one");
+                    }
+                    if let Some(parked) = lock(&parked).take() {
+                        return Ran::TimedOut(plugin, parked);
+                    }
+                    return Ran::Crashed("processing timed out with nothing to report".into());
                 }
-                return Ran::Crashed("processing timed out with nothing to report".into());
             }
+        }
+    }
+}
+
+impl Drop for Pool {
+    /// Lets the idle threads end; busy ones end after their task.
+    fn drop(&mut self) {
+        lock(&self.shared.queue).1 = true;
+        self.shared.ready.notify_all();
+    }
+}
+
+impl Tasks {
+    fn push(&self, task: Task) {
+        lock(&self.queue).0.push_back(task);
+        self.ready.notify_one();
+    }
+
+    /// The next task, waiting for one; `None` once the pool is closing.
+    fn next(&self) -> Option<Task> {
+        let mut queue = lock(&self.queue);
+        loop {
+            if let Some(task) = queue.0.pop_front() {
+                return Some(task);
+            }
+            if queue.1 {
+                return None;
+            }
+            queue = self
+                .ready
+                .wait(queue)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
     }
 }
@@ -265,12 +349,23 @@ mod tests {
             .unwrap()
     }
 
+    /// Runs one job on a pool of one thread.
+    fn run<T, P, F>(limit: Duration, job: F) -> Ran<T, P>
+    where
+        T: Send + 'static,
+        P: Send + 'static,
+        F: FnOnce(&Worker<P>) -> T + Send + 'static,
+    {
+        let pool = Pool::new("test", 1).unwrap();
+        runtime().block_on(pool.run(limit, job))
+    }
+
     #[test]
     fn a_job_within_the_limit_finishes_on_its_thread() {
-        let ran = runtime().block_on(run("test", LIMIT, |worker: &Worker<&str>| {
+        let ran = run(LIMIT, |worker: &Worker<&str>| {
             let (result, parked) = worker.watched("file", || 1 + 1).unwrap();
             (result.unwrap(), parked)
-        }));
+        });
         assert!(matches!(ran, Ran::Finished((2, "file"))), "{ran:?}");
     }
 
@@ -278,23 +373,42 @@ mod tests {
     fn a_job_past_the_limit_is_handed_to_the_run_loop_and_its_thread_leaves_it_alone() {
         let finished_anyway = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&finished_anyway);
-        let ran = runtime().block_on(run("test", LIMIT, move |worker: &Worker<&str>| {
+        let ran = run(LIMIT, move |worker: &Worker<&str>| {
             let outcome = worker.watched("file", || std::thread::sleep(LIMIT * 3));
             flag.store(outcome.is_some(), Ordering::SeqCst);
-        }));
+        });
         assert!(matches!(ran, Ran::TimedOut(None, "file")), "{ran:?}");
         std::thread::sleep(LIMIT * 4);
         assert!(!finished_anyway.load(Ordering::SeqCst));
     }
 
     #[test]
+    fn a_stuck_thread_is_replaced_so_the_next_job_still_runs() {
+        let pool = Pool::new("test", 1).unwrap();
+        let runtime = runtime();
+        let stuck_returned = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stuck_returned);
+        let stuck = runtime.block_on(pool.run(LIMIT, move |worker: &Worker<()>| {
+            worker.watched((), || std::thread::sleep(LIMIT * 20));
+            flag.store(true, Ordering::SeqCst);
+        }));
+        assert!(matches!(stuck, Ran::TimedOut(None, ())), "{stuck:?}");
+        let next = runtime.block_on(pool.run(LIMIT, |_: &Worker<()>| 7));
+        assert!(matches!(next, Ran::Finished(7)), "{next:?}");
+        assert!(
+            !stuck_returned.load(Ordering::SeqCst),
+            "the next job waited for the stuck one"
+        );
+    }
+
+    #[test]
     fn slow_claiming_and_finishing_are_not_limited() {
-        let ran = runtime().block_on(run("test", LIMIT, |worker: &Worker<()>| {
+        let ran = run(LIMIT, |worker: &Worker<()>| {
             std::thread::sleep(LIMIT * 2);
             let outcome = worker.watched((), || ());
             std::thread::sleep(LIMIT * 2);
             outcome.is_some()
-        }));
+        });
         assert!(matches!(ran, Ran::Finished(true)), "{ran:?}");
     }
 
@@ -302,11 +416,11 @@ mod tests {
     fn a_panic_is_reported_with_its_message() {
         // Printing a panic's backtrace can take longer than LIMIT.
         let limit = Duration::from_secs(60);
-        let ran = runtime().block_on(run("test", limit, |worker: &Worker<()>| {
+        let ran = run(limit, |worker: &Worker<()>| {
             let (inner, ()) = worker.watched((), || panic!("inside")).unwrap();
             assert!(inner.unwrap_err().contains("inside"));
             panic!("outside");
-        }));
+        });
         assert!(
             matches!(&ran, Ran::Crashed(m) if m.contains("outside")),
             "{ran:?}"

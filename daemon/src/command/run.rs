@@ -33,8 +33,9 @@ pub fn run(args: &Args, _out: &mut dyn Write) -> u8 {
         Ok(pipeline) => pipeline,
         Err(err) => return fatal(&err, EX_CONFIG),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread runs the loop and waits on the jobs; the documents are processed on the
+    // work stage's own threads, so more runtime threads would only add wake-ups between them.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .thread_name("docnorm-run")
         .enable_all()
         .build()
