@@ -191,9 +191,14 @@ impl Shared {
             .is_some_and(|stamp| Stamp::of(path).as_ref() == Some(stamp))
     }
 
+    /// Under `keep`, the claimed file's stamp, taken before it is finished.
+    fn stamp(&self, claimed: &Claimed) -> Option<Stamp> {
+        self.keeps().then(|| Stamp::of(&claimed.work)).flatten()
+    }
+
     /// Remembers a finished file left in the inbox, as `stamp` says it was.
     fn keep(&self, claimed: &Claimed, stamp: Option<Stamp>) {
-        let Some(stamp) = stamp.filter(|_| self.keeps()) else {
+        let Some(stamp) = stamp else {
             return;
         };
         if let Err(err) = self
@@ -634,24 +639,28 @@ fn finish(shared: &Shared, claimed: &Claimed, attempts: u32, worked: Worked) -> 
         Worked::Done(results) => {
             let parts = results.len();
             let mut records = Vec::with_capacity(parts);
+            let mut fingerprints = Vec::with_capacity(parts);
             let mut errors = Vec::new();
             for result in results {
                 match result {
                     Ok(mut record) => {
-                        mark(shared, &mut record);
+                        fingerprints.extend(mark(shared, &mut record));
                         records.push(record);
                     }
                     Err(err) => errors.push(err),
                 }
             }
             match errors.first() {
-                None => processed(shared, claimed, attempts, &records),
+                None => processed(shared, claimed, attempts, &records, &fingerprints),
                 Some(first) => {
                     // A file of several documents keeps the records of those that worked
                     // (written again under the same names if the file is dropped again).
                     if let Err(err) = write_records(&shared.spool, &records) {
                         error!(path = %shown(&claimed.inbox_path), error = %err, "cannot write the record; the file stays in the work folder");
                         return Ended::Nothing;
+                    }
+                    if let Err(err) = shared.store.add_simhashes(&fingerprints) {
+                        warn!(error = %err, "cannot remember the fingerprints in the state store");
                     }
                     let reason = if parts == 1 {
                         first.message.clone()
@@ -693,9 +702,15 @@ fn timed_out(shared: &Shared, claimed: &Claimed, attempts: u32, plugin: Option<&
 }
 
 /// Writes the records of a file whose documents all worked, then moves it out of the work
-/// folder.
-fn processed(shared: &Shared, claimed: &Claimed, attempts: u32, records: &[Record]) -> Ended {
-    let stamp = Stamp::of(&claimed.work);
+/// folder; its state and the records' fingerprints are stored in one transaction.
+fn processed(
+    shared: &Shared,
+    claimed: &Claimed,
+    attempts: u32,
+    records: &[Record],
+    fingerprints: &[(String, u64)],
+) -> Ended {
+    let stamp = shared.stamp(claimed);
     match succeed(&shared.spool, claimed, records) {
         Ok(written) => {
             shared.keep(claimed, stamp);
@@ -703,7 +718,7 @@ fn processed(shared: &Shared, claimed: &Claimed, attempts: u32, records: &[Recor
                 .first()
                 .map(|r| (r.id.as_str(), r.source.sha256.as_str()))
                 .unwrap_or_default();
-            if let Err(err) = shared.store.done(&claimed.claim, id, sha256) {
+            if let Err(err) = shared.store.done(&claimed.claim, id, sha256, fingerprints) {
                 warn!(error = %err, "cannot record the result in the state store");
             }
             info!(
@@ -745,25 +760,21 @@ fn partial_failure(parts: usize, errors: &[DocError]) -> String {
     reason.join("; ")
 }
 
-/// Fills `record.duplicates` and remembers its fingerprint (in memory and in the state
-/// store, before the record is written, so a restart compares with it too).
-fn mark<'a>(shared: &Shared, record: &'a mut Record) -> &'a Record {
+/// Fills `record.duplicates`, remembers its fingerprint in memory and returns it for the
+/// state store, which keeps it with the file's state once the record is written (a crash
+/// before that processes the file again, so the fingerprint is not missed).
+fn mark(shared: &Shared, record: &mut Record) -> Option<(String, u64)> {
     let simhash = record
         .fingerprints
         .simhash
         .as_deref()
-        .and_then(|hex| u64::from_str_radix(hex, 16).ok());
-    if let Some(simhash) = simhash {
-        shared
-            .duplicates
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .mark(record);
-        if let Err(err) = shared.store.add_simhash(&record.id, simhash) {
-            warn!(error = %err, "cannot remember the fingerprint in the state store");
-        }
-    }
-    record
+        .and_then(|hex| u64::from_str_radix(hex, 16).ok())?;
+    shared
+        .duplicates
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .mark(record);
+    Some((record.id.clone(), simhash))
 }
 
 /// Moves the file to `failed/` beside its `.error.json`.
@@ -781,7 +792,7 @@ fn give_up(
         attempts,
         failed_at: jiff::Timestamp::now().to_string(),
     };
-    let stamp = Stamp::of(&claimed.work);
+    let stamp = shared.stamp(claimed);
     match fail(&shared.spool, claimed, &failure) {
         Ok(moved) => {
             shared.keep(claimed, stamp);

@@ -14,6 +14,8 @@ use anyhow::{Context, bail};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::write::FolderSync;
+
 /// Where the daemon finds and puts files, under `spool` in the config. Relative paths are
 /// taken from the folder the daemon starts in.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -81,6 +83,10 @@ pub struct Spool {
     pub database: PathBuf,
     /// What happens to an input whose record was written.
     pub on_success: OnSuccess,
+    /// Flushes of the output folder, shared by the workers.
+    pub output_sync: Arc<FolderSync>,
+    /// Flushes of the failed folder, shared by the workers.
+    pub failed_sync: Arc<FolderSync>,
     /// An exclusive lock on `<state_dir>/lock`, held while the daemon runs: two daemons on
     /// one spool would claim each other's files.
     _lock: Arc<File>,
@@ -98,6 +104,8 @@ impl Spool {
             work: create(&config.work_dir)?,
             database: create(&config.state_dir)?.join("state.sqlite"),
             on_success: config.on_success,
+            output_sync: Arc::default(),
+            failed_sync: Arc::default(),
             _lock: Arc::new(lock(&config.state_dir.join("lock"))?),
         };
         spool.try_renames()?;

@@ -137,14 +137,24 @@ impl StateStore {
         Ok(())
     }
 
-    /// The file's record was written.
-    pub fn done(&self, claim: &str, record: &str, sha256: &str) -> rusqlite::Result<()> {
-        self.execute(
+    /// The file's record was written; `fingerprints` are the simhashes of its records, kept
+    /// for near-duplicate checks after a restart (one transaction for both).
+    pub fn done(
+        &self,
+        claim: &str,
+        record: &str,
+        sha256: &str,
+        fingerprints: &[(String, u64)],
+    ) -> rusqlite::Result<()> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        tx.prepare_cached(
             "UPDATE files SET state = 'done', record = ?2, sha256 = ?3, plugin = NULL,
                error = NULL, updated_ms = ?4 WHERE claim = ?1",
-            params![claim, record, sha256, now_ms()],
-        )?;
-        Ok(())
+        )?
+        .execute(params![claim, record, sha256, now_ms()])?;
+        insert_simhashes(&tx, fingerprints)?;
+        tx.commit()
     }
 
     /// The file was moved to `failed/`.
@@ -237,13 +247,13 @@ impl StateStore {
         Ok(hashes)
     }
 
-    /// Remembers a record's simhash so near-duplicates are found across restarts.
-    pub fn add_simhash(&self, id: &str, simhash: u64) -> rusqlite::Result<()> {
-        self.execute(
-            "INSERT OR IGNORE INTO simhashes (id, simhash) VALUES (?1, ?2)",
-            params![id, simhash.cast_signed()],
-        )?;
-        Ok(())
+    /// Remembers the simhashes of records written for a file that failed as a whole (the
+    /// records of a file that worked go with [`StateStore::done`]).
+    pub fn add_simhashes(&self, fingerprints: &[(String, u64)]) -> rusqlite::Result<()> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        insert_simhashes(&tx, fingerprints)?;
+        tx.commit()
     }
 
     /// Runs one statement, parsed once per connection (the statements of each document are
@@ -259,6 +269,15 @@ impl StateStore {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+fn insert_simhashes(conn: &Connection, fingerprints: &[(String, u64)]) -> rusqlite::Result<()> {
+    let mut insert =
+        conn.prepare_cached("INSERT OR IGNORE INTO simhashes (id, simhash) VALUES (?1, ?2)")?;
+    for (id, simhash) in fingerprints {
+        insert.execute(params![id, simhash.cast_signed()])?;
+    }
+    Ok(())
 }
 
 fn now_ms() -> i64 {
@@ -291,10 +310,11 @@ mod tests {
         for claim in ["a", "b", "c"] {
             store.begin_attempt(claim, claim).unwrap();
         }
-        store.done("a", "id", "hash").unwrap();
+        store
+            .done("a", "id", "hash", &[("id".to_owned(), u64::MAX)])
+            .unwrap();
         store.failed("b", None, "bad").unwrap();
         assert_eq!(store.counts().unwrap(), Counts { done: 1, failed: 1 });
-        store.add_simhash("id", u64::MAX).unwrap();
         let stamp = Stamp {
             inode: 1,
             size: 2,
@@ -304,7 +324,7 @@ mod tests {
         assert_eq!(store.kept().unwrap(), [("inbox/a".to_owned(), stamp)]);
         store.unkeep("inbox/a").unwrap();
         assert_eq!(store.kept().unwrap(), []);
-        store.add_simhash("id2", 7).unwrap();
+        store.add_simhashes(&[("id2".to_owned(), 7)]).unwrap();
         assert_eq!(store.simhashes(1).unwrap(), [("id2".to_owned(), 7)]);
         assert_eq!(store.simhashes(5).unwrap()[0], ("id".to_owned(), u64::MAX));
     }

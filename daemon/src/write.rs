@@ -2,45 +2,144 @@
 //!
 //! The bytes go to a temporary file in the target folder, which is flushed to disk, renamed
 //! into place and the folder flushed too; a reader never sees a half-written record, and
-//! writing the same record twice leaves the same single file.
+//! writing the same record twice leaves the same single file. Threads writing into one
+//! folder at about the same time share its flushes ([`FolderSync`]): a flush that starts
+//! after a rename makes that rename durable, whoever asked for it.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex, MutexGuard};
 
 use docnorm_plugin_api::Record;
 
-/// Writes `bytes` to `dir/name` atomically and durably.
-pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
+/// Flushes of one folder, shared by the threads that write into it (group commit).
+#[derive(Debug, Default)]
+pub struct FolderSync {
+    state: Mutex<Flushes>,
+    finished: Condvar,
+}
+
+/// Renames are numbered as their writers ask for a flush; a flush covers every number
+/// handed out before it started.
+#[derive(Debug, Default)]
+struct Flushes {
+    asked: u64,
+    covered: u64,
+    running: bool,
+}
+
+impl FolderSync {
+    /// Returns once a flush of `dir` that started after this call has finished, running
+    /// one unless another thread's flush started late enough to cover this call.
+    pub fn sync(&self, dir: &Path) -> io::Result<()> {
+        let mut state = self.lock();
+        state.asked += 1;
+        let ticket = state.asked;
+        loop {
+            if state.covered >= ticket {
+                return Ok(());
+            }
+            if !state.running {
+                state.running = true;
+                let upto = state.asked;
+                drop(state);
+                let flushed = std::fs::File::open(dir).and_then(|folder| folder.sync_all());
+                state = self.lock();
+                state.running = false;
+                if flushed.is_ok() {
+                    state.covered = state.covered.max(upto);
+                }
+                // On an error the waiting threads try a flush of their own.
+                self.finished.notify_all();
+                return flushed;
+            }
+            state = self
+                .finished
+                .wait(state)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Flushes> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Writes `bytes` to `dir/name` atomically and durably; `sync` flushes `dir`.
+pub fn write_atomic(
+    dir: &Path,
+    sync: &FolderSync,
+    name: &str,
+    bytes: &[u8],
+) -> io::Result<PathBuf> {
     let target = dir.join(name);
     let mut temp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
     temp.write_all(bytes)?;
     temp.as_file().sync_all()?;
     temp.persist(&target).map_err(|e| e.error)?;
-    std::fs::File::open(dir)?.sync_all()?;
+    sync.sync(dir)?;
     Ok(target)
 }
 
 /// Writes `record` as pretty JSON to `dir/<id>.json` and returns the path.
-pub fn write_record(dir: &Path, record: &Record) -> io::Result<PathBuf> {
+pub fn write_record(dir: &Path, sync: &FolderSync, record: &Record) -> io::Result<PathBuf> {
     let mut bytes = serde_json::to_vec_pretty(record).map_err(io::Error::other)?;
     bytes.push(b'\n');
-    write_atomic(dir, &format!("{}.json", record.id), &bytes)
+    write_atomic(dir, sync, &format!("{}.json", record.id), &bytes)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     #[test]
     fn writing_twice_leaves_one_complete_file() {
         let dir = tempfile::tempdir().unwrap();
-        write_atomic(dir.path(), "a.json", b"{}").unwrap();
-        write_atomic(dir.path(), "a.json", b"{}").unwrap();
+        let sync = FolderSync::default();
+        write_atomic(dir.path(), &sync, "a.json", b"{}").unwrap();
+        write_atomic(dir.path(), &sync, "a.json", b"{}").unwrap();
         let names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["a.json"]);
         assert_eq!(std::fs::read(dir.path().join("a.json")).unwrap(), b"{}");
+    }
+
+    #[test]
+    fn threads_writing_at_once_each_get_their_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let sync = Arc::new(FolderSync::default());
+        std::thread::scope(|scope| {
+            for t in 0..4 {
+                let (dir, sync) = (dir.path(), Arc::clone(&sync));
+                scope.spawn(move || {
+                    for i in 0..25 {
+                        let name = format!("{t}-{i}.json");
+                        write_atomic(dir, &sync, &name, name.as_bytes()).unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 100);
+        assert_eq!(
+            std::fs::read(dir.path().join("3-24.json")).unwrap(),
+            b"3-24.json"
+        );
+        let state = sync.lock();
+        assert_eq!(
+            (state.asked, state.covered, state.running),
+            (100, 100, false)
+        );
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_flushed_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("gone");
+        assert!(FolderSync::default().sync(&missing).is_err());
     }
 }

@@ -17,7 +17,7 @@ use super::{EX_CONFIG, fatal};
 use crate::config::Config;
 use crate::logging::Escaped;
 use crate::pipeline::Pipeline;
-use crate::write::write_record;
+use crate::write::{FolderSync, write_record};
 
 /// Arguments of `docnorm process`.
 #[derive(Debug, clap::Args)]
@@ -53,12 +53,14 @@ pub fn run(args: &Args, out: &mut dyn Write) -> u8 {
         return fatal(&err, 1);
     }
     let mut failed = 0usize;
+    let sync = FolderSync::default();
+    let output = args.output.as_deref().map(|dir| (dir, &sync));
     for path in &args.files {
         for result in pipeline.process(path) {
             let written = match result {
                 Ok(mut record) => {
                     duplicates.mark(&mut record);
-                    emit(&record, args.output.as_deref(), out)
+                    emit(&record, output, out)
                 }
                 Err(err) => {
                     error!(
@@ -83,11 +85,11 @@ pub fn run(args: &Args, out: &mut dyn Write) -> u8 {
 
 fn emit(
     record: &docnorm_plugin_api::Record,
-    dir: Option<&std::path::Path>,
+    dir: Option<(&std::path::Path, &FolderSync)>,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    if let Some(dir) = dir {
-        write_record(dir, record)?;
+    if let Some((dir, sync)) = dir {
+        write_record(dir, sync, record)?;
     } else {
         serde_json::to_writer(&mut *out, record)?;
         out.write_all(b"\n")?;
