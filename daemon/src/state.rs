@@ -74,8 +74,10 @@ CREATE TABLE IF NOT EXISTS files (
     plugin      TEXT,
     error       TEXT,
     updated_ms  INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS files_state ON files(state);
+) WITHOUT ROWID;
+-- Stores made by earlier versions had an index on the state that nothing read, and every
+-- change of state rewrote a page of it.
+DROP INDEX IF EXISTS files_state;
 CREATE TABLE IF NOT EXISTS kept (
     path        TEXT PRIMARY KEY,   -- an inbox file left in place (on_success: keep)
     inode       INTEGER NOT NULL,
