@@ -80,7 +80,7 @@ pub enum Ran<T, P> {
     /// A plugin call exceeded the time limit: the plugin, if one had started, and what the
     /// job parked when it started processing.
     TimedOut(Option<String>, P),
-    /// The job's thread panicked outside the pipeline, or could not be started.
+    /// The job panicked outside the pipeline.
     Crashed(String),
 }
 
