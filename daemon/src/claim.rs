@@ -44,10 +44,7 @@ impl ClaimIds {
     fn next(&self) -> String {
         let now = jiff::Timestamp::now().as_nanosecond();
         let now = u64::try_from(now).unwrap_or(0);
-        let mut last = self
-            .last
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut last = crate::locks::lock(&self.last);
         *last = now.max(*last + 1);
         format!("{:016x}", *last)
     }

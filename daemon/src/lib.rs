@@ -25,6 +25,7 @@ pub mod claim;
 pub mod command;
 pub mod config;
 pub mod finish;
+mod locks;
 pub mod logging;
 pub mod native;
 pub mod pipeline;

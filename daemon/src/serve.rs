@@ -30,6 +30,7 @@ use tracing::{error, info, warn};
 use crate::claim::{Claim, ClaimBy, ClaimIds, Claimed};
 use crate::config::Config;
 use crate::finish::{Failure, fail, succeed, write_records};
+use crate::locks::lock;
 use crate::logging::Escaped;
 use crate::pipeline::{DocError, Pipeline};
 use crate::queue::Queue;
@@ -183,11 +184,8 @@ impl Shared {
         if !self.keeps() {
             return false;
         }
-        let kept = self
-            .kept
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        kept.get(path)
+        lock(&self.kept)
+            .get(path)
             .is_some_and(|stamp| Stamp::of(path).as_ref() == Some(stamp))
     }
 
@@ -207,10 +205,7 @@ impl Shared {
         {
             warn!(error = %err, "cannot remember the kept file in the state store");
         }
-        self.kept
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(claimed.inbox_path.clone(), stamp);
+        lock(&self.kept).insert(claimed.inbox_path.clone(), stamp);
     }
 
     /// Forgets a kept file that left the inbox.
@@ -218,11 +213,7 @@ impl Shared {
         if !self.keeps() {
             return;
         }
-        let removed = self
-            .kept
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(path);
+        let removed = lock(&self.kept).remove(path);
         if removed.is_some()
             && let Err(err) = self.store.unkeep(&path.to_string_lossy())
         {
@@ -769,11 +760,7 @@ fn mark(shared: &Shared, record: &mut Record) -> Option<(String, u64)> {
         .simhash
         .as_deref()
         .and_then(|hex| u64::from_str_radix(hex, 16).ok())?;
-    shared
-        .duplicates
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .mark(record);
+    lock(&shared.duplicates).mark(record);
     Some((record.id.clone(), simhash))
 }
 

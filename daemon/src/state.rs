@@ -265,11 +265,7 @@ impl StateStore {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave the connection half-used: every
-        // statement is complete or rolled back by SQLite itself.
-        self.conn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::locks::lock(&self.conn)
     }
 }
 

@@ -33,6 +33,7 @@ use serde_json::{Map, Value};
 use tokio::sync::oneshot;
 
 use crate::config::Config;
+use crate::locks::{lock, wait};
 use crate::pipeline::{DocError, Pipeline};
 
 /// Where a job is, written by its thread and read by the run loop on the time limit.
@@ -274,10 +275,7 @@ impl Tasks {
             if queue.1 {
                 return None;
             }
-            queue = self
-                .ready
-                .wait(queue)
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            queue = wait(&self.ready, queue);
         }
     }
 }
@@ -294,12 +292,6 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 /// Builds the pipeline with every plugin wrapped to report itself.
 pub fn build(config: &Config) -> anyhow::Result<Pipeline> {
     Pipeline::new_wrapped(config, &|plugin| Box::new(Tracked(plugin)))
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Plugin calls started since the daemon started, for the watchdog's view of progress.

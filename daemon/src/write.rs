@@ -12,6 +12,8 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 
 use docnorm_plugin_api::Record;
 
+use crate::locks::{lock, wait};
+
 /// Flushes of one folder, shared by the threads that write into it (group commit).
 #[derive(Debug, Default)]
 pub struct FolderSync {
@@ -53,17 +55,12 @@ impl FolderSync {
                 self.finished.notify_all();
                 return flushed;
             }
-            state = self
-                .finished
-                .wait(state)
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            state = wait(&self.finished, state);
         }
     }
 
     fn lock(&self) -> MutexGuard<'_, Flushes> {
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.state)
     }
 }
 
