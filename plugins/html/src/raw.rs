@@ -9,19 +9,6 @@
 
 use std::borrow::Cow;
 
-/// Elements without an end tag, which never nest.
-const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-    "wbr", "param", "keygen",
-];
-
-/// Elements whose end tag pages often leave out; the parser closes them implicitly, so they
-/// are not counted as nesting.
-const OPTIONAL_END: &[&str] = &[
-    "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot",
-    "colgroup", "rb", "rt", "rp", "rtc", "html", "head", "body",
-];
-
 /// A page after the raw pass.
 #[derive(Debug)]
 pub struct Stripped<'a> {
@@ -43,7 +30,7 @@ pub fn strip(html: &str, max_depth: usize) -> Stripped<'_> {
     while let Some(offset) = html[at..].find('<') {
         let open = at + offset;
         let rest = &bytes[open + 1..];
-        depth = nesting(rest, depth);
+        depth = nesting(&html[open + 1..], depth);
         if depth > max_depth {
             out.push_str(&html[copied..open]);
             return Stripped {
@@ -100,10 +87,11 @@ pub fn strip(html: &str, max_depth: usize) -> Stripped<'_> {
 }
 
 /// The nesting depth after the tag that `rest` (what follows a `<`) begins.
-fn nesting(rest: &[u8], depth: usize) -> usize {
-    let (closing, name_start) = match rest.first() {
-        Some(b'/') => (true, &rest[1..]),
-        Some(c) if c.is_ascii_alphabetic() => (false, rest),
+fn nesting(rest: &str, depth: usize) -> usize {
+    let bytes = rest.as_bytes();
+    let (closing, name_start) = match bytes.first() {
+        Some(b'/') => (true, &bytes[1..]),
+        Some(c) if c.is_ascii_alphabetic() => (false, bytes),
         _ => return depth,
     };
     let len = name_start
@@ -111,20 +99,69 @@ fn nesting(rest: &[u8], depth: usize) -> usize {
         .take(16)
         .take_while(|c| c.is_ascii_alphanumeric())
         .count();
-    let name = &name_start[..len];
-    let listed = |list: &[&str]| list.iter().any(|n| n.as_bytes().eq_ignore_ascii_case(name));
-    if len == 0 || listed(VOID) || listed(OPTIONAL_END) {
+    if len == 0 || never_nests(&name_start[..len]) {
         return depth;
     }
     if closing {
         return depth.saturating_sub(1);
     }
-    // A self-closing tag (`<div/>` in XHTML-ish pages) opens nothing.
-    let tag_end = name_start.iter().position(|c| *c == b'>').unwrap_or(0);
-    if tag_end > 0 && name_start[tag_end - 1] == b'/' {
+    // A self-closing tag (`<div/>` in XHTML-ish pages) opens nothing. (`str::find` with one
+    // ASCII character is a memchr, much faster than a loop over the bytes.)
+    let tag_end = rest.find('>').unwrap_or(0);
+    if tag_end > 0 && bytes[tag_end - 1] == b'/' {
         return depth;
     }
     depth + 1
+}
+
+/// Whether the element `name` (at most 16 bytes, any case) is void (it has no end tag) or one
+/// whose end tag pages often leave out, so that the parser closes it implicitly: neither
+/// counts as nesting.
+fn never_nests(name: &[u8]) -> bool {
+    let mut lower = [0u8; 16];
+    let Some(lower) = lower.get_mut(..name.len()) else {
+        return false;
+    };
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    matches!(
+        &*lower,
+        b"area"
+            | b"base"
+            | b"br"
+            | b"col"
+            | b"embed"
+            | b"hr"
+            | b"img"
+            | b"input"
+            | b"link"
+            | b"meta"
+            | b"source"
+            | b"track"
+            | b"wbr"
+            | b"param"
+            | b"keygen"
+            | b"p"
+            | b"li"
+            | b"dt"
+            | b"dd"
+            | b"option"
+            | b"optgroup"
+            | b"tr"
+            | b"td"
+            | b"th"
+            | b"thead"
+            | b"tbody"
+            | b"tfoot"
+            | b"colgroup"
+            | b"rb"
+            | b"rt"
+            | b"rp"
+            | b"rtc"
+            | b"html"
+            | b"head"
+            | b"body"
+    )
 }
 
 /// Whether `rest` (what follows a `<`) opens the element `name`.
