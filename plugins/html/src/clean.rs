@@ -143,10 +143,24 @@ pub fn remove_furniture(doc: &Document) -> Option<String> {
         }
         if look.furniture && element.stats.removable(total) {
             element.node.remove_from_parent();
+            release(&element.node);
             at = element.end;
         }
     }
     byline
+}
+
+/// Empties the nodes of a subtree taken out of the tree.
+///
+/// The tree keeps detached nodes in its node list, and Readability copies that whole list for
+/// each extraction attempt and frees the copies afterwards: the names, attributes and text of
+/// removed furniture would be copied and freed for nothing. Nothing reaches these nodes any
+/// more (they are linked only to each other), so what they hold cannot change the result.
+fn release(root: &NodeRef) {
+    let nodes: Vec<NodeRef> = root.descendants_it().collect();
+    for node in nodes.iter().chain(std::iter::once(root)) {
+        node.update(|n| n.data = NodeData::Fragment);
+    }
 }
 
 /// An element below `<body>` with the measures of its subtree.
