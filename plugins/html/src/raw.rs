@@ -9,6 +9,10 @@
 
 use std::borrow::Cow;
 
+// The pass is mostly byte searches over the whole page: the `memchr` crate's vectorised
+// searches are several times faster than the standard library's.
+use memchr::{memchr, memmem};
+
 /// A page after the raw pass.
 #[derive(Debug)]
 pub struct Stripped<'a> {
@@ -27,10 +31,10 @@ pub fn strip(html: &str, max_depth: usize) -> Stripped<'_> {
     let mut copied = 0;
     let mut at = 0;
     let mut depth = 0usize;
-    while let Some(offset) = html[at..].find('<') {
+    while let Some(offset) = memchr(b'<', &bytes[at..]) {
         let open = at + offset;
         let rest = &bytes[open + 1..];
-        depth = nesting(&html[open + 1..], depth);
+        depth = nesting(rest, depth);
         if depth > max_depth {
             out.push_str(&html[copied..open]);
             return Stripped {
@@ -39,7 +43,7 @@ pub fn strip(html: &str, max_depth: usize) -> Stripped<'_> {
             };
         }
         if rest.starts_with(b"!--") {
-            let Some(end) = html[open + 4..].find("-->") else {
+            let Some(end) = memmem::find(&bytes[open + 4..], b"-->") else {
                 break;
             };
             let close = open + 4 + end + 3;
@@ -55,7 +59,7 @@ pub fn strip(html: &str, max_depth: usize) -> Stripped<'_> {
             at = open + 1;
             continue;
         };
-        let Some(gt) = html[open..].find('>') else {
+        let Some(gt) = memchr(b'>', &bytes[open..]) else {
             break;
         };
         let content = open + gt + 1;
@@ -87,11 +91,10 @@ pub fn strip(html: &str, max_depth: usize) -> Stripped<'_> {
 }
 
 /// The nesting depth after the tag that `rest` (what follows a `<`) begins.
-fn nesting(rest: &str, depth: usize) -> usize {
-    let bytes = rest.as_bytes();
-    let (closing, name_start) = match bytes.first() {
-        Some(b'/') => (true, &bytes[1..]),
-        Some(c) if c.is_ascii_alphabetic() => (false, bytes),
+fn nesting(rest: &[u8], depth: usize) -> usize {
+    let (closing, name_start) = match rest.first() {
+        Some(b'/') => (true, &rest[1..]),
+        Some(c) if c.is_ascii_alphabetic() => (false, rest),
         _ => return depth,
     };
     let len = name_start
@@ -105,10 +108,9 @@ fn nesting(rest: &str, depth: usize) -> usize {
     if closing {
         return depth.saturating_sub(1);
     }
-    // A self-closing tag (`<div/>` in XHTML-ish pages) opens nothing. (`str::find` with one
-    // ASCII character is a memchr, much faster than a loop over the bytes.)
-    let tag_end = rest.find('>').unwrap_or(0);
-    if tag_end > 0 && bytes[tag_end - 1] == b'/' {
+    // A self-closing tag (`<div/>` in XHTML-ish pages) opens nothing.
+    let tag_end = memchr(b'>', rest).unwrap_or(0);
+    if tag_end > 0 && rest[tag_end - 1] == b'/' {
         return depth;
     }
     depth + 1
@@ -178,7 +180,7 @@ fn starts_tag(rest: &[u8], name: &[u8]) -> bool {
 fn find_close(text: &str, name: &str) -> Option<usize> {
     let mut at = 0;
     // Searching for the single byte `<` is much faster than for a two-byte pattern.
-    while let Some(offset) = text[at..].find('<') {
+    while let Some(offset) = memchr(b'<', &text.as_bytes()[at..]) {
         let start = at + offset;
         let rest = &text.as_bytes()[start + 1..];
         if rest.first() == Some(&b'/')
