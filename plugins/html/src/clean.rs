@@ -8,68 +8,69 @@
 use dom_query::{Document, NodeData, NodeRef};
 
 /// Class and id words that mark page furniture, matched as whole words of the attribute.
+/// Sorted by length, then bytes, for [`is_furniture_word`].
 const FURNITURE_WORDS: &[&str] = &[
     "ad",
+    "sr",
     "ads",
+    "gdpr",
+    "tags",
+    "email",
+    "modal",
+    "popup",
+    "print",
+    "promo",
+    "share",
+    "tools",
     "advert",
-    "advertisement",
     "author",
-    "authors",
     "banner",
-    "breadcrumb",
-    "breadcrumbs",
     "byline",
+    "cookie",
+    "credit",
+    "disqus",
+    "follow",
+    "hidden",
+    "screen",
+    "signup",
+    "social",
+    "teaser",
+    "widget",
+    "authors",
     "bylines",
     "caption",
     "comment",
-    "comments",
     "consent",
-    "cookie",
     "cookies",
-    "credit",
     "credits",
-    "dateline",
-    "disclaimer",
     "gallery",
-    "gdpr",
-    "hidden",
-    "modal",
-    "newsletter",
-    "outbrain",
-    "popup",
-    "promo",
-    "promotion",
     "related",
-    "recommended",
-    "share",
     "sharing",
     "sidebar",
-    "signup",
-    "slideshow",
-    "social",
     "sponsor",
+    "taboola",
+    "teasers",
+    "toolbar",
+    "utility",
+    "carousel",
+    "comments",
+    "dateline",
+    "outbrain",
+    "trending",
+    "visually",
+    "promotion",
+    "slideshow",
     "sponsored",
     "subscribe",
-    "subscription",
-    "taboola",
-    "tags",
     "timestamp",
-    "toolbar",
-    "trending",
-    "widget",
-    "carousel",
-    "disqus",
-    "follow",
+    "breadcrumb",
+    "disclaimer",
+    "newsletter",
+    "breadcrumbs",
     "newsletters",
-    "teaser",
-    "teasers",
-    "tools",
-    "utility",
-    "print",
-    "email",
-    "sr",
-    "visually",
-    "screen",
+    "recommended",
+    "subscription",
+    "advertisement",
 ];
 
 /// Words that mark the article's own container ("entry-content", "article-body"), which is
@@ -365,11 +366,15 @@ fn hides(style: &str) -> bool {
     style.contains("display:none") || style.contains("visibility:hidden")
 }
 
+/// Whether `haystack` contains `needle` (lower-case ASCII), ignoring ASCII case.
 fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    // Comparing the first byte before the whole window is much cheaper: this runs for every
+    // class attribute of the page.
     haystack
         .as_bytes()
         .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+        .any(|w| w[0].to_ascii_lowercase() == needle[0] && w.eq_ignore_ascii_case(needle))
 }
 
 /// Whether a class or id value has a furniture word, and whether it has a content word.
@@ -388,10 +393,20 @@ fn marks(value: &str) -> (bool, bool) {
             word
         };
         content |= CONTENT_WORDS.contains(&word);
-        marked |= FURNITURE_WORDS.contains(&word)
-            || (word.len() > 5 && has_furniture_part(word.as_bytes()));
+        marked |=
+            is_furniture_word(word) || (word.len() > 5 && has_furniture_part(word.as_bytes()));
     }
     (marked, content)
+}
+
+/// Whether a (lower-case) word is one of [`FURNITURE_WORDS`].
+///
+/// A binary search that compares lengths first settles most probes without comparing bytes:
+/// this runs for every class and id word of the page.
+fn is_furniture_word(word: &str) -> bool {
+    FURNITURE_WORDS
+        .binary_search_by(|w| w.len().cmp(&word.len()).then_with(|| w.cmp(&word)))
+        .is_ok()
 }
 
 /// Whether a (lower-case) word has one of the furniture parts inside it.
@@ -436,5 +451,18 @@ impl Stats {
             return true;
         }
         self.links * 2 > self.text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FURNITURE_WORDS, is_furniture_word};
+
+    #[test]
+    fn furniture_words_stay_sorted_for_the_binary_search() {
+        let key = |w: &&str| (w.len(), w.to_string());
+        assert!(FURNITURE_WORDS.windows(2).all(|p| key(&p[0]) < key(&p[1])));
+        assert!(FURNITURE_WORDS.iter().all(|w| is_furniture_word(w)));
+        assert!(!is_furniture_word("article"));
     }
 }
