@@ -8,68 +8,69 @@
 use dom_query::{Document, NodeData, NodeRef};
 
 /// Class and id words that mark page furniture, matched as whole words of the attribute.
+/// Sorted by length, then bytes, for [`is_furniture_word`].
 const FURNITURE_WORDS: &[&str] = &[
     "ad",
+    "sr",
     "ads",
+    "gdpr",
+    "tags",
+    "email",
+    "modal",
+    "popup",
+    "print",
+    "promo",
+    "share",
+    "tools",
     "advert",
-    "advertisement",
     "author",
-    "authors",
     "banner",
-    "breadcrumb",
-    "breadcrumbs",
     "byline",
+    "cookie",
+    "credit",
+    "disqus",
+    "follow",
+    "hidden",
+    "screen",
+    "signup",
+    "social",
+    "teaser",
+    "widget",
+    "authors",
     "bylines",
     "caption",
     "comment",
-    "comments",
     "consent",
-    "cookie",
     "cookies",
-    "credit",
     "credits",
-    "dateline",
-    "disclaimer",
     "gallery",
-    "gdpr",
-    "hidden",
-    "modal",
-    "newsletter",
-    "outbrain",
-    "popup",
-    "promo",
-    "promotion",
     "related",
-    "recommended",
-    "share",
     "sharing",
     "sidebar",
-    "signup",
-    "slideshow",
-    "social",
     "sponsor",
+    "taboola",
+    "teasers",
+    "toolbar",
+    "utility",
+    "carousel",
+    "comments",
+    "dateline",
+    "outbrain",
+    "trending",
+    "visually",
+    "promotion",
+    "slideshow",
     "sponsored",
     "subscribe",
-    "subscription",
-    "taboola",
-    "tags",
     "timestamp",
-    "toolbar",
-    "trending",
-    "widget",
-    "carousel",
-    "disqus",
-    "follow",
+    "breadcrumb",
+    "disclaimer",
+    "newsletter",
+    "breadcrumbs",
     "newsletters",
-    "teaser",
-    "teasers",
-    "tools",
-    "utility",
-    "print",
-    "email",
-    "sr",
-    "visually",
-    "screen",
+    "recommended",
+    "subscription",
+    "advertisement",
 ];
 
 /// Words that mark the article's own container ("entry-content", "article-body"), which is
@@ -119,27 +120,187 @@ const FURNITURE_ROLES: &[&str] = &[
     "banner",
 ];
 
-/// Removes page furniture from `doc`, in one walk that skips what it removed, and returns the
-/// text of the first visible byline met on the way (bylines are furniture too).
+/// Removes page furniture from `doc` and returns the text of the first visible byline met on
+/// the way (bylines are furniture too).
+///
+/// Elements are judged in document order and the subtree of a removed one is skipped. One
+/// bottom-up walk measures every element first, rather than a walk per judged element (which
+/// is quadratic in the depth of nested wrappers): removing a subtree only changes the
+/// measures of its ancestors, which were judged before it, so each element is judged on the
+/// same measures as in the tree it was parsed into.
 pub fn remove_furniture(doc: &Document) -> Option<String> {
     let body = doc.body()?;
-    let total = Stats::of(&body).text.max(1);
+    let (elements, totals) = Measured::walk(&body);
+    let total = totals.text.max(1);
     let mut byline = None;
-    let mut stack: Vec<NodeRef> = body.children_it(true).collect();
-    while let Some(node) = stack.pop() {
-        let Some(look) = Look::at(&node) else {
+    let mut at = 0;
+    while let Some(element) = elements.get(at) {
+        at += 1;
+        let Some(look) = Look::at(&element.node) else {
             continue;
         };
         if byline.is_none() && look.byline {
-            byline = byline_text(&node, look.itemprop_author);
+            byline = byline_text(&element.node, look.itemprop_author);
         }
-        if look.furniture && removable(&node, total) {
-            node.remove_from_parent();
-            continue;
+        if look.furniture && element.stats.removable(total) {
+            element.node.remove_from_parent();
+            release(&element.node);
+            at = element.end;
         }
-        stack.extend(node.children_it(true));
     }
     byline
+}
+
+/// Empties the nodes of a subtree taken out of the tree.
+///
+/// The tree keeps detached nodes in its node list, and Readability copies that whole list for
+/// each extraction attempt and frees the copies afterwards: the names, attributes and text of
+/// removed furniture would be copied and freed for nothing. Nothing reaches these nodes any
+/// more (they are linked only to each other), so what they hold cannot change the result.
+fn release(root: &NodeRef) {
+    let nodes: Vec<NodeRef> = root.descendants_it().collect();
+    for node in nodes.iter().chain(std::iter::once(root)) {
+        node.update(|n| n.data = NodeData::Fragment);
+    }
+}
+
+/// An element below `<body>` with the measures of its subtree.
+struct Measured<'a> {
+    node: NodeRef<'a>,
+    stats: Stats,
+    /// The position, among the elements in document order, of the first one after its
+    /// subtree.
+    end: usize,
+}
+
+/// An element being walked: its measures so far.
+struct Open<'a> {
+    node: NodeRef<'a>,
+    stats: Stats,
+    /// Text seen so far that is in no paragraph of this subtree.
+    loose: usize,
+    link: bool,
+    paragraph: bool,
+    /// Its position in the list of measured elements, `None` for the root.
+    at: Option<usize>,
+}
+
+impl<'a> Measured<'a> {
+    /// The elements below `root` in document order with their measures, and the measures of
+    /// `root`.
+    fn walk(root: &NodeRef<'a>) -> (Vec<Self>, Stats) {
+        let mut elements: Vec<Self> = Vec::new();
+        let mut open = vec![Open::new(*root, Kind::Other, None)];
+        let mut next = root.first_child();
+        loop {
+            let Some(node) = next else {
+                let Some(done) = open.pop() else {
+                    unreachable!("the root stays open until its children are walked")
+                };
+                let (stats, loose) = done.close();
+                if let Some(at) = done.at {
+                    elements[at].stats = stats;
+                    elements[at].end = elements.len();
+                }
+                let Some(parent) = open.last_mut() else {
+                    return (elements, stats);
+                };
+                parent.add(&stats, loose);
+                next = done.node.next_sibling();
+                continue;
+            };
+            match Kind::of(&node) {
+                Kind::Text(len) => {
+                    if let Some(parent) = open.last_mut() {
+                        let text = Stats {
+                            text: len,
+                            ..Stats::default()
+                        };
+                        parent.add(&text, len);
+                    }
+                    next = node.next_sibling();
+                }
+                Kind::NotElement => next = node.next_sibling(),
+                kind => {
+                    open.push(Open::new(node, kind, Some(elements.len())));
+                    elements.push(Self {
+                        node,
+                        stats: Stats::default(),
+                        end: 0,
+                    });
+                    next = node.first_child();
+                }
+            }
+        }
+    }
+}
+
+impl<'a> Open<'a> {
+    fn new(node: NodeRef<'a>, kind: Kind, at: Option<usize>) -> Self {
+        Self {
+            node,
+            stats: Stats::default(),
+            loose: 0,
+            link: matches!(kind, Kind::Link),
+            paragraph: matches!(kind, Kind::Paragraph),
+            at,
+        }
+    }
+
+    /// Adds a child's measures and its text outside paragraphs.
+    fn add(&mut self, child: &Stats, loose: usize) {
+        self.stats.text += child.text;
+        self.stats.links += child.links;
+        self.stats.long_paragraphs += child.long_paragraphs;
+        self.loose += loose;
+    }
+
+    /// The measures of the finished subtree and its text outside paragraphs.
+    fn close(&self) -> (Stats, usize) {
+        let mut stats = self.stats;
+        if self.link {
+            stats.links = stats.text;
+        }
+        if self.paragraph {
+            stats.long_paragraphs += usize::from(self.loose > 100);
+            return (stats, 0);
+        }
+        (stats, self.loose)
+    }
+}
+
+/// What a node counts as in the measures.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    /// Text, with its length in bytes of non-space text.
+    Text(usize),
+    /// An `<a>`: its text is link text.
+    Link,
+    /// A `<p>`: its own text makes it a long paragraph or not.
+    Paragraph,
+    /// Any other element.
+    Other,
+    /// Comments, doctypes and the like.
+    NotElement,
+}
+
+impl Kind {
+    fn of(node: &NodeRef) -> Self {
+        node.query_or(Self::NotElement, |n| match &n.data {
+            NodeData::Text { contents } => Self::Text(
+                contents
+                    .bytes()
+                    .filter(|b| !b.is_ascii_whitespace())
+                    .count(),
+            ),
+            NodeData::Element(el) => match el.name.local.as_ref() {
+                "a" => Self::Link,
+                "p" => Self::Paragraph,
+                _ => Self::Other,
+            },
+            _ => Self::NotElement,
+        })
+    }
 }
 
 /// What an element's name and attributes say about it, read in one pass over its attributes.
@@ -205,11 +366,15 @@ fn hides(style: &str) -> bool {
     style.contains("display:none") || style.contains("visibility:hidden")
 }
 
+/// Whether `haystack` contains `needle` (lower-case ASCII), ignoring ASCII case.
 fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    // Comparing the first byte before the whole window is much cheaper: this runs for every
+    // class attribute of the page.
     haystack
         .as_bytes()
         .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+        .any(|w| w[0].to_ascii_lowercase() == needle[0] && w.eq_ignore_ascii_case(needle))
 }
 
 /// Whether a class or id value has a furniture word, and whether it has a content word.
@@ -228,10 +393,33 @@ fn marks(value: &str) -> (bool, bool) {
             word
         };
         content |= CONTENT_WORDS.contains(&word);
-        marked |= FURNITURE_WORDS.contains(&word)
-            || (word.len() > 5 && FURNITURE_PARTS.iter().any(|part| word.contains(part)));
+        marked |=
+            is_furniture_word(word) || (word.len() > 5 && has_furniture_part(word.as_bytes()));
     }
     (marked, content)
+}
+
+/// Whether a (lower-case) word is one of [`FURNITURE_WORDS`].
+///
+/// A binary search that compares lengths first settles most probes without comparing bytes:
+/// this runs for every class and id word of the page.
+fn is_furniture_word(word: &str) -> bool {
+    FURNITURE_WORDS
+        .binary_search_by(|w| w.len().cmp(&word.len()).then_with(|| w.cmp(&word)))
+        .is_ok()
+}
+
+/// Whether a (lower-case) word has one of the furniture parts inside it.
+///
+/// Comparing first bytes at each position is much cheaper than a substring search per part:
+/// this runs for most class words of the page.
+fn has_furniture_part(word: &[u8]) -> bool {
+    (0..word.len()).any(|at| {
+        FURNITURE_PARTS.iter().any(|part| {
+            let part = part.as_bytes();
+            part[0] == word[at] && word[at..].starts_with(part)
+        })
+    })
 }
 
 /// The byline `node` shows: its text, or that of its `itemprop=name` descendant, when short
@@ -247,17 +435,8 @@ fn byline_text(node: &NodeRef, itemprop_author: bool) -> Option<String> {
     (!text.is_empty() && text.chars().count() <= 100).then_some(text)
 }
 
-/// Whether removing `node` cannot take the article with it.
-fn removable(node: &NodeRef, total: usize) -> bool {
-    let stats = Stats::of(node);
-    if stats.text * 5 < total && stats.text < 2000 && stats.long_paragraphs < 3 {
-        return true;
-    }
-    stats.links * 2 > stats.text
-}
-
 /// Text measures of a subtree, in bytes of non-space text.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Copy)]
 struct Stats {
     text: usize,
     links: usize,
@@ -265,40 +444,25 @@ struct Stats {
 }
 
 impl Stats {
-    /// Measures the subtree of `root` in one walk.
-    fn of(root: &NodeRef) -> Self {
-        let mut stats = Self::default();
-        // Each entry: a node, whether it is inside a link, and the paragraph it belongs to.
-        let mut stack: Vec<(NodeRef, bool, Option<usize>)> = vec![(*root, false, None)];
-        let mut paragraphs: Vec<usize> = Vec::new();
-        while let Some((node, in_link, paragraph)) = stack.pop() {
-            if node.is_text() {
-                let len = node.query_or(0, |n| match &n.data {
-                    NodeData::Text { contents } => contents
-                        .bytes()
-                        .filter(|b| !b.is_ascii_whitespace())
-                        .count(),
-                    _ => 0,
-                });
-                stats.text += len;
-                if in_link {
-                    stats.links += len;
-                }
-                if let Some(p) = paragraph {
-                    paragraphs[p] += len;
-                }
-                continue;
-            }
-            let in_link = in_link || node.has_name("a");
-            let paragraph = if node.has_name("p") {
-                paragraphs.push(0);
-                Some(paragraphs.len() - 1)
-            } else {
-                paragraph
-            };
-            stack.extend(node.children_it(false).map(|c| (c, in_link, paragraph)));
+    /// Whether removing the subtree measured cannot take the article with it, on a page with
+    /// `total` bytes of text.
+    fn removable(&self, total: usize) -> bool {
+        if self.text * 5 < total && self.text < 2000 && self.long_paragraphs < 3 {
+            return true;
         }
-        stats.long_paragraphs = paragraphs.iter().filter(|len| **len > 100).count();
-        stats
+        self.links * 2 > self.text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FURNITURE_WORDS, is_furniture_word};
+
+    #[test]
+    fn furniture_words_stay_sorted_for_the_binary_search() {
+        let key = |w: &&str| (w.len(), w.to_string());
+        assert!(FURNITURE_WORDS.windows(2).all(|p| key(&p[0]) < key(&p[1])));
+        assert!(FURNITURE_WORDS.iter().all(|w| is_furniture_word(w)));
+        assert!(!is_furniture_word("article"));
     }
 }

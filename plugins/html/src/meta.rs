@@ -4,7 +4,7 @@
 //! an order that prefers what the publisher declared most deliberately.
 
 use docnorm_plugin_api::{Author, Image, Publisher};
-use dom_query::Document;
+use dom_query::{Document, local_name};
 use serde_json::{Map, Value};
 
 use crate::jsonld::{Graph, Item, Node};
@@ -56,13 +56,15 @@ impl Tags {
     fn read(doc: &Document) -> Self {
         let mut tags = Self::default();
         for node in doc.root().descendants_it() {
-            let Some(name) = node.node_name() else {
+            // One borrow of the element per node: most nodes match no arm, and looking up
+            // their name and `itemprop` through the node would copy the name each time.
+            let Some(element) = node.element_ref() else {
                 continue;
             };
-            match name.as_ref() {
+            match element.name.local.as_ref() {
                 "meta" => tags.meta(&node),
                 "link" if tags.canonical.is_none() => {
-                    let canonical = node.attr("rel").is_some_and(|rel| {
+                    let canonical = element.attr_ref(local_name!("rel")).is_some_and(|rel| {
                         rel.split_whitespace()
                             .any(|r| r.eq_ignore_ascii_case("canonical"))
                     });
@@ -72,15 +74,15 @@ impl Tags {
                 }
                 "title" if tags.title.is_none() => tags.title = Some(node.text().to_string()),
                 "script" => {
-                    let json_ld = node
-                        .attr("type")
+                    let json_ld = element
+                        .attr_ref(local_name!("type"))
                         .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
                     if json_ld {
                         tags.json_ld.push(node.text().to_string());
                     }
                 }
                 "time" if tags.first_time.is_none() => {
-                    let dated = node.has_attr("pubdate")
+                    let dated = element.has_attr("pubdate")
                         || node.ancestors_it(None).any(|a| a.has_name("article"));
                     if dated {
                         tags.first_time = node.attr("datetime").map(|d| d.to_string());
@@ -88,13 +90,13 @@ impl Tags {
                 }
                 _ => {}
             }
-            if let Some(prop) = node.attr("itemprop") {
+            if let Some(prop) = element.attr_ref(local_name!("itemprop")) {
                 let value = || {
                     node.attr("datetime")
                         .or_else(|| node.attr("content"))
                         .map(|v| v.to_string())
                 };
-                match prop.as_ref() {
+                match prop {
                     "datePublished" => tags.published.extend(value()),
                     "dateModified" => tags.modified.extend(value()),
                     _ => {}
