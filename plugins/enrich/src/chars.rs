@@ -1,5 +1,8 @@
-//! Character classes for the enricher's scans of the text, with a table for ASCII so that
-//! the common case costs one load instead of a chain of comparisons.
+//! Character classes for the enricher's scans of the text, with tables for ASCII and for the
+//! non-ASCII characters most texts are made of, so that the common case costs one load instead
+//! of a chain of comparisons or a search of the Unicode tables.
+
+use std::sync::LazyLock;
 
 /// `char::is_whitespace`.
 pub(crate) const WHITESPACE: u8 = 1;
@@ -29,6 +32,37 @@ static ASCII: [u8; 128] = {
     table
 };
 
+/// The first code point after the characters of two bytes in UTF-8.
+const TWO_BYTE_END: u32 = 0x800;
+
+/// The block of general punctuation: spaces, dashes, quotes and ellipsis of typeset text.
+const PUNCTUATION: std::ops::Range<u32> = 0x2000..0x2070;
+
+/// The classes of the characters U+0080 to U+07FF (two bytes in UTF-8: Latin letters with
+/// accents, Greek, Cyrillic, Hebrew, Arabic) and of the general punctuation, which make up
+/// nearly all the non-ASCII characters of Western and Cyrillic text. `char::is_alphabetic`
+/// searches a table of ranges for each of these, which costs more than the rest of a scan;
+/// these tables ask it once per character, on first use.
+struct NonAscii {
+    /// Indexed by code point minus 0x80.
+    two_byte: [u8; (TWO_BYTE_END - 0x80) as usize],
+    /// Indexed by code point minus the start of [`PUNCTUATION`].
+    punctuation: [u8; (PUNCTUATION.end - PUNCTUATION.start) as usize],
+}
+
+static NON_ASCII: LazyLock<NonAscii> = LazyLock::new(|| {
+    let class_of = |code: u32| char::from_u32(code).map_or(0, search);
+    NonAscii {
+        two_byte: std::array::from_fn(|i| class_of(0x80 + index_u32(i))),
+        punctuation: std::array::from_fn(|i| class_of(PUNCTUATION.start + index_u32(i))),
+    }
+});
+
+/// A table index as a code point offset (the tables are far smaller than `u32::MAX`).
+fn index_u32(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
+}
+
 /// Each ASCII letter or digit lower-cased; 0 for every other byte.
 pub(crate) static FOLD: [u8; 256] = {
     let mut table = [0u8; 256];
@@ -45,22 +79,37 @@ pub(crate) static FOLD: [u8; 256] = {
 /// The classes of `ch`: the same answers as the `char` methods they are named after.
 #[inline]
 pub(crate) fn class(ch: char) -> u8 {
-    if ch.is_ascii() {
-        ASCII[ch as usize]
+    let code = u32::from(ch);
+    if code < 0x80 {
+        ASCII[code as usize]
+    } else if code < TWO_BYTE_END {
+        NON_ASCII.two_byte[(code - 0x80) as usize]
+    } else if PUNCTUATION.contains(&code) {
+        NON_ASCII.punctuation[(code - PUNCTUATION.start) as usize]
     } else {
-        (u8::from(ch.is_whitespace()) * WHITESPACE)
-            | (u8::from(ch.is_alphabetic()) * ALPHABETIC)
-            | (u8::from(ch.is_numeric()) * NUMERIC)
+        search(ch)
     }
 }
 
+/// The classes of `ch` asked of the `char` methods, which search the Unicode tables.
+fn search(ch: char) -> u8 {
+    (u8::from(ch.is_whitespace()) * WHITESPACE)
+        | (u8::from(ch.is_alphabetic()) * ALPHABETIC)
+        | (u8::from(ch.is_numeric()) * NUMERIC)
+}
+
 /// The classes of the character starting at byte `at` of `text` (a character boundary),
-/// and its length in bytes: ASCII from the table, anything else decoded.
+/// and its length in bytes: a character of one or two bytes is read straight from the bytes
+/// (a lead byte below 0xE0 starts a two-byte sequence in valid UTF-8), anything else decoded.
 #[inline]
 pub(crate) fn class_at(text: &str, at: usize) -> (u8, usize) {
-    let byte = text.as_bytes()[at];
-    if byte.is_ascii() {
+    let bytes = text.as_bytes();
+    let byte = bytes[at];
+    if byte < 0x80 {
         (ASCII[usize::from(byte)], 1)
+    } else if byte < 0xE0 {
+        let code = u32::from(byte & 0x1F) << 6 | u32::from(bytes[at + 1] & 0x3F);
+        (NON_ASCII.two_byte[(code - 0x80) as usize], 2)
     } else {
         let ch = char_at(text, at);
         (class(ch), ch.len_utf8())
@@ -93,15 +142,16 @@ mod tests {
 
     #[test]
     fn class_at_walks_any_text() {
-        let text = "a é\u{2003}€😀1";
+        let every: String = (0..0x3000u32).filter_map(char::from_u32).collect();
+        let text = format!("a é\u{2003}€😀1 ǅ İstanbul Москва{every}");
         let mut at = 0;
         let mut seen = Vec::new();
         while at < text.len() {
-            let (class, len) = class_at(text, at);
-            seen.push((char_at(text, at), class));
+            let (class, len) = class_at(&text, at);
+            seen.push((char_at(&text, at), class));
             at += len;
         }
-        let expected: Vec<(char, u8)> = text.chars().map(|ch| (ch, class(ch))).collect();
+        let expected: Vec<(char, u8)> = text.chars().map(|ch| (ch, search(ch))).collect();
         assert_eq!(seen, expected);
     }
 }

@@ -643,7 +643,9 @@ fn push_piece<'t>(
         .as_bytes()
         .first()
         .is_some_and(u8::is_ascii_alphanumeric)
-        || word.chars().any(char::is_alphanumeric);
+        || word
+            .chars()
+            .any(|ch| chars::class(ch) & chars::ALPHANUMERIC != 0);
     if !has_alphanumeric {
         if let Some(last) = tokens.last_mut() {
             last.closes = true;

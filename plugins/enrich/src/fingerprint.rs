@@ -58,8 +58,9 @@ pub(crate) fn simhash_and_stats(text: &str, counter: &mut Counter) -> Option<u64
         } else {
             let ch = chars::char_at(text, at);
             at += ch.len_utf8();
-            counter.push(chars::class(ch), false);
-            if ch.is_alphanumeric() {
+            let class = chars::class(ch);
+            counter.push(class, false);
+            if class & chars::ALPHANUMERIC != 0 {
                 let mut buffer = [0u8; 4];
                 for lower in ch.to_lowercase() {
                     for &byte in lower.encode_utf8(&mut buffer).as_bytes() {
