@@ -37,7 +37,7 @@ pub struct Failure {
 pub fn write_records(spool: &Spool, records: &[Record]) -> std::io::Result<Vec<PathBuf>> {
     records
         .iter()
-        .map(|record| write_record(&spool.output, &spool.output_sync, record))
+        .map(|record| write_record(&spool.output_sync, record))
         .collect()
 }
 
@@ -70,12 +70,7 @@ pub fn fail(spool: &Spool, claimed: &Claimed, failure: &Failure) -> std::io::Res
         .unwrap_or_default();
     let mut bytes = serde_json::to_vec_pretty(failure).map_err(std::io::Error::other)?;
     bytes.push(b'\n');
-    write_atomic(
-        &spool.failed,
-        &spool.failed_sync,
-        &format!("{name}.error.json"),
-        &bytes,
-    )?;
+    write_atomic(&spool.failed_sync, &format!("{name}.error.json"), &bytes)?;
     std::fs::rename(&claimed.work, &target)?;
     Ok(target)
 }

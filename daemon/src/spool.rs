@@ -83,9 +83,9 @@ pub struct Spool {
     pub database: PathBuf,
     /// What happens to an input whose record was written.
     pub on_success: OnSuccess,
-    /// Flushes of the output folder, shared by the workers.
+    /// The output folder, with the flushes its writers share.
     pub output_sync: Arc<FolderSync>,
-    /// Flushes of the failed folder, shared by the workers.
+    /// The failed folder, with the flushes its writers share.
     pub failed_sync: Arc<FolderSync>,
     /// An exclusive lock on `<state_dir>/lock`, held while the daemon runs: two daemons on
     /// one spool would claim each other's files.
@@ -96,16 +96,17 @@ impl Spool {
     /// Creates every folder and checks that a file can be renamed from the inbox through
     /// the work folder to `done/` and `failed/`.
     pub fn open(config: &SpoolConfig) -> anyhow::Result<Self> {
+        let (output, failed) = (create(&config.output)?, create(&config.failed)?);
         let spool = Self {
             inbox: create(&config.inbox)?,
-            output: create(&config.output)?,
+            output_sync: Arc::new(FolderSync::new(&output)),
+            failed_sync: Arc::new(FolderSync::new(&failed)),
+            output,
             done: create(&config.done)?,
-            failed: create(&config.failed)?,
+            failed,
             work: create(&config.work_dir)?,
             database: create(&config.state_dir)?.join("state.sqlite"),
             on_success: config.on_success,
-            output_sync: Arc::default(),
-            failed_sync: Arc::default(),
             _lock: Arc::new(lock(&config.state_dir.join("lock"))?),
         };
         spool.try_renames()?;

@@ -1,7 +1,7 @@
 //! The work stage: one claimed file from claim to finish on a worker thread, each plugin
 //! call within a time limit.
 //!
-//! A [`Pool`] keeps `run.concurrency` OS threads for the daemon's life, and [`Pool::run`]
+//! A [`Pool`] keeps `run.concurrency` OS threads working, and [`Pool::run`]
 //! hands each one a whole job (claim, pipeline, finish), so a document costs one hand-off
 //! between the run loop and a worker instead of one per step, and no thread is started per
 //! document (starting one cost a stack, its page faults and a dozen system calls each time).
@@ -13,7 +13,8 @@
 //! the daemon's process, so a plugin that hangs cannot be stopped: when a call exceeds the
 //! time limit the run loop marks the file abandoned, takes back what the job parked with
 //! [`Worker::process`] to count the attempt, starts a thread to take the stuck one's place
-//! and goes on. The stuck thread is left behind (it keeps running, and holding what it
+//! (a replacement that cannot be started is tried again at the next job, and logged) and
+//! goes on. The stuck thread is left behind (it keeps running, and holding what it
 //! holds, until the plugin returns, if ever; it then sees the mark, touches nothing and
 //! ends). Abandoning and finishing are decided under one lock,
 //! so a file is either finished by its thread or handled by the run loop, never both. The
@@ -24,7 +25,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -73,7 +74,7 @@ pub enum Worked {
     Crashed(String),
 }
 
-/// How a job run by [`run`] ended.
+/// How a job run by [`Pool::run`] ended.
 #[derive(Debug)]
 pub enum Ran<T, P> {
     /// The job returned.
@@ -149,6 +150,8 @@ type Task = Box<dyn FnOnce() -> bool + Send>;
 pub struct Pool {
     name: String,
     shared: Arc<Tasks>,
+    /// Replacements for stuck threads that could not be started yet.
+    missing: AtomicUsize,
 }
 
 /// The tasks not yet taken, and whether the pool is closing.
@@ -164,6 +167,7 @@ impl Pool {
         let pool = Self {
             name: name.to_owned(),
             shared: Arc::default(),
+            missing: AtomicUsize::new(0),
         };
         for _ in 0..threads.max(1) {
             pool.add_thread()?;
@@ -185,6 +189,18 @@ impl Pool {
             .map(drop)
     }
 
+    /// Starts the replacements for stuck threads that are still missing; without them the
+    /// pool would shrink for good and, once every thread is stuck, take no job at all.
+    fn replace_missing(&self) {
+        while self.missing.load(Ordering::SeqCst) > 0 {
+            if let Err(err) = self.add_thread() {
+                tracing::error!(error = %err, "cannot start a worker thread to replace a stuck one; trying again at the next document");
+                return;
+            }
+            self.missing.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
     /// Runs `job` on a pool thread and waits for it while no plugin call it makes through
     /// [`Worker::process`] takes longer than `limit`. Jobs wait for a free thread when all
     /// are busy.
@@ -204,6 +220,7 @@ impl Pool {
             slot: Arc::clone(&slot),
             parked: Arc::clone(&parked),
         };
+        self.replace_missing();
         let (tx, mut rx) = oneshot::channel();
         self.shared.push(Box::new(move || {
             let result = std::panic::catch_unwind(AssertUnwindSafe(|| job(&worker)));
@@ -238,9 +255,8 @@ impl Pool {
                     let plugin = current.plugin.clone();
                     drop(current);
                     // The stuck thread ends when (if ever) its plugin returns.
-                    if let Err(err) = self.add_thread() {
-                        tracing::error!(error = %err, "cannot start a worker thread to replace a stuck one");
-                    }
+                    self.missing.fetch_add(1, Ordering::SeqCst);
+                    self.replace_missing();
                     if let Some(parked) = lock(&parked).take() {
                         return Ran::TimedOut(plugin, parked);
                     }

@@ -14,9 +14,11 @@ use docnorm_plugin_api::Record;
 
 use crate::locks::{lock, wait};
 
-/// Flushes of one folder, shared by the threads that write into it (group commit).
-#[derive(Debug, Default)]
+/// A folder written to atomically, whose flushes the threads writing into it share (group
+/// commit).
+#[derive(Debug)]
 pub struct FolderSync {
+    dir: PathBuf,
     state: Mutex<Flushes>,
     finished: Condvar,
 }
@@ -31,9 +33,18 @@ struct Flushes {
 }
 
 impl FolderSync {
-    /// Returns once a flush of `dir` that started after this call has finished, running
-    /// one unless another thread's flush started late enough to cover this call.
-    pub fn sync(&self, dir: &Path) -> io::Result<()> {
+    /// The folder at `dir` (which must exist).
+    pub fn new(dir: &Path) -> Self {
+        Self {
+            dir: dir.to_owned(),
+            state: Mutex::default(),
+            finished: Condvar::new(),
+        }
+    }
+
+    /// Returns once a flush of the folder that started after this call has finished,
+    /// running one unless another thread's flush started late enough to cover this call.
+    pub fn sync(&self) -> io::Result<()> {
         let mut state = self.lock();
         state.asked += 1;
         let ticket = state.asked;
@@ -45,7 +56,7 @@ impl FolderSync {
                 state.running = true;
                 let upto = state.asked;
                 drop(state);
-                let flushed = std::fs::File::open(dir).and_then(|folder| folder.sync_all());
+                let flushed = std::fs::File::open(&self.dir).and_then(|folder| folder.sync_all());
                 state = self.lock();
                 state.running = false;
                 if flushed.is_ok() {
@@ -64,40 +75,36 @@ impl FolderSync {
     }
 }
 
-/// Writes `bytes` to `dir/name` atomically and durably; `sync` flushes `dir`.
-pub fn write_atomic(
-    dir: &Path,
-    sync: &FolderSync,
-    name: &str,
-    bytes: &[u8],
-) -> io::Result<PathBuf> {
-    let target = dir.join(name);
-    let mut temp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+/// Writes `bytes` to `name` in `folder` atomically and durably.
+pub fn write_atomic(folder: &FolderSync, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
+    let target = folder.dir.join(name);
+    let mut temp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(&folder.dir)?;
     temp.write_all(bytes)?;
     temp.as_file().sync_all()?;
     temp.persist(&target).map_err(|e| e.error)?;
-    sync.sync(dir)?;
+    folder.sync()?;
     Ok(target)
 }
 
-/// Writes `record` as pretty JSON to `dir/<id>.json` and returns the path.
-pub fn write_record(dir: &Path, sync: &FolderSync, record: &Record) -> io::Result<PathBuf> {
+/// Writes `record` as pretty JSON to `<id>.json` in `folder` and returns the path.
+pub fn write_record(folder: &FolderSync, record: &Record) -> io::Result<PathBuf> {
     let mut bytes = serde_json::to_vec_pretty(record).map_err(io::Error::other)?;
     bytes.push(b'\n');
-    write_atomic(dir, sync, &format!("{}.json", record.id), &bytes)
+    write_atomic(folder, &format!("{}.json", record.id), &bytes)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     #[test]
     fn writing_twice_leaves_one_complete_file() {
         let dir = tempfile::tempdir().unwrap();
-        let sync = FolderSync::default();
-        write_atomic(dir.path(), &sync, "a.json", b"{}").unwrap();
-        write_atomic(dir.path(), &sync, "a.json", b"{}").unwrap();
+        let folder = FolderSync::new(dir.path());
+        write_atomic(&folder, "a.json", b"{}").unwrap();
+        write_atomic(&folder, "a.json", b"{}").unwrap();
         let names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
@@ -109,14 +116,14 @@ mod tests {
     #[test]
     fn threads_writing_at_once_each_get_their_file() {
         let dir = tempfile::tempdir().unwrap();
-        let sync = Arc::new(FolderSync::default());
+        let folder = FolderSync::new(dir.path());
         std::thread::scope(|scope| {
             for t in 0..4 {
-                let (dir, sync) = (dir.path(), Arc::clone(&sync));
+                let folder = &folder;
                 scope.spawn(move || {
                     for i in 0..25 {
                         let name = format!("{t}-{i}.json");
-                        write_atomic(dir, &sync, &name, name.as_bytes()).unwrap();
+                        write_atomic(folder, &name, name.as_bytes()).unwrap();
                     }
                 });
             }
@@ -126,7 +133,7 @@ mod tests {
             std::fs::read(dir.path().join("3-24.json")).unwrap(),
             b"3-24.json"
         );
-        let state = sync.lock();
+        let state = folder.lock();
         assert_eq!(
             (state.asked, state.covered, state.running),
             (100, 100, false)
@@ -136,7 +143,6 @@ mod tests {
     #[test]
     fn a_folder_that_cannot_be_flushed_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        let missing = dir.path().join("gone");
-        assert!(FolderSync::default().sync(&missing).is_err());
+        assert!(FolderSync::new(&dir.path().join("gone")).sync().is_err());
     }
 }

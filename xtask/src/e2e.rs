@@ -491,7 +491,7 @@ fn fingerprint(text: &str) -> u64 {
 }
 
 /// Read, write to a temporary name, fsync, rename, fsync the folder; per file, on one
-/// thread per CPU.
+/// thread per CPU plus two.
 fn durable_copy(corpus: &Path, names: &[String], dest: &Path) -> anyhow::Result<Throughput> {
     std::fs::create_dir_all(dest)?;
     // As many as `docnorm run` has workers by default (run.concurrency 0).

@@ -53,14 +53,13 @@ pub fn run(args: &Args, out: &mut dyn Write) -> u8 {
         return fatal(&err, 1);
     }
     let mut failed = 0usize;
-    let sync = FolderSync::default();
-    let output = args.output.as_deref().map(|dir| (dir, &sync));
+    let output = args.output.as_deref().map(FolderSync::new);
     for path in &args.files {
         for result in pipeline.process(path) {
             let written = match result {
                 Ok(mut record) => {
                     duplicates.mark(&mut record);
-                    emit(&record, output, out)
+                    emit(&record, output.as_ref(), out)
                 }
                 Err(err) => {
                     error!(
@@ -85,11 +84,11 @@ pub fn run(args: &Args, out: &mut dyn Write) -> u8 {
 
 fn emit(
     record: &docnorm_plugin_api::Record,
-    dir: Option<(&std::path::Path, &FolderSync)>,
+    folder: Option<&FolderSync>,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    if let Some((dir, sync)) = dir {
-        write_record(dir, sync, record)?;
+    if let Some(folder) = folder {
+        write_record(folder, record)?;
     } else {
         serde_json::to_writer(&mut *out, record)?;
         out.write_all(b"\n")?;
