@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
-use docnorm_enrich::DuplicateIndex;
+use docnorm_enrich::{DuplicateIndex, parse_simhash};
 use docnorm_plugin_api::Record;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -759,8 +759,8 @@ fn mark(shared: &Shared, record: &mut Record) -> Option<(String, u64)> {
         .fingerprints
         .simhash
         .as_deref()
-        .and_then(|hex| u64::from_str_radix(hex, 16).ok())?;
-    lock(&shared.duplicates).mark(record);
+        .and_then(parse_simhash)?;
+    record.duplicates = lock(&shared.duplicates).check_and_insert(&record.id, simhash);
     Some((record.id.clone(), simhash))
 }
 

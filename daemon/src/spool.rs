@@ -8,7 +8,6 @@
 
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use schemars::JsonSchema;
@@ -67,7 +66,7 @@ pub enum OnSuccess {
 }
 
 /// The spool's folders, created and resolved to absolute paths.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Spool {
     /// The inbox.
     pub inbox: PathBuf,
@@ -84,12 +83,12 @@ pub struct Spool {
     /// What happens to an input whose record was written.
     pub on_success: OnSuccess,
     /// The output folder, with the flushes its writers share.
-    pub output_sync: Arc<FolderSync>,
+    pub output_sync: FolderSync,
     /// The failed folder, with the flushes its writers share.
-    pub failed_sync: Arc<FolderSync>,
+    pub failed_sync: FolderSync,
     /// An exclusive lock on `<state_dir>/lock`, held while the daemon runs: two daemons on
     /// one spool would claim each other's files.
-    _lock: Arc<File>,
+    _lock: File,
 }
 
 impl Spool {
@@ -99,15 +98,15 @@ impl Spool {
         let (output, failed) = (create(&config.output)?, create(&config.failed)?);
         let spool = Self {
             inbox: create(&config.inbox)?,
-            output_sync: Arc::new(FolderSync::new(&output)),
-            failed_sync: Arc::new(FolderSync::new(&failed)),
+            output_sync: FolderSync::new(&output),
+            failed_sync: FolderSync::new(&failed),
             output,
             done: create(&config.done)?,
             failed,
             work: create(&config.work_dir)?,
             database: create(&config.state_dir)?.join("state.sqlite"),
             on_success: config.on_success,
-            _lock: Arc::new(lock(&config.state_dir.join("lock"))?),
+            _lock: lock(&config.state_dir.join("lock"))?,
         };
         spool.try_renames()?;
         Ok(spool)
