@@ -428,7 +428,9 @@ fn sigterm_finishes_what_is_in_flight_and_a_restart_takes_the_rest() {
         "{FAST}chain: [test_sleep, frontmatter, html, text, enrich]\n"
     ));
     let mut daemon = spool.start();
-    for n in 0..20 {
+    // More than the 16 jobs concurrency 8 runs at once (8 in the pipeline, 8 claiming or
+    // finishing), so some are still in the inbox at SIGTERM.
+    for n in 0..40 {
         spool.drop_doc(
             &format!("doc-{n:02}.md"),
             &format!("docnorm-test-sleep-ms: 150\n\n{}", doc(n)),
@@ -450,13 +452,13 @@ fn sigterm_finishes_what_is_in_flight_and_a_restart_takes_the_rest() {
         done,
         "every record parses, one per finished input"
     );
-    assert!(done < 20, "the burst was already over");
+    assert!(done < 40, "the burst was already over");
     assert!(names(&spool.path("out")).len() == done);
 
     let _daemon = spool.start();
-    assert!(wait_until(SOON, || spool.count("done") == 20));
+    assert!(wait_until(SOON, || spool.count("done") == 40));
     let records = spool.records();
-    let expected: Vec<String> = (0..20).map(|n| format!("doc-{n:02}.md")).collect();
+    let expected: Vec<String> = (0..40).map(|n| format!("doc-{n:02}.md")).collect();
     assert_eq!(source_names(&records), expected);
     assert_eq!(spool.failed(), Vec::<String>::new());
 }

@@ -1,12 +1,15 @@
 //! The work stage: one claimed file from claim to finish on a worker thread, each plugin
 //! call within a time limit.
 //!
-//! A [`Pool`] keeps `run.concurrency` OS threads working, and [`Pool::run`]
+//! A [`Pool`] keeps a fixed set of OS threads working, and [`Pool::run`]
 //! hands each one a whole job (claim, pipeline, finish), so a document costs one hand-off
 //! between the run loop and a worker instead of one per step, and no thread is started per
 //! document (starting one cost a stack, its page faults and a dozen system calls each time).
 //! A fixed set of threads also keeps memory flat: each thread that allocates gets its own
-//! malloc arena. The
+//! malloc arena. A gate lets at most `run.concurrency` jobs be in the pipeline at once
+//! (reading the file and running the plugins, where the memory and the CPU go); the pool has
+//! twice as many threads, so while some jobs wait on the disk (fsyncs and renames when
+//! claiming and finishing) others keep the cores busy. The
 //! limit applies to each plugin call (one plugin on one document), so a JSON Lines file of
 //! many objects gets it for each object, not once for all; claiming and finishing (file
 //! moves, fsyncs, the state store) are not plugin calls and are not limited. Plugins run in
@@ -86,10 +89,12 @@ pub enum Ran<T, P> {
     Crashed(String),
 }
 
-/// What a job's thread holds: the slot the run loop watches, and what it parks there.
+/// What a job's thread holds: the slot the run loop watches, what it parks there, and the
+/// gate to the pipeline.
 pub struct Worker<P> {
     slot: Slot,
     parked: Arc<Mutex<Option<P>>>,
+    gate: Arc<Gate>,
 }
 
 impl<P> Worker<P> {
@@ -116,9 +121,13 @@ impl<P> Worker<P> {
     /// becomes its message.
     fn watched<R>(&self, parked: P, work: impl FnOnce() -> R) -> Option<(Result<R, String>, P)> {
         *lock(&self.parked) = Some(parked);
+        // Claiming is never abandoned, so the wait for the gate has no limit; the job holds
+        // the gate until the pipeline returns or the run loop abandons it.
+        self.gate.enter();
         {
             let mut current = lock(&self.slot);
             if current.phase == Phase::Abandoned {
+                self.gate.leave();
                 return None;
             }
             *current = Current {
@@ -136,6 +145,7 @@ impl<P> Worker<P> {
                 return None;
             }
             current.phase = Phase::Finishing;
+            self.gate.leave();
         }
         let parked = lock(&self.parked).take()?;
         Some((result.map_err(|panic| panic_message(&*panic)), parked))
@@ -150,6 +160,7 @@ type Task = Box<dyn FnOnce() -> bool + Send>;
 pub struct Pool {
     name: String,
     shared: Arc<Tasks>,
+    gate: Arc<Gate>,
     /// Replacements for stuck threads that could not be started yet.
     missing: AtomicUsize,
 }
@@ -162,14 +173,20 @@ struct Tasks {
 }
 
 impl Pool {
-    /// Starts `threads` worker threads named `name`.
-    pub fn new(name: &str, threads: usize) -> std::io::Result<Self> {
+    /// Starts twice `at_once` worker threads named `name`, at most `at_once` of them in the
+    /// pipeline at a time.
+    pub fn new(name: &str, at_once: usize) -> std::io::Result<Self> {
+        let at_once = at_once.max(1);
         let pool = Self {
             name: name.to_owned(),
             shared: Arc::default(),
+            gate: Arc::new(Gate {
+                free: Mutex::new(at_once),
+                opened: Condvar::new(),
+            }),
             missing: AtomicUsize::new(0),
         };
-        for _ in 0..threads.max(1) {
+        for _ in 0..2 * at_once {
             pool.add_thread()?;
         }
         Ok(pool)
@@ -219,6 +236,7 @@ impl Pool {
         let worker = Worker {
             slot: Arc::clone(&slot),
             parked: Arc::clone(&parked),
+            gate: Arc::clone(&self.gate),
         };
         self.replace_missing();
         let (tx, mut rx) = oneshot::channel();
@@ -252,6 +270,8 @@ impl Pool {
                         continue;
                     }
                     current.phase = Phase::Abandoned;
+                    // The stuck thread no longer counts as in the pipeline.
+                    self.gate.leave();
                     let plugin = current.plugin.clone();
                     drop(current);
                     // The stuck thread ends when (if ever) its plugin returns.
@@ -272,6 +292,28 @@ impl Drop for Pool {
     fn drop(&mut self) {
         lock(&self.shared.queue).1 = true;
         self.shared.ready.notify_all();
+    }
+}
+
+/// A counting semaphore: how many more jobs may enter the pipeline.
+struct Gate {
+    free: Mutex<usize>,
+    opened: Condvar,
+}
+
+impl Gate {
+    /// Waits for room, then takes it.
+    fn enter(&self) {
+        let mut free = lock(&self.free);
+        while *free == 0 {
+            free = wait(&self.opened, free);
+        }
+        *free -= 1;
+    }
+
+    fn leave(&self) {
+        *lock(&self.free) += 1;
+        self.opened.notify_one();
     }
 }
 
@@ -401,11 +443,56 @@ mod tests {
             flag.store(true, Ordering::SeqCst);
         }));
         assert!(matches!(stuck, Ran::TimedOut(None, ())), "{stuck:?}");
-        let next = runtime.block_on(pool.run(LIMIT, |_: &Worker<()>| 7));
-        assert!(matches!(next, Ran::Finished(7)), "{next:?}");
+        // The next job gets into the pipeline: the stuck one left the gate when abandoned.
+        let next = runtime.block_on(pool.run(LIMIT, |worker: &Worker<()>| {
+            worker.watched((), || 7).map(|(result, ())| result.unwrap())
+        }));
+        assert!(matches!(next, Ran::Finished(Some(7))), "{next:?}");
         assert!(
             !stuck_returned.load(Ordering::SeqCst),
             "the next job waited for the stuck one"
+        );
+    }
+
+    #[test]
+    fn one_job_at_a_time_is_in_the_pipeline_while_another_finishes() {
+        let limit = Duration::from_secs(60);
+        let pool = Pool::new("test", 1).unwrap();
+        let in_pipeline = Arc::new(AtomicUsize::new(0));
+        let overlapped = Arc::new(AtomicBool::new(false));
+        let first_finished = Arc::new(AtomicBool::new(false));
+        let job = |first: bool| {
+            let (in_pipeline, overlapped) = (Arc::clone(&in_pipeline), Arc::clone(&overlapped));
+            let first_finished = Arc::clone(&first_finished);
+            move |worker: &Worker<()>| {
+                worker.watched((), || {
+                    if in_pipeline.fetch_add(1, Ordering::SeqCst) > 0 {
+                        overlapped.store(true, Ordering::SeqCst);
+                    }
+                    std::thread::sleep(LIMIT);
+                    in_pipeline.fetch_sub(1, Ordering::SeqCst);
+                });
+                if first {
+                    // Finishing: the second job's pipeline runs meanwhile.
+                    std::thread::sleep(LIMIT * 3);
+                    first_finished.store(true, Ordering::SeqCst);
+                    false
+                } else {
+                    first_finished.load(Ordering::SeqCst)
+                }
+            }
+        };
+        let (first, second) = runtime().block_on(async {
+            tokio::join!(pool.run(limit, job(true)), pool.run(limit, job(false)))
+        });
+        assert!(matches!(first, Ran::Finished(false)), "{first:?}");
+        assert!(
+            matches!(second, Ran::Finished(false)),
+            "the second job waited for the first to finish: {second:?}"
+        );
+        assert!(
+            !overlapped.load(Ordering::SeqCst),
+            "two jobs were in the pipeline"
         );
     }
 
