@@ -14,6 +14,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -122,6 +123,7 @@ pub async fn serve(
         ids: ClaimIds::default(),
         limits: config.run.clone(),
         duplicates: Mutex::new(duplicates),
+        stopping: AtomicBool::new(false),
         kept: Mutex::new(kept),
     });
     let mut daemon = Daemon::new(Arc::clone(&shared), config, config_path, pipeline)?;
@@ -172,6 +174,8 @@ struct Shared {
     ids: ClaimIds,
     limits: RunConfig,
     duplicates: Mutex<DuplicateIndex>,
+    /// Set on SIGTERM/SIGINT: jobs that have not claimed their inbox file yet leave it.
+    stopping: AtomicBool,
     /// Under `on_success: keep`, the finished files left in the inbox, as they were.
     kept: Mutex<HashMap<PathBuf, Stamp>>,
 }
@@ -344,8 +348,8 @@ impl Daemon {
 
     /// Starts jobs while workers are free and files are ready.
     fn launch(&mut self) {
-        // The pool has a thread for each job: half of them in the pipeline, the others
-        // claiming or finishing (see `work`).
+        // The pool has a thread for each job: at most half of them processing (the gate in
+        // `work`), the others claiming, finishing or waiting for their turn.
         while self.jobs.len() < 2 * self.workers {
             let (job, key) = if let Some(work) = self.retries.pop_front() {
                 (Job::Work(work), None)
@@ -498,6 +502,7 @@ impl Daemon {
     /// Lets documents in flight finish within the grace time.
     async fn drain(&mut self) {
         self.systemd.stopping();
+        self.shared.stopping.store(true, Ordering::SeqCst);
         let in_flight = self.jobs.len();
         info!(in_flight, "stopping: finishing documents in flight");
         let grace = Duration::from_millis(self.shared.limits.shutdown_grace_ms);
@@ -525,7 +530,7 @@ async fn run_job(shared: Arc<Shared>, pipeline: Arc<Pipeline>, job: Job) -> Ende
         .pool
         .run(limit, move |worker| {
             let shared = job_shared;
-            let (claimed, attempts) = match begin(&shared, &job) {
+            let (claimed, attempts) = match begin(&shared, &job, worker) {
                 Begun::Ready(claimed, attempts) => (claimed, attempts),
                 Begun::Ended(ended) => return ended,
             };
@@ -561,11 +566,14 @@ enum Begun {
     Ended(Ended),
 }
 
-/// Claims the file and counts the attempt, before any plugin sees it.
-fn begin(shared: &Shared, job: &Job) -> Begun {
+/// Claims the file, waits for a place in the pipeline and counts the attempt, before any
+/// plugin sees it (a crash while waiting counts no attempt).
+fn begin(shared: &Shared, job: &Job, worker: &work::Worker<(Claimed, u32)>) -> Begun {
     let spool = &shared.spool;
     let claim = match job {
-        Job::Inbox(path) if shared.is_kept(path) => return Begun::Ended(Ended::Nothing),
+        Job::Inbox(path) if shared.is_kept(path) || shared.stopping.load(Ordering::SeqCst) => {
+            return Begun::Ended(Ended::Nothing);
+        }
         Job::Inbox(path) => {
             let by = if shared.keeps() {
                 ClaimBy::Link
@@ -591,6 +599,7 @@ fn begin(shared: &Shared, job: &Job) -> Begun {
             return Begun::Ended(Ended::Nothing);
         }
     };
+    worker.enter();
     let Some(attempt) = count_attempt_full(shared, &claimed) else {
         return Begun::Ended(Ended::Nothing);
     };
@@ -632,6 +641,10 @@ fn count_attempt_full(shared: &Shared, claimed: &Claimed) -> Option<crate::state
 fn finish(shared: &Shared, claimed: &Claimed, attempts: u32, worked: Worked) -> Ended {
     match worked {
         Worked::Done(results) => {
+            // From here on a crash is not the file's doing (see `state`).
+            if let Err(err) = shared.store.processed(&claimed.claim) {
+                warn!(error = %err, "cannot record the processed file in the state store");
+            }
             let parts = results.len();
             let mut records = Vec::with_capacity(parts);
             let mut fingerprints = Vec::with_capacity(parts);

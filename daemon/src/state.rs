@@ -4,7 +4,9 @@
 //! what the folders cannot: how many times processing a file was started (counted before
 //! each start, so a file that crashes or hangs the daemon is given up after a set number of
 //! attempts instead of looping), its state, its content hash and record id, and the last
-//! error. `synchronous=NORMAL` in WAL mode survives the process being killed at any point;
+//! error. Once the plugins have got through a file (state `processed`), later starts are no
+//! longer counted: a crash while its results are written is not the file's doing, and giving
+//! it up then could leave it with both a record and a `failed/` entry. `synchronous=NORMAL` in WAL mode survives the process being killed at any point;
 //! after a power loss the last few counts may be lost, which costs at most a retry.
 
 use std::path::Path;
@@ -67,7 +69,7 @@ const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS files (
     claim       TEXT PRIMARY KEY,   -- the file's name in the work folder
     name        TEXT NOT NULL,      -- its name in the inbox
-    state       TEXT NOT NULL,      -- processing | done | failed
+    state       TEXT NOT NULL,      -- processing | processed | done | failed
     attempts    INTEGER NOT NULL,
     sha256      TEXT,
     record      TEXT,
@@ -105,15 +107,17 @@ impl StateStore {
         })
     }
 
-    /// Counts one more start of processing the claimed file `claim` (inbox name `name`)
-    /// and returns the count with the last error; committed before the caller goes on.
+    /// Counts one more start of processing the claimed file `claim` (inbox name `name`),
+    /// unless the plugins already got through it, and returns the count with the last error;
+    /// committed before the caller goes on.
     pub fn begin_attempt(&self, claim: &str, name: &str) -> rusqlite::Result<Attempt> {
         self.lock()
             .prepare_cached(
                 "INSERT INTO files (claim, name, state, attempts, updated_ms)
              VALUES (?1, ?2, 'processing', 1, ?3)
              ON CONFLICT (claim) DO UPDATE
-               SET attempts = attempts + 1, state = 'processing', updated_ms = ?3
+               SET attempts = attempts + (state <> 'processed'),
+                   state = iif(state = 'processed', state, 'processing'), updated_ms = ?3
              RETURNING attempts, plugin, error",
             )?
             .query_row(params![claim, name, now_ms()], |row| {
@@ -123,6 +127,15 @@ impl StateStore {
                     error: row.get(2)?,
                 })
             })
+    }
+
+    /// The plugins got through the file: from now on a start is not counted as an attempt.
+    pub fn processed(&self, claim: &str) -> rusqlite::Result<()> {
+        self.execute(
+            "UPDATE files SET state = 'processed', updated_ms = ?2 WHERE claim = ?1",
+            params![claim, now_ms()],
+        )?;
+        Ok(())
     }
 
     /// Remembers why the last attempt failed, for the report once the file is given up.
@@ -299,6 +312,20 @@ mod tests {
         assert_eq!(attempt.attempts, 2);
         assert_eq!(attempt.plugin.as_deref(), Some("html"));
         assert_eq!(attempt.error.as_deref(), Some("too slow"));
+    }
+
+    #[test]
+    fn starts_after_the_plugins_got_through_are_not_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::open(&dir.path().join("s.sqlite")).unwrap();
+        assert_eq!(store.begin_attempt("c1", "a.txt").unwrap().attempts, 1);
+        assert_eq!(store.begin_attempt("c1", "a.txt").unwrap().attempts, 2);
+        store.processed("c1").unwrap();
+        // Killed while writing the record, and again while processing it once more.
+        assert_eq!(store.begin_attempt("c1", "a.txt").unwrap().attempts, 2);
+        assert_eq!(store.begin_attempt("c1", "a.txt").unwrap().attempts, 2);
+        store.done("c1", "id", "hash", &[]).unwrap();
+        assert_eq!(store.counts().unwrap(), Counts { done: 1, failed: 0 });
     }
 
     #[test]

@@ -6,10 +6,11 @@
 //! between the run loop and a worker instead of one per step, and no thread is started per
 //! document (starting one cost a stack, its page faults and a dozen system calls each time).
 //! A fixed set of threads also keeps memory flat: each thread that allocates gets its own
-//! malloc arena. A gate lets at most `run.concurrency` jobs be in the pipeline at once
-//! (reading the file and running the plugins, where the memory and the CPU go); the pool has
-//! twice as many threads, so while some jobs wait on the disk (fsyncs and renames when
-//! claiming and finishing) others keep the cores busy. The
+//! malloc arena. A gate lets at most `run.concurrency` jobs process at once (reading the
+//! file and running the plugins, where the memory and the CPU go): a job enters it with
+//! [`Worker::enter`] once its file is claimed, and leaves when it starts finishing. The pool
+//! has twice as many threads, so while some jobs wait on the disk (renames, fsyncs, the state
+//! store when claiming and finishing) others keep the cores busy. The
 //! limit applies to each plugin call (one plugin on one document), so a JSON Lines file of
 //! many objects gets it for each object, not once for all; claiming and finishing (file
 //! moves, fsyncs, the state store) are not plugin calls and are not limited. Plugins run in
@@ -49,6 +50,17 @@ struct Current {
     phase: Phase,
     plugin: Option<String>,
     since: Instant,
+    /// Whether the job holds a place in the gate.
+    in_gate: bool,
+}
+
+impl Current {
+    /// Gives the job's place in the gate back, if it still holds one.
+    fn leave(&mut self, gate: &Gate) {
+        if std::mem::take(&mut self.in_gate) {
+            gate.leave();
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +110,13 @@ pub struct Worker<P> {
 }
 
 impl<P> Worker<P> {
+    /// Waits for a place in the pipeline; the job gives it back when its pipeline returns
+    /// (or when the job ends, if it never runs one), the run loop when it abandons the job.
+    pub fn enter(&self) {
+        self.gate.enter();
+        lock(&self.slot).in_gate = true;
+    }
+
     /// Runs `pipeline` over `path` (named `shown`) with each plugin call watched; `parked`
     /// is what the run loop needs to handle the file if it times out. Returns the results
     /// and `parked` back, or `None` when the run loop abandoned the file (the caller must then
@@ -121,20 +140,14 @@ impl<P> Worker<P> {
     /// becomes its message.
     fn watched<R>(&self, parked: P, work: impl FnOnce() -> R) -> Option<(Result<R, String>, P)> {
         *lock(&self.parked) = Some(parked);
-        // Claiming is never abandoned, so the wait for the gate has no limit; the job holds
-        // the gate until the pipeline returns or the run loop abandons it.
-        self.gate.enter();
         {
             let mut current = lock(&self.slot);
             if current.phase == Phase::Abandoned {
-                self.gate.leave();
                 return None;
             }
-            *current = Current {
-                phase: Phase::Processing,
-                plugin: None,
-                since: Instant::now(),
-            };
+            current.phase = Phase::Processing;
+            current.plugin = None;
+            current.since = Instant::now();
         }
         CURRENT.with(|current| *current.borrow_mut() = Some(Arc::clone(&self.slot)));
         let result = std::panic::catch_unwind(AssertUnwindSafe(work));
@@ -145,7 +158,7 @@ impl<P> Worker<P> {
                 return None;
             }
             current.phase = Phase::Finishing;
-            self.gate.leave();
+            current.leave(&self.gate);
         }
         let parked = lock(&self.parked).take()?;
         Some((result.map_err(|panic| panic_message(&*panic)), parked))
@@ -174,7 +187,7 @@ struct Tasks {
 
 impl Pool {
     /// Starts twice `at_once` worker threads named `name`, at most `at_once` of them in the
-    /// pipeline at a time.
+    /// pipeline at a time (see [`Worker::enter`]).
     pub fn new(name: &str, at_once: usize) -> std::io::Result<Self> {
         let at_once = at_once.max(1);
         let pool = Self {
@@ -231,6 +244,7 @@ impl Pool {
             phase: Phase::Claiming,
             plugin: None,
             since: Instant::now(),
+            in_gate: false,
         }));
         let parked = Arc::new(Mutex::new(None));
         let worker = Worker {
@@ -242,9 +256,15 @@ impl Pool {
         let (tx, mut rx) = oneshot::channel();
         self.shared.push(Box::new(move || {
             let result = std::panic::catch_unwind(AssertUnwindSafe(|| job(&worker)));
+            let abandoned = {
+                // A job that entered but ran no pipeline still holds its place.
+                let mut current = lock(&worker.slot);
+                current.leave(&worker.gate);
+                current.phase == Phase::Abandoned
+            };
             // The run loop may have stopped waiting; then nobody needs the result.
             let _ = tx.send(result.map_err(|panic| panic_message(&*panic)));
-            lock(&worker.slot).phase == Phase::Abandoned
+            abandoned
         }));
         loop {
             let (phase, since) = {
@@ -271,7 +291,7 @@ impl Pool {
                     }
                     current.phase = Phase::Abandoned;
                     // The stuck thread no longer counts as in the pipeline.
-                    self.gate.leave();
+                    current.leave(&self.gate);
                     let plugin = current.plugin.clone();
                     drop(current);
                     // The stuck thread ends when (if ever) its plugin returns.
@@ -445,6 +465,7 @@ mod tests {
         assert!(matches!(stuck, Ran::TimedOut(None, ())), "{stuck:?}");
         // The next job gets into the pipeline: the stuck one left the gate when abandoned.
         let next = runtime.block_on(pool.run(LIMIT, |worker: &Worker<()>| {
+            worker.enter();
             worker.watched((), || 7).map(|(result, ())| result.unwrap())
         }));
         assert!(matches!(next, Ran::Finished(Some(7))), "{next:?}");
@@ -465,6 +486,7 @@ mod tests {
             let (in_pipeline, overlapped) = (Arc::clone(&in_pipeline), Arc::clone(&overlapped));
             let first_finished = Arc::clone(&first_finished);
             move |worker: &Worker<()>| {
+                worker.enter();
                 worker.watched((), || {
                     if in_pipeline.fetch_add(1, Ordering::SeqCst) > 0 {
                         overlapped.store(true, Ordering::SeqCst);
@@ -494,6 +516,22 @@ mod tests {
             !overlapped.load(Ordering::SeqCst),
             "two jobs were in the pipeline"
         );
+    }
+
+    #[test]
+    fn a_job_that_processes_nothing_gives_its_place_back() {
+        let pool = Pool::new("test", 1).unwrap();
+        let runtime = runtime();
+        for n in 0..3 {
+            let job = move |worker: &Worker<()>| {
+                worker.enter();
+                n
+            };
+            let ran = runtime.block_on(async {
+                tokio::time::timeout(Duration::from_secs(10), pool.run(LIMIT, job)).await
+            });
+            assert!(matches!(ran, Ok(Ran::Finished(m)) if m == n), "{ran:?}");
+        }
     }
 
     #[test]
