@@ -611,7 +611,8 @@ fn crash_run(files: usize, kills: usize) -> BTreeMap<&'static str, u64> {
         let report = spool.error_report(name);
         assert!(report["reason"].is_string(), "{name}: {report}");
     }
-    // Files whose processing a kill interrupted: started more than once.
+    // Files a kill cut short before the plugins got through them: started more than once
+    // (starts after that are not counted).
     let store = rusqlite::Connection::open(spool.path(".docnorm/state.sqlite")).unwrap();
     let interrupted: i64 = store
         .query_row("SELECT COUNT(*) FROM files WHERE attempts > 1", [], |row| {

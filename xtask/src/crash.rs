@@ -79,7 +79,8 @@ pub fn render(crash: &Crash, out: &mut dyn Write) -> io::Result<()> {
         out,
         "\nOne run of `cargo test -p docnorm --test run -- --ignored crash_benchmark` (debug \
          build), {:.0} s. `lost` and `duplicated` count inputs with no record and failure, or \
-         with more than one; `interrupted` counts documents whose processing a kill cut short.",
+         with more than one; `interrupted` counts documents a kill cut short before the \
+         plugins got through them (their attempts count more than one start).",
         crash.seconds
     )
 }
