@@ -542,6 +542,62 @@ fn systemd_hears_ready_status_watchdog_and_stopping() {
     assert!(daemon.wait_exit().success());
 }
 
+/// A file whose records were all written before the daemon was killed, but which was still in
+/// the work folder, is moved on at the next start: never processed again, never given up.
+#[test]
+fn a_file_killed_after_its_records_were_written_is_only_moved_on() {
+    let mut spool = Spool::new(FAST);
+    let mut daemon = spool.start();
+    spool.drop_doc("a.md", &doc(1));
+    assert!(wait_until(SOON, || spool.count("done") == 1));
+    daemon.signal("TERM");
+    assert!(daemon.wait_exit().success());
+    let record = spool.records().remove(0);
+    let id = record["id"].as_str().unwrap().to_owned();
+
+    // As a kill between the record's write and the input's move leaves them, with more
+    // attempts counted than allowed (they were, had they been counted).
+    let store = rusqlite::Connection::open(spool.path(".docnorm/state.sqlite")).unwrap();
+    let claim: String = store
+        .query_row("SELECT claim FROM files", [], |row| row.get(0))
+        .unwrap();
+    store
+        .execute(
+            "UPDATE files SET state = 'processed', record = ?1, attempts = 9",
+            [&id],
+        )
+        .unwrap();
+    drop(store);
+    std::fs::rename(
+        spool.path("done/a.md"),
+        spool.path(".docnorm/work").join(&claim),
+    )
+    .unwrap();
+    let written = std::fs::metadata(spool.path("out").join(format!("{id}.json")))
+        .unwrap()
+        .modified()
+        .unwrap();
+
+    let daemon = spool.start();
+    assert!(
+        wait_until(SOON, || spool.count("done") == 1),
+        "{}",
+        daemon.log()
+    );
+    assert!(
+        daemon
+            .log()
+            .contains("records were written before the daemon stopped")
+    );
+    assert_eq!(spool.failed(), Vec::<String>::new());
+    assert_eq!(names(&spool.path("out")), [format!("{id}.json")]);
+    let modified = std::fs::metadata(spool.path("out").join(format!("{id}.json")))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(modified, written, "the record was written again");
+}
+
 /// Drops `files` documents while killing the daemon with SIGKILL `kills` times, then checks
 /// that every input has exactly one record or one failed entry. Returns the figures.
 fn crash_run(files: usize, kills: usize) -> BTreeMap<&'static str, u64> {

@@ -5,8 +5,8 @@
 //! only then scans the inbox, so no file slips between the two (the [`queue`](crate::queue)
 //! drops the duplicates), and tells systemd it is ready. Then each ready file is
 //! [`claim`](crate::claim)ed, processed within the time limit and [`finish`](crate::finish)ed
-//! on one of the [`work`](crate::work) stage's threads, at most
-//! `run.concurrency` at once. The loop
+//! on one of the [`work`](crate::work) stage's threads, at most `run.concurrency` in the
+//! pipeline at once and as many more claiming or finishing. The loop
 //! reconciles with a full scan at an interval and whenever events were lost, reloads the
 //! pipeline on SIGHUP, and on shutdown stops claiming and lets in-flight documents finish
 //! within the grace time.
@@ -41,6 +41,7 @@ use crate::state::{Stamp, StateStore};
 use crate::systemd::Systemd;
 use crate::watch::{Signal, Watch, scan};
 use crate::work::{self, Worked};
+use crate::write::record_name;
 
 /// Limits of the run loop, under `run` in the config.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -50,8 +51,8 @@ pub struct RunConfig {
     /// (0: one per CPU core plus two). As many more may be claiming or finishing meanwhile,
     /// waiting on the disk, each on its own worker thread, so the cores stay busy through the
     /// fsyncs (measured on 2 cores: +10 % files/s over one thread per document, peak RSS 28 →
-    /// 40 MiB). Also bounds the open files and the documents in memory: each document in
-    /// flight holds at most a few files.
+    /// 40 MiB). Also bounds the open files and the documents in memory (a document finishing
+    /// holds only its records): each document in flight holds at most a few files.
     pub concurrency: usize,
     /// How many inbox files the daemon keeps track of at once; more wait in the inbox and
     /// are found by a rescan once there is room, so memory stays bounded.
@@ -603,6 +604,9 @@ fn begin(shared: &Shared, job: &Job, worker: &work::Worker<(Claimed, u32)>) -> B
     let Some(attempt) = count_attempt_full(shared, &claimed) else {
         return Begun::Ended(Ended::Nothing);
     };
+    if all_written(&shared.spool, &attempt.records) {
+        return Begun::Ended(written_before(shared, &claimed, &attempt.records));
+    }
     let max = shared.limits.max_attempts.max(1);
     if attempt.attempts > max {
         let reason = format!(
@@ -641,10 +645,6 @@ fn count_attempt_full(shared: &Shared, claimed: &Claimed) -> Option<crate::state
 fn finish(shared: &Shared, claimed: &Claimed, attempts: u32, worked: Worked) -> Ended {
     match worked {
         Worked::Done(results) => {
-            // From here on a crash is not the file's doing (see `state`).
-            if let Err(err) = shared.store.processed(&claimed.claim) {
-                warn!(error = %err, "cannot record the processed file in the state store");
-            }
             let parts = results.len();
             let mut records = Vec::with_capacity(parts);
             let mut fingerprints = Vec::with_capacity(parts);
@@ -718,6 +718,11 @@ fn processed(
     records: &[Record],
     fingerprints: &[(String, u64)],
 ) -> Ended {
+    // From here on a crash is not the file's doing (see `state`).
+    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    if let Err(err) = shared.store.processed(&claimed.claim, &ids) {
+        warn!(error = %err, "cannot record the processed file in the state store");
+    }
     let stamp = shared.stamp(claimed);
     match succeed(&shared.spool, claimed, records) {
         Ok(written) => {
@@ -744,6 +749,36 @@ fn processed(
             Ended::Nothing
         }
     }
+}
+
+/// Whether every record of `ids` (none: false) is in the output folder.
+fn all_written(spool: &Spool, ids: &[String]) -> bool {
+    !ids.is_empty()
+        && ids
+            .iter()
+            .all(|id| spool.output.join(record_name(id)).exists())
+}
+
+/// Moves on a file whose records were all written by an earlier start that was stopped
+/// before the file left the work folder: nothing is processed or written again.
+fn written_before(shared: &Shared, claimed: &Claimed, ids: &[String]) -> Ended {
+    let stamp = shared.stamp(claimed);
+    if let Err(err) = succeed(&shared.spool, claimed, &[]) {
+        error!(path = %shown(&claimed.inbox_path), error = %err, "cannot move the file out of the work folder; it stays there");
+        return Ended::Nothing;
+    }
+    shared.keep(claimed, stamp);
+    let id = ids.first().map_or("", String::as_str);
+    if let Err(err) = shared.store.done(&claimed.claim, id, "", &[]) {
+        warn!(error = %err, "cannot record the result in the state store");
+    }
+    info!(
+        path = %shown(&claimed.inbox_path),
+        id,
+        records = ids.len(),
+        "processed (its records were written before the daemon stopped)"
+    );
+    Ended::Processed
 }
 
 /// Why a file of several documents failed: how many, and the first few errors.

@@ -4,10 +4,13 @@
 //! what the folders cannot: how many times processing a file was started (counted before
 //! each start, so a file that crashes or hangs the daemon is given up after a set number of
 //! attempts instead of looping), its state, its content hash and record id, and the last
-//! error. Once the plugins have got through a file (state `processed`), later starts are no
-//! longer counted: a crash while its results are written is not the file's doing, and giving
-//! it up then could leave it with both a record and a `failed/` entry. `synchronous=NORMAL` in WAL mode survives the process being killed at any point;
-//! after a power loss the last few counts may be lost, which costs at most a retry.
+//! error. Once the plugins have got through every document of a file (state `processed`), the
+//! store holds the ids of the records about to be written: a start after a crash while they
+//! were written is not counted, and when they are all in the output folder the file is only
+//! moved on (a crash there is not the file's doing, and giving the file up then would leave it
+//! with both a record and a `failed/` entry). `synchronous=NORMAL` in WAL mode survives the
+//! process being killed at any point; after a power loss the last few counts may be lost,
+//! which costs at most a retry.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -30,6 +33,9 @@ pub struct Attempt {
     pub plugin: Option<String>,
     /// The last error, if any.
     pub error: Option<String>,
+    /// The ids of the records an earlier start was writing when the plugins had got through
+    /// every document of the file (empty when none did).
+    pub records: Vec<String>,
 }
 
 /// What identifies one version of a file: a kept file whose stamp changed is new content.
@@ -72,7 +78,7 @@ CREATE TABLE IF NOT EXISTS files (
     state       TEXT NOT NULL,      -- processing | processed | done | failed
     attempts    INTEGER NOT NULL,
     sha256      TEXT,
-    record      TEXT,
+    record      TEXT,               -- processed: the record ids, one per line; done: the first
     plugin      TEXT,
     error       TEXT,
     updated_ms  INTEGER NOT NULL
@@ -108,32 +114,38 @@ impl StateStore {
     }
 
     /// Counts one more start of processing the claimed file `claim` (inbox name `name`),
-    /// unless the plugins already got through it, and returns the count with the last error;
-    /// committed before the caller goes on.
+    /// unless the last one got through the plugins, and returns the count with the last error
+    /// and the ids of the records written by a start that got through; committed before the
+    /// caller goes on.
     pub fn begin_attempt(&self, claim: &str, name: &str) -> rusqlite::Result<Attempt> {
         self.lock()
             .prepare_cached(
                 "INSERT INTO files (claim, name, state, attempts, updated_ms)
              VALUES (?1, ?2, 'processing', 1, ?3)
              ON CONFLICT (claim) DO UPDATE
-               SET attempts = attempts + (state <> 'processed'),
-                   state = iif(state = 'processed', state, 'processing'), updated_ms = ?3
-             RETURNING attempts, plugin, error",
+               SET attempts = attempts + (state <> 'processed'), state = 'processing',
+                   updated_ms = ?3
+             RETURNING attempts, plugin, error, record",
             )?
             .query_row(params![claim, name, now_ms()], |row| {
                 Ok(Attempt {
                     attempts: row.get(0)?,
                     plugin: row.get(1)?,
                     error: row.get(2)?,
+                    records: row
+                        .get::<_, Option<String>>(3)?
+                        .map(|ids| ids.lines().map(str::to_owned).collect())
+                        .unwrap_or_default(),
                 })
             })
     }
 
-    /// The plugins got through the file: from now on a start is not counted as an attempt.
-    pub fn processed(&self, claim: &str) -> rusqlite::Result<()> {
+    /// The plugins got through every document of the file, whose records (`ids`) are about
+    /// to be written: the next start is not counted as an attempt.
+    pub fn processed(&self, claim: &str, ids: &[&str]) -> rusqlite::Result<()> {
         self.execute(
-            "UPDATE files SET state = 'processed', updated_ms = ?2 WHERE claim = ?1",
-            params![claim, now_ms()],
+            "UPDATE files SET state = 'processed', record = ?2, updated_ms = ?3 WHERE claim = ?1",
+            params![claim, ids.join("\n"), now_ms()],
         )?;
         Ok(())
     }
@@ -315,16 +327,19 @@ mod tests {
     }
 
     #[test]
-    fn starts_after_the_plugins_got_through_are_not_counted() {
+    fn a_start_after_the_plugins_got_through_is_not_counted() {
         let dir = tempfile::tempdir().unwrap();
         let store = StateStore::open(&dir.path().join("s.sqlite")).unwrap();
         assert_eq!(store.begin_attempt("c1", "a.txt").unwrap().attempts, 1);
         assert_eq!(store.begin_attempt("c1", "a.txt").unwrap().attempts, 2);
-        store.processed("c1").unwrap();
-        // Killed while writing the record, and again while processing it once more.
-        assert_eq!(store.begin_attempt("c1", "a.txt").unwrap().attempts, 2);
-        assert_eq!(store.begin_attempt("c1", "a.txt").unwrap().attempts, 2);
-        store.done("c1", "id", "hash", &[]).unwrap();
+        store.processed("c1", &["id1", "id2"]).unwrap();
+        // Killed while writing the records: not counted, and their ids are known.
+        let attempt = store.begin_attempt("c1", "a.txt").unwrap();
+        assert_eq!(attempt.attempts, 2);
+        assert_eq!(attempt.records, ["id1", "id2"]);
+        // Killed again, this time in the plugins: counted.
+        assert_eq!(store.begin_attempt("c1", "a.txt").unwrap().attempts, 3);
+        store.done("c1", "id1", "hash", &[]).unwrap();
         assert_eq!(store.counts().unwrap(), Counts { done: 1, failed: 0 });
     }
 

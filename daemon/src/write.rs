@@ -92,7 +92,12 @@ pub fn write_atomic(folder: &FolderSync, name: &str, bytes: &[u8]) -> io::Result
 pub fn write_record(folder: &FolderSync, record: &Record) -> io::Result<PathBuf> {
     let mut bytes = serde_json::to_vec_pretty(record).map_err(io::Error::other)?;
     bytes.push(b'\n');
-    write_atomic(folder, &format!("{}.json", record.id), &bytes)
+    write_atomic(folder, &record_name(&record.id), &bytes)
+}
+
+/// The file name of the record with content id `id`.
+pub fn record_name(id: &str) -> String {
+    format!("{id}.json")
 }
 
 #[cfg(test)]
