@@ -52,6 +52,11 @@ pub struct EndToEnd {
     pub daemon: Option<DaemonRun>,
     /// `docnorm process --output` over the same files, in one process.
     pub process: Throughput,
+    /// `docnorm process` over the first files of the burst with the records thrown away, in
+    /// one process: reading and the plugins alone on one core, no record written.
+    pub plugins: Throughput,
+    /// The CPUs of the machine.
+    pub cpus: usize,
 }
 
 /// A timed pass over the files.
@@ -129,6 +134,8 @@ pub fn measure(docnorm: &Path, data: &Path, files: usize) -> anyhow::Result<EndT
 
     info!("timing docnorm process");
     let mut process = run_process(docnorm, &corpus, burst, &work.path().join("process"))?;
+    info!("timing the plugins alone");
+    let mut plugins = run_plugins_alone(docnorm, &corpus, &burst[..burst.len().min(2_000)])?;
 
     // Disk speed on a shared machine drifts: time the baseline again and keep the faster
     // pass, the stricter floor to compare docnorm with.
@@ -140,6 +147,7 @@ pub fn measure(docnorm: &Path, data: &Path, files: usize) -> anyhow::Result<EndT
         first
     };
     process.ratio_to_baseline = process.docs_per_second / baseline.docs_per_second;
+    plugins.ratio_to_baseline = plugins.docs_per_second / baseline.docs_per_second;
 
     let daemon = if has_run(docnorm) {
         let dir = work.path().join("daemon");
@@ -159,6 +167,8 @@ pub fn measure(docnorm: &Path, data: &Path, files: usize) -> anyhow::Result<EndT
         baseline,
         daemon,
         process,
+        plugins,
+        cpus: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
     })
 }
 
@@ -197,6 +207,23 @@ pub fn render(e2e: &EndToEnd, out: &mut dyn Write) -> std::io::Result<()> {
         row(out, "docnorm run (burst)", &d.burst)?;
     }
     row(out, "docnorm process (one process)", &e2e.process)?;
+    row(
+        out,
+        "docnorm process, records discarded (one process, the first 2,000 files)",
+        &e2e.plugins,
+    )?;
+    #[allow(clippy::cast_precision_loss)]
+    let cpus = e2e.cpus as f64;
+    writeln!(
+        out,
+        "\nThe plugins alone do {:.0} files/s on one core; on {} CPUs that is at most {:.0} \
+         files/s = {:.3} × the baseline, before any record is written: the most any daemon \
+         running these plugins could reach on this machine.",
+        e2e.plugins.docs_per_second,
+        e2e.cpus,
+        e2e.plugins.docs_per_second * cpus,
+        e2e.plugins.ratio_to_baseline * cpus,
+    )?;
     let Some(d) = &e2e.daemon else {
         return writeln!(
             out,
@@ -584,6 +611,32 @@ fn run_process(
         );
     }
     Ok(throughput(names.len(), seconds, outputs, peak))
+}
+
+/// Times `docnorm process` over `names` in one process with its output discarded: reading,
+/// the plugins and serializing the records, without writing them anywhere.
+fn run_plugins_alone(
+    docnorm: &Path,
+    corpus: &Path,
+    names: &[String],
+) -> anyhow::Result<Throughput> {
+    let started = Instant::now();
+    let status = Command::new(docnorm)
+        .arg("process")
+        .args(names.iter().map(|n| corpus.join(n)))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .with_context(|| format!("cannot run {}", docnorm.display()))?;
+    if !matches!(status.code(), Some(0 | 1)) {
+        bail!("docnorm process exited with {status}");
+    }
+    Ok(throughput(
+        names.len(),
+        started.elapsed().as_secs_f64(),
+        names.len(),
+        None,
+    ))
 }
 
 /// Waits for a child, sampling its `VmHWM` (peak RSS) while it runs.
