@@ -709,7 +709,9 @@ impl Daemon {
             .arg("run")
             .current_dir(dir)
             .env("NOTIFY_SOCKET", &socket_path)
-            .env("RUST_LOG", "warn")
+            // As shipped: the default log level, a line per file (RUST_LOG was set here, but
+            // docnorm reads DOCNORM_LOG, so it never changed anything).
+            .env_remove("DOCNORM_LOG")
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
