@@ -101,7 +101,12 @@ fn search(ch: char) -> u8 {
 /// The classes of the character starting at byte `at` of `text` (a character boundary),
 /// and its length in bytes: a character of one or two bytes is read straight from the bytes
 /// (a lead byte below 0xE0 starts a two-byte sequence in valid UTF-8), anything else decoded.
-#[inline]
+///
+/// Always inlined, with the rare longer characters in a function of their own: the scans
+/// call this once per character, and where the compiler chose a call (the language scan),
+/// the call cost more than the lookup itself.
+#[inline(always)]
+#[allow(clippy::inline_always)] // Measured: the language scan kept a call per character.
 pub(crate) fn class_at(text: &str, at: usize) -> (u8, usize) {
     let bytes = text.as_bytes();
     let byte = bytes[at];
@@ -111,9 +116,15 @@ pub(crate) fn class_at(text: &str, at: usize) -> (u8, usize) {
         let code = u32::from(byte & 0x1F) << 6 | u32::from(bytes[at + 1] & 0x3F);
         (NON_ASCII.two_byte[(code - 0x80) as usize], 2)
     } else {
-        let ch = char_at(text, at);
-        (class(ch), ch.len_utf8())
+        class_of_long_at(text, at)
     }
+}
+
+/// [`class_at`] for a character of three or four bytes.
+#[inline(never)]
+fn class_of_long_at(text: &str, at: usize) -> (u8, usize) {
+    let ch = char_at(text, at);
+    (class(ch), ch.len_utf8())
 }
 
 /// The character starting at byte `at` of `text` (a character boundary).
