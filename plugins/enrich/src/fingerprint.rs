@@ -94,8 +94,10 @@ pub(crate) fn simhash_and_stats(text: &str, counter: &mut Counter) -> Option<u64
 /// together.
 struct Shingles {
     /// The hashes of the shingles that started at the current word, the word before and the
-    /// one before that; a shingle that has not started yet (the first words) holds
-    /// `FNV_OFFSET` and is not advanced.
+    /// one before that. Every byte advances all three, without asking how many words came
+    /// before: while the first two words are read, `previous` and `oldest` hash bytes of no
+    /// shingle, but [`Shingles::end_word`] overwrites each (with `current`, then `previous`)
+    /// before anything reads it.
     current: u64,
     previous: u64,
     oldest: u64,
@@ -123,12 +125,8 @@ impl Shingles {
     #[inline]
     fn byte(&mut self, byte: u8) {
         self.current = fnv1a_step(self.current, byte);
-        if self.words >= 1 {
-            self.previous = fnv1a_step(self.previous, byte);
-        }
-        if self.words >= 2 {
-            self.oldest = fnv1a_step(self.oldest, byte);
-        }
+        self.previous = fnv1a_step(self.previous, byte);
+        self.oldest = fnv1a_step(self.oldest, byte);
     }
 
     fn end_word(&mut self) {
