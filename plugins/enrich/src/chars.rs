@@ -38,6 +38,14 @@ const TWO_BYTE_END: u32 = 0x800;
 /// The block of general punctuation: spaces, dashes, quotes and ellipsis of typeset text.
 const PUNCTUATION: std::ops::Range<u32> = 0x2000..0x2070;
 
+/// The CJK unified ideographs: every one a letter (`Lo`), and with [`HANGUL_SYLLABLES`]
+/// nearly all the characters of Chinese, Japanese and Korean text, so both are answered
+/// without searching the Unicode tables (the test checks every code point).
+const IDEOGRAPHS: std::ops::RangeInclusive<u32> = 0x4E00..=0x9FFF;
+
+/// The Hangul syllables: every one a letter (`Lo`).
+const HANGUL_SYLLABLES: std::ops::RangeInclusive<u32> = 0xAC00..=0xD7A3;
+
 /// The classes of the characters U+0080 to U+07FF (two bytes in UTF-8: Latin letters with
 /// accents, Greek, Cyrillic, Hebrew, Arabic) and of the general punctuation, which make up
 /// nearly all the non-ASCII characters of Western and Cyrillic text. `char::is_alphabetic`
@@ -86,6 +94,8 @@ pub(crate) fn class(ch: char) -> u8 {
         NON_ASCII.two_byte[(code - 0x80) as usize]
     } else if PUNCTUATION.contains(&code) {
         NON_ASCII.punctuation[(code - PUNCTUATION.start) as usize]
+    } else if HANGUL_SYLLABLES.contains(&code) || IDEOGRAPHS.contains(&code) {
+        ALPHABETIC
     } else {
         search(ch)
     }
@@ -139,8 +149,8 @@ mod tests {
 
     #[test]
     fn classes_agree_with_the_char_methods() {
-        let samples = (0..0x3000u32)
-            .chain([0x3000, 0x2028, 0xFEFF, 0x0001_D7CE, 0x0010_FFFF])
+        let samples = (0..0x1_0000u32)
+            .chain([0x0001_D7CE, 0x0001_F600, 0x0002_0000, 0x0010_FFFF])
             .filter_map(char::from_u32);
         for ch in samples {
             let class = class(ch);
@@ -154,7 +164,7 @@ mod tests {
     #[test]
     fn class_at_walks_any_text() {
         let every: String = (0..0x3000u32).filter_map(char::from_u32).collect();
-        let text = format!("a é\u{2003}€😀1 ǅ İstanbul Москва{every}");
+        let text = format!("a é\u{2003}€😀1 ǅ İstanbul Москва 서울 北京{every}");
         let mut at = 0;
         let mut seen = Vec::new();
         while at < text.len() {
