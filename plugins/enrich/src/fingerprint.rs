@@ -51,6 +51,18 @@ pub(crate) fn simhash_and_stats(text: &str, counter: &mut Counter) -> Option<u64
             let folded = chars::FOLD[usize::from(byte)];
             if folded != 0 {
                 shingles.byte(folded);
+                // The rest of a run of ASCII letters and digits (most of a text), in a loop of
+                // its own: after the first, each only adds to the count of characters.
+                let run = at;
+                while let Some(&byte) = bytes.get(at) {
+                    let folded = chars::FOLD[usize::from(byte)];
+                    if folded == 0 {
+                        break;
+                    }
+                    shingles.byte(folded);
+                    at += 1;
+                }
+                counter.push_more_alphanumeric(at - run);
                 in_word = true;
                 continue;
             }
