@@ -71,7 +71,8 @@ fn index_u32(index: usize) -> u32 {
     u32::try_from(index).unwrap_or(u32::MAX)
 }
 
-/// Each ASCII letter or digit lower-cased; 0 for every other byte.
+/// Each ASCII letter or digit lower-cased; 0 for every other byte (so a non-zero entry also
+/// says the byte is an ASCII letter or digit).
 pub(crate) static FOLD: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0u8;

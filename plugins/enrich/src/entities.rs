@@ -570,6 +570,13 @@ fn tokenize_into<'t>(line: &'t str, tokens: &mut Vec<Token<'t>>, lists: Option<&
                 plain = true;
             }
             plain &= len == 1 && class & chars::ALPHANUMERIC != 0;
+            // The rest of a run of ASCII letters and digits (most of a piece) changes none of
+            // this: skipped in a loop of its own.
+            at += len;
+            while at < bytes.len() && chars::FOLD[usize::from(bytes[at])] != 0 {
+                at += 1;
+            }
+            continue;
         }
         at += len;
     }
