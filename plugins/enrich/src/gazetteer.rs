@@ -362,6 +362,11 @@ impl Lists {
     /// an honorific or role. An acronym in capitals (`WHO`, `US`) is not the word it spells.
     pub fn common_and_role(&self, word: &str) -> (bool, bool) {
         let word = word.strip_suffix('.').unwrap_or(word);
+        if !could_lower_to_ascii(word) {
+            // Both lists are ASCII (a test checks it): a word lower-casing to anything else is
+            // in neither, and needs no lower-casing to tell.
+            return (false, false);
+        }
         let lower;
         let key = if word.chars().any(char::is_uppercase) {
             lower = word.to_lowercase();
@@ -375,6 +380,17 @@ impl Lists {
             self.roles.contains(key),
         )
     }
+}
+
+/// The Kelvin sign, the one character outside ASCII that lower-cases to ASCII (`k`; a test
+/// checks every other).
+const KELVIN_SIGN: char = '\u{212A}';
+
+/// Whether the lower-case form of `word` may be ASCII: not when the word holds a character
+/// outside ASCII (every such character but [`KELVIN_SIGN`] lower-cases to one), which spares
+/// Cyrillic, Greek or accented words the lower-casing and the lookups in the ASCII lists.
+fn could_lower_to_ascii(word: &str) -> bool {
+    word.is_ascii() || word.chars().all(|ch| ch.is_ascii() || ch == KELVIN_SIGN)
 }
 
 /// The forms of a lower-case list word that [`Lists::common_and_role`] reads as it, among
@@ -425,6 +441,26 @@ mod tests {
         assert!(lists.is_role("Sen."));
         assert!(lists.is_common("Tuesday"));
         assert!(lists.longest >= 5);
+    }
+
+    #[test]
+    fn only_ascii_words_lower_case_to_the_ascii_lists() {
+        let lists = &*LISTS;
+        assert!(
+            lists
+                .common
+                .iter()
+                .chain(&lists.roles)
+                .all(|w| w.is_ascii())
+        );
+        for ch in (0x80..=0x0010_FFFF).filter_map(char::from_u32) {
+            let lower_is_ascii = ch.to_lowercase().all(|c| c.is_ascii());
+            assert_eq!(lower_is_ascii, ch == KELVIN_SIGN, "{ch:?}");
+        }
+        assert!(!could_lower_to_ascii("Москва"));
+        assert!(!could_lower_to_ascii("Über"));
+        assert!(could_lower_to_ascii("\u{212A}ELVIN"));
+        assert!(lists.is_common("The"));
     }
 
     #[test]
