@@ -56,6 +56,9 @@ struct NonAscii {
     two_byte: [u8; (TWO_BYTE_END - 0x80) as usize],
     /// Indexed by code point minus the start of [`PUNCTUATION`].
     punctuation: [u8; (PUNCTUATION.end - PUNCTUATION.start) as usize],
+    /// Indexed by code point minus 0x80: the UTF-8 of the character lower-cased when that is
+    /// one character of two bytes (nearly always), else zeros.
+    lower: [[u8; 2]; (TWO_BYTE_END - 0x80) as usize],
 }
 
 static NON_ASCII: LazyLock<NonAscii> = LazyLock::new(|| {
@@ -63,8 +66,36 @@ static NON_ASCII: LazyLock<NonAscii> = LazyLock::new(|| {
     NonAscii {
         two_byte: std::array::from_fn(|i| class_of(0x80 + index_u32(i))),
         punctuation: std::array::from_fn(|i| class_of(PUNCTUATION.start + index_u32(i))),
+        lower: std::array::from_fn(|i| {
+            char::from_u32(0x80 + index_u32(i)).map_or([0; 2], search_lower_two_byte)
+        }),
     }
 });
+
+/// The UTF-8 of `ch` lower-cased, when that is one character of two bytes, else zeros.
+fn search_lower_two_byte(ch: char) -> [u8; 2] {
+    let mut lower = ch.to_lowercase();
+    let mut bytes = [0; 2];
+    if let (Some(lower), None) = (lower.next(), lower.next())
+        && lower.len_utf8() == 2
+    {
+        lower.encode_utf8(&mut bytes);
+    }
+    bytes
+}
+
+/// The UTF-8 of `ch` lower-cased (`char::to_lowercase`), when `ch` and its lower-case form
+/// are both one character of two bytes, as nearly all accented, Greek and Cyrillic letters
+/// are: read from a table instead of searching the Unicode case tables.
+#[inline]
+pub(crate) fn lower_two_byte(ch: char) -> Option<[u8; 2]> {
+    let code = u32::from(ch);
+    if !(0x80..TWO_BYTE_END).contains(&code) {
+        return None;
+    }
+    let lower = NON_ASCII.lower[(code - 0x80) as usize];
+    (lower[0] != 0).then_some(lower)
+}
 
 /// A table index as a code point offset (the tables are far smaller than `u32::MAX`).
 fn index_u32(index: usize) -> u32 {
@@ -160,6 +191,19 @@ mod tests {
             assert_eq!(class & NUMERIC != 0, ch.is_numeric(), "{ch:?}");
             assert_eq!(class & ALPHANUMERIC != 0, ch.is_alphanumeric(), "{ch:?}");
         }
+    }
+
+    #[test]
+    fn lower_two_byte_agrees_with_to_lowercase() {
+        for ch in (0..0x3000u32).filter_map(char::from_u32) {
+            let expected: String = ch.to_lowercase().collect();
+            match lower_two_byte(ch) {
+                Some(bytes) => assert_eq!(&bytes[..], expected.as_bytes(), "{ch:?}"),
+                None => assert!(ch.len_utf8() != 2 || expected.len() != 2, "{ch:?}"),
+            }
+        }
+        assert_eq!(lower_two_byte('Ж'), Some(*b"\xD0\xB6"));
+        assert_eq!(lower_two_byte('İ'), None);
     }
 
     #[test]

@@ -73,10 +73,15 @@ pub(crate) fn simhash_and_stats(text: &str, counter: &mut Counter) -> Option<u64
             let class = chars::class(ch);
             counter.push(class, false);
             if class & chars::ALPHANUMERIC != 0 {
-                let mut buffer = [0u8; 4];
-                for lower in ch.to_lowercase() {
-                    for &byte in lower.encode_utf8(&mut buffer).as_bytes() {
-                        shingles.byte(byte);
+                if let Some([first, second]) = chars::lower_two_byte(ch) {
+                    shingles.byte(first);
+                    shingles.byte(second);
+                } else {
+                    let mut buffer = [0u8; 4];
+                    for lower in ch.to_lowercase() {
+                        for &byte in lower.encode_utf8(&mut buffer).as_bytes() {
+                            shingles.byte(byte);
+                        }
                     }
                 }
                 in_word = true;
