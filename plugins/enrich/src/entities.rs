@@ -498,7 +498,9 @@ fn is_title_case(tokens: &[Token<'_>]) -> bool {
     upper >= 2 && upper > lower
 }
 
-/// Whether `word`, in any case, is one of [`TITLE_CASE_TELLS`].
+/// Whether `word`, in any case, is one of [`TITLE_CASE_TELLS`], by comparing it with each:
+/// the plain version of the lookup the word lists answer (`Lists::word_info`).
+#[cfg(test)]
 pub(crate) fn is_title_case_tell(word: &str) -> bool {
     // The tells are short ASCII words: skip the rest without comparing.
     if word.len() > 7 || !word.is_ascii() {

@@ -19,7 +19,9 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
-use crate::entities::{Kind, TITLE_CASE_TELLS, is_title_case_tell, tokenize_phrase};
+#[cfg(test)]
+use crate::entities::is_title_case_tell;
+use crate::entities::{Kind, TITLE_CASE_TELLS, tokenize_phrase};
 
 /// A known name: what it is and how records spell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -333,9 +335,19 @@ impl Lists {
         WordInfo {
             common,
             role,
-            tell: is_title_case_tell(token),
+            tell: self.is_tell(token),
             ..exact
         }
+    }
+
+    /// Whether `token`, in any case, is one of [`TITLE_CASE_TELLS`], by one lookup of its
+    /// lower-case form (every tell is in the table as listed, flagged `tell`; the other forms
+    /// flagged are capitalized, never the lower-case form of a token) instead of comparing it
+    /// with each tell.
+    fn is_tell(&self, token: &str) -> bool {
+        token.is_ascii()
+            && short_key_with(token.as_bytes(), |byte| byte.to_ascii_lowercase())
+                .is_some_and(|key| self.word_info_by_key(key).tell)
     }
 
     /// What the table holds for `token` exactly as written.
