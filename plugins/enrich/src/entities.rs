@@ -611,7 +611,7 @@ fn push_piece_of<'t>(
     if let Some(lists) = lists {
         let bytes = line.as_bytes();
         token.kind = match short_key_at(bytes, start, end, 0) {
-            Some(key) if !has_inner_capital(bytes, start, end) => lists.word_info_by_key(key),
+            Some(key) if !has_inner_capital(key) => lists.word_info_by_key(key),
             _ => lists.word_info(piece),
         };
     }

@@ -182,10 +182,14 @@ pub(crate) fn short_key_at(text: &[u8], start: usize, end: usize, or_mask: u8) -
     Some(u128::from(low) | u128::from(high) << 64 | len << 120)
 }
 
-/// Whether a word of ASCII bytes `text[start..end]` has a capital after its first letter.
+/// Whether a word of ASCII letters and digits, by its [`short_key`], has a capital after its
+/// first letter. Among letters, digits and the key's zero padding, a capital is the only byte
+/// with bit 0x40 set and 0x20 clear, so all the bytes are tested at once, without a loop.
 #[inline]
-pub(crate) fn has_inner_capital(text: &[u8], start: usize, end: usize) -> bool {
-    text[start + 1..end].iter().any(u8::is_ascii_uppercase)
+pub(crate) fn has_inner_capital(key: u128) -> bool {
+    /// Bit 0x40 of the bytes after the first, up to the length in the top byte.
+    const INNER: u128 = 0x0040_4040_4040_4040_4040_4040_4040_4000;
+    key & !(key << 1) & INNER != 0
 }
 
 /// [`short_key`] of `word` with `map` applied to each byte (`to_ascii_lowercase`). Built in a
@@ -502,6 +506,26 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn inner_capitals_are_found_in_the_key() {
+        let words: [&[u8]; 9] = [
+            b"a",
+            b"A",
+            b"ab",
+            b"aB",
+            b"Ab",
+            b"McCain",
+            b"iPhone",
+            b"0123456789zZ",
+            b"NATO",
+        ];
+        for word in words.into_iter().chain([&b"abcdefghijklmnZ"[..], b"Z09az"]) {
+            let key = short_key(word).unwrap();
+            let expected = word[1..].iter().any(u8::is_ascii_uppercase);
+            assert_eq!(has_inner_capital(key), expected, "{word:?}");
         }
     }
 
