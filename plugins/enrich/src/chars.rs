@@ -38,6 +38,14 @@ const TWO_BYTE_END: u32 = 0x800;
 /// The block of general punctuation: spaces, dashes, quotes and ellipsis of typeset text.
 const PUNCTUATION: std::ops::Range<u32> = 0x2000..0x2070;
 
+/// The CJK unified ideographs: every one a letter (`Lo`), and with [`HANGUL_SYLLABLES`]
+/// nearly all the characters of Chinese, Japanese and Korean text, so both are answered
+/// without searching the Unicode tables (the test checks every code point).
+const IDEOGRAPHS: std::ops::RangeInclusive<u32> = 0x4E00..=0x9FFF;
+
+/// The Hangul syllables: every one a letter (`Lo`).
+const HANGUL_SYLLABLES: std::ops::RangeInclusive<u32> = 0xAC00..=0xD7A3;
+
 /// The classes of the characters U+0080 to U+07FF (two bytes in UTF-8: Latin letters with
 /// accents, Greek, Cyrillic, Hebrew, Arabic) and of the general punctuation, which make up
 /// nearly all the non-ASCII characters of Western and Cyrillic text. `char::is_alphabetic`
@@ -48,6 +56,9 @@ struct NonAscii {
     two_byte: [u8; (TWO_BYTE_END - 0x80) as usize],
     /// Indexed by code point minus the start of [`PUNCTUATION`].
     punctuation: [u8; (PUNCTUATION.end - PUNCTUATION.start) as usize],
+    /// Indexed by code point minus 0x80: the UTF-8 of the character lower-cased when that is
+    /// one character of two bytes (nearly always), else zeros.
+    lower: [[u8; 2]; (TWO_BYTE_END - 0x80) as usize],
 }
 
 static NON_ASCII: LazyLock<NonAscii> = LazyLock::new(|| {
@@ -55,15 +66,44 @@ static NON_ASCII: LazyLock<NonAscii> = LazyLock::new(|| {
     NonAscii {
         two_byte: std::array::from_fn(|i| class_of(0x80 + index_u32(i))),
         punctuation: std::array::from_fn(|i| class_of(PUNCTUATION.start + index_u32(i))),
+        lower: std::array::from_fn(|i| {
+            char::from_u32(0x80 + index_u32(i)).map_or([0; 2], search_lower_two_byte)
+        }),
     }
 });
+
+/// The UTF-8 of `ch` lower-cased, when that is one character of two bytes, else zeros.
+fn search_lower_two_byte(ch: char) -> [u8; 2] {
+    let mut lower = ch.to_lowercase();
+    let mut bytes = [0; 2];
+    if let (Some(lower), None) = (lower.next(), lower.next())
+        && lower.len_utf8() == 2
+    {
+        lower.encode_utf8(&mut bytes);
+    }
+    bytes
+}
+
+/// The UTF-8 of `ch` lower-cased (`char::to_lowercase`), when `ch` and its lower-case form
+/// are both one character of two bytes, as nearly all accented, Greek and Cyrillic letters
+/// are: read from a table instead of searching the Unicode case tables.
+#[inline]
+pub(crate) fn lower_two_byte(ch: char) -> Option<[u8; 2]> {
+    let code = u32::from(ch);
+    if !(0x80..TWO_BYTE_END).contains(&code) {
+        return None;
+    }
+    let lower = NON_ASCII.lower[(code - 0x80) as usize];
+    (lower[0] != 0).then_some(lower)
+}
 
 /// A table index as a code point offset (the tables are far smaller than `u32::MAX`).
 fn index_u32(index: usize) -> u32 {
     u32::try_from(index).unwrap_or(u32::MAX)
 }
 
-/// Each ASCII letter or digit lower-cased; 0 for every other byte.
+/// Each ASCII letter or digit lower-cased; 0 for every other byte (so a non-zero entry also
+/// says the byte is an ASCII letter or digit).
 pub(crate) static FOLD: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0u8;
@@ -86,6 +126,8 @@ pub(crate) fn class(ch: char) -> u8 {
         NON_ASCII.two_byte[(code - 0x80) as usize]
     } else if PUNCTUATION.contains(&code) {
         NON_ASCII.punctuation[(code - PUNCTUATION.start) as usize]
+    } else if HANGUL_SYLLABLES.contains(&code) || IDEOGRAPHS.contains(&code) {
+        ALPHABETIC
     } else {
         search(ch)
     }
@@ -101,7 +143,12 @@ fn search(ch: char) -> u8 {
 /// The classes of the character starting at byte `at` of `text` (a character boundary),
 /// and its length in bytes: a character of one or two bytes is read straight from the bytes
 /// (a lead byte below 0xE0 starts a two-byte sequence in valid UTF-8), anything else decoded.
-#[inline]
+///
+/// Always inlined, with the rare longer characters in a function of their own: the scans
+/// call this once per character, and where the compiler chose a call (the language scan),
+/// the call cost more than the lookup itself.
+#[inline(always)]
+#[allow(clippy::inline_always)] // Measured: the language scan kept a call per character.
 pub(crate) fn class_at(text: &str, at: usize) -> (u8, usize) {
     let bytes = text.as_bytes();
     let byte = bytes[at];
@@ -111,9 +158,15 @@ pub(crate) fn class_at(text: &str, at: usize) -> (u8, usize) {
         let code = u32::from(byte & 0x1F) << 6 | u32::from(bytes[at + 1] & 0x3F);
         (NON_ASCII.two_byte[(code - 0x80) as usize], 2)
     } else {
-        let ch = char_at(text, at);
-        (class(ch), ch.len_utf8())
+        class_of_long_at(text, at)
     }
+}
+
+/// [`class_at`] for a character of three or four bytes.
+#[inline(never)]
+fn class_of_long_at(text: &str, at: usize) -> (u8, usize) {
+    let ch = char_at(text, at);
+    (class(ch), ch.len_utf8())
 }
 
 /// The character starting at byte `at` of `text` (a character boundary).
@@ -128,8 +181,8 @@ mod tests {
 
     #[test]
     fn classes_agree_with_the_char_methods() {
-        let samples = (0..0x3000u32)
-            .chain([0x3000, 0x2028, 0xFEFF, 0x0001_D7CE, 0x0010_FFFF])
+        let samples = (0..0x1_0000u32)
+            .chain([0x0001_D7CE, 0x0001_F600, 0x0002_0000, 0x0010_FFFF])
             .filter_map(char::from_u32);
         for ch in samples {
             let class = class(ch);
@@ -141,9 +194,22 @@ mod tests {
     }
 
     #[test]
+    fn lower_two_byte_agrees_with_to_lowercase() {
+        for ch in (0..0x3000u32).filter_map(char::from_u32) {
+            let expected: String = ch.to_lowercase().collect();
+            match lower_two_byte(ch) {
+                Some(bytes) => assert_eq!(&bytes[..], expected.as_bytes(), "{ch:?}"),
+                None => assert!(ch.len_utf8() != 2 || expected.len() != 2, "{ch:?}"),
+            }
+        }
+        assert_eq!(lower_two_byte('Ж'), Some(*b"\xD0\xB6"));
+        assert_eq!(lower_two_byte('İ'), None);
+    }
+
+    #[test]
     fn class_at_walks_any_text() {
         let every: String = (0..0x3000u32).filter_map(char::from_u32).collect();
-        let text = format!("a é\u{2003}€😀1 ǅ İstanbul Москва{every}");
+        let text = format!("a é\u{2003}€😀1 ǅ İstanbul Москва 서울 北京{every}");
         let mut at = 0;
         let mut seen = Vec::new();
         while at < text.len() {

@@ -498,7 +498,9 @@ fn is_title_case(tokens: &[Token<'_>]) -> bool {
     upper >= 2 && upper > lower
 }
 
-/// Whether `word`, in any case, is one of [`TITLE_CASE_TELLS`].
+/// Whether `word`, in any case, is one of [`TITLE_CASE_TELLS`], by comparing it with each:
+/// the plain version of the lookup the word lists answer (`Lists::word_info`).
+#[cfg(test)]
 pub(crate) fn is_title_case_tell(word: &str) -> bool {
     // The tells are short ASCII words: skip the rest without comparing.
     if word.len() > 7 || !word.is_ascii() {
@@ -570,6 +572,13 @@ fn tokenize_into<'t>(line: &'t str, tokens: &mut Vec<Token<'t>>, lists: Option<&
                 plain = true;
             }
             plain &= len == 1 && class & chars::ALPHANUMERIC != 0;
+            // The rest of a run of ASCII letters and digits (most of a piece) changes none of
+            // this: skipped in a loop of its own.
+            at += len;
+            while at < bytes.len() && chars::FOLD[usize::from(bytes[at])] != 0 {
+                at += 1;
+            }
+            continue;
         }
         at += len;
     }
@@ -602,7 +611,7 @@ fn push_piece_of<'t>(
     if let Some(lists) = lists {
         let bytes = line.as_bytes();
         token.kind = match short_key_at(bytes, start, end, 0) {
-            Some(key) if !has_inner_capital(bytes, start, end) => lists.word_info_by_key(key),
+            Some(key) if !has_inner_capital(key) => lists.word_info_by_key(key),
             _ => lists.word_info(piece),
         };
     }

@@ -51,6 +51,18 @@ pub(crate) fn simhash_and_stats(text: &str, counter: &mut Counter) -> Option<u64
             let folded = chars::FOLD[usize::from(byte)];
             if folded != 0 {
                 shingles.byte(folded);
+                // The rest of a run of ASCII letters and digits (most of a text), in a loop of
+                // its own: after the first, each only adds to the count of characters.
+                let run = at;
+                while let Some(&byte) = bytes.get(at) {
+                    let folded = chars::FOLD[usize::from(byte)];
+                    if folded == 0 {
+                        break;
+                    }
+                    shingles.byte(folded);
+                    at += 1;
+                }
+                counter.push_more_alphanumeric(at - run);
                 in_word = true;
                 continue;
             }
@@ -61,10 +73,15 @@ pub(crate) fn simhash_and_stats(text: &str, counter: &mut Counter) -> Option<u64
             let class = chars::class(ch);
             counter.push(class, false);
             if class & chars::ALPHANUMERIC != 0 {
-                let mut buffer = [0u8; 4];
-                for lower in ch.to_lowercase() {
-                    for &byte in lower.encode_utf8(&mut buffer).as_bytes() {
-                        shingles.byte(byte);
+                if let Some([first, second]) = chars::lower_two_byte(ch) {
+                    shingles.byte(first);
+                    shingles.byte(second);
+                } else {
+                    let mut buffer = [0u8; 4];
+                    for lower in ch.to_lowercase() {
+                        for &byte in lower.encode_utf8(&mut buffer).as_bytes() {
+                            shingles.byte(byte);
+                        }
                     }
                 }
                 in_word = true;
@@ -94,8 +111,10 @@ pub(crate) fn simhash_and_stats(text: &str, counter: &mut Counter) -> Option<u64
 /// together.
 struct Shingles {
     /// The hashes of the shingles that started at the current word, the word before and the
-    /// one before that; a shingle that has not started yet (the first words) holds
-    /// `FNV_OFFSET` and is not advanced.
+    /// one before that. Every byte advances all three, without asking how many words came
+    /// before: while the first two words are read, `previous` and `oldest` hash bytes of no
+    /// shingle, but [`Shingles::end_word`] overwrites each (with `current`, then `previous`)
+    /// before anything reads it.
     current: u64,
     previous: u64,
     oldest: u64,
@@ -123,12 +142,8 @@ impl Shingles {
     #[inline]
     fn byte(&mut self, byte: u8) {
         self.current = fnv1a_step(self.current, byte);
-        if self.words >= 1 {
-            self.previous = fnv1a_step(self.previous, byte);
-        }
-        if self.words >= 2 {
-            self.oldest = fnv1a_step(self.oldest, byte);
-        }
+        self.previous = fnv1a_step(self.previous, byte);
+        self.oldest = fnv1a_step(self.oldest, byte);
     }
 
     fn end_word(&mut self) {

@@ -19,7 +19,9 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
-use crate::entities::{Kind, TITLE_CASE_TELLS, is_title_case_tell, tokenize_phrase};
+#[cfg(test)]
+use crate::entities::is_title_case_tell;
+use crate::entities::{Kind, TITLE_CASE_TELLS, tokenize_phrase};
 
 /// A known name: what it is and how records spell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,10 +182,14 @@ pub(crate) fn short_key_at(text: &[u8], start: usize, end: usize, or_mask: u8) -
     Some(u128::from(low) | u128::from(high) << 64 | len << 120)
 }
 
-/// Whether a word of ASCII bytes `text[start..end]` has a capital after its first letter.
+/// Whether a word of ASCII letters and digits, by its [`short_key`], has a capital after its
+/// first letter. Among letters, digits and the key's zero padding, a capital is the only byte
+/// with bit 0x40 set and 0x20 clear, so all the bytes are tested at once, without a loop.
 #[inline]
-pub(crate) fn has_inner_capital(text: &[u8], start: usize, end: usize) -> bool {
-    text[start + 1..end].iter().any(u8::is_ascii_uppercase)
+pub(crate) fn has_inner_capital(key: u128) -> bool {
+    /// Bit 0x40 of the bytes after the first, up to the length in the top byte.
+    const INNER: u128 = 0x0040_4040_4040_4040_4040_4040_4040_4000;
+    key & !(key << 1) & INNER != 0
 }
 
 /// [`short_key`] of `word` with `map` applied to each byte (`to_ascii_lowercase`). Built in a
@@ -333,9 +339,19 @@ impl Lists {
         WordInfo {
             common,
             role,
-            tell: is_title_case_tell(token),
+            tell: self.is_tell(token),
             ..exact
         }
+    }
+
+    /// Whether `token`, in any case, is one of [`TITLE_CASE_TELLS`], by one lookup of its
+    /// lower-case form (every tell is in the table as listed, flagged `tell`; the other forms
+    /// flagged are capitalized, never the lower-case form of a token) instead of comparing it
+    /// with each tell.
+    fn is_tell(&self, token: &str) -> bool {
+        token.is_ascii()
+            && short_key_with(token.as_bytes(), |byte| byte.to_ascii_lowercase())
+                .is_some_and(|key| self.word_info_by_key(key).tell)
     }
 
     /// What the table holds for `token` exactly as written.
@@ -362,6 +378,11 @@ impl Lists {
     /// an honorific or role. An acronym in capitals (`WHO`, `US`) is not the word it spells.
     pub fn common_and_role(&self, word: &str) -> (bool, bool) {
         let word = word.strip_suffix('.').unwrap_or(word);
+        if !could_lower_to_ascii(word) {
+            // Both lists are ASCII (a test checks it): a word lower-casing to anything else is
+            // in neither, and needs no lower-casing to tell.
+            return (false, false);
+        }
         let lower;
         let key = if word.chars().any(char::is_uppercase) {
             lower = word.to_lowercase();
@@ -375,6 +396,17 @@ impl Lists {
             self.roles.contains(key),
         )
     }
+}
+
+/// The Kelvin sign, the one character outside ASCII that lower-cases to ASCII (`k`; a test
+/// checks every other).
+const KELVIN_SIGN: char = '\u{212A}';
+
+/// Whether the lower-case form of `word` may be ASCII: not when the word holds a character
+/// outside ASCII (every such character but [`KELVIN_SIGN`] lower-cases to one), which spares
+/// Cyrillic, Greek or accented words the lower-casing and the lookups in the ASCII lists.
+fn could_lower_to_ascii(word: &str) -> bool {
+    word.is_ascii() || word.chars().all(|ch| ch.is_ascii() || ch == KELVIN_SIGN)
 }
 
 /// The forms of a lower-case list word that [`Lists::common_and_role`] reads as it, among
@@ -428,6 +460,26 @@ mod tests {
     }
 
     #[test]
+    fn only_ascii_words_lower_case_to_the_ascii_lists() {
+        let lists = &*LISTS;
+        assert!(
+            lists
+                .common
+                .iter()
+                .chain(&lists.roles)
+                .all(|w| w.is_ascii())
+        );
+        for ch in (0x80..=0x0010_FFFF).filter_map(char::from_u32) {
+            let lower_is_ascii = ch.to_lowercase().all(|c| c.is_ascii());
+            assert_eq!(lower_is_ascii, ch == KELVIN_SIGN, "{ch:?}");
+        }
+        assert!(!could_lower_to_ascii("Москва"));
+        assert!(!could_lower_to_ascii("Über"));
+        assert!(could_lower_to_ascii("\u{212A}ELVIN"));
+        assert!(lists.is_common("The"));
+    }
+
+    #[test]
     fn no_gazetteer_alias_is_a_common_word_or_role() {
         // Such an alias would turn every sentence opening with it into an entity.
         let lists = &*LISTS;
@@ -454,6 +506,26 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn inner_capitals_are_found_in_the_key() {
+        let words: [&[u8]; 9] = [
+            b"a",
+            b"A",
+            b"ab",
+            b"aB",
+            b"Ab",
+            b"McCain",
+            b"iPhone",
+            b"0123456789zZ",
+            b"NATO",
+        ];
+        for word in words.into_iter().chain([&b"abcdefghijklmnZ"[..], b"Z09az"]) {
+            let key = short_key(word).unwrap();
+            let expected = word[1..].iter().any(u8::is_ascii_uppercase);
+            assert_eq!(has_inner_capital(key), expected, "{word:?}");
         }
     }
 

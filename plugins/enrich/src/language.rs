@@ -193,7 +193,14 @@ impl Scan {
             // A run of letters: a word.
             let start = at;
             let mut ascii = true;
-            while at < bytes.len() {
+            loop {
+                // ASCII letters (most of a word) in a loop of their own; the rest by class.
+                while at < bytes.len() && bytes[at].is_ascii_alphabetic() {
+                    at += 1;
+                }
+                if at == bytes.len() {
+                    break;
+                }
                 let (class, len) = chars::class_at(text, at);
                 if class & chars::ALPHABETIC == 0 {
                     break;

@@ -77,6 +77,13 @@ impl Counter {
         }
     }
 
+    /// `count` more letters or digits right after one: inside a word of a non-blank line, so
+    /// only the count of characters moves ([`Counter::push`] would find nothing else to do).
+    #[inline]
+    pub(crate) fn push_more_alphanumeric(&mut self, count: usize) {
+        self.characters += u64::try_from(count).unwrap_or(u64::MAX);
+    }
+
     /// The stats, with reading time at `words_per_minute`.
     pub(crate) fn finish(self, words_per_minute: u64) -> Stats {
         let words = self.words + u64::from(self.in_word && self.word_has_alphanumeric);
