@@ -52,6 +52,9 @@ pub struct EndToEnd {
     pub daemon: Option<DaemonRun>,
     /// `docnorm process --output` over the same files, in one process.
     pub process: Throughput,
+    /// The same with as many processes at once as the baseline has threads: records written
+    /// durably with no daemon work (no claiming, state store, moves or watching).
+    pub parallel: Throughput,
     /// `docnorm process` over the first files of the burst with the records thrown away, in
     /// one process: reading and the plugins alone on one core, no record written.
     pub plugins: Throughput,
@@ -133,7 +136,12 @@ pub fn measure(docnorm: &Path, data: &Path, files: usize) -> anyhow::Result<EndT
     info!(docs_per_second = first.docs_per_second, "baseline done");
 
     info!("timing docnorm process");
-    let mut process = run_process(docnorm, &corpus, burst, &work.path().join("process"))?;
+    let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let mut process = run_process(docnorm, &corpus, burst, &work.path().join("process"), 1)?;
+    // As many at once as the baseline has threads, so fsync waits overlap as much.
+    info!(processes = cpus + 2, "timing docnorm processes at once");
+    let dir = work.path().join("process-parallel");
+    let mut parallel = run_process(docnorm, &corpus, burst, &dir, cpus + 2)?;
     info!("timing the plugins alone");
     let mut plugins = run_plugins_alone(docnorm, &corpus, &burst[..burst.len().min(2_000)])?;
 
@@ -147,6 +155,7 @@ pub fn measure(docnorm: &Path, data: &Path, files: usize) -> anyhow::Result<EndT
         first
     };
     process.ratio_to_baseline = process.docs_per_second / baseline.docs_per_second;
+    parallel.ratio_to_baseline = parallel.docs_per_second / baseline.docs_per_second;
     plugins.ratio_to_baseline = plugins.docs_per_second / baseline.docs_per_second;
 
     let daemon = if has_run(docnorm) {
@@ -167,8 +176,9 @@ pub fn measure(docnorm: &Path, data: &Path, files: usize) -> anyhow::Result<EndT
         baseline,
         daemon,
         process,
+        parallel,
         plugins,
-        cpus: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        cpus,
     })
 }
 
@@ -209,6 +219,11 @@ pub fn render(e2e: &EndToEnd, out: &mut dyn Write) -> std::io::Result<()> {
     row(out, "docnorm process (one process)", &e2e.process)?;
     row(
         out,
+        &format!("docnorm process ({} processes at once)", e2e.cpus + 2),
+        &e2e.parallel,
+    )?;
+    row(
+        out,
         "docnorm process, records discarded (one process, the first 2,000 files)",
         &e2e.plugins,
     )?;
@@ -218,11 +233,16 @@ pub fn render(e2e: &EndToEnd, out: &mut dyn Write) -> std::io::Result<()> {
         out,
         "\nThe plugins alone do {:.0} files/s on one core; on {} CPUs that is at most {:.0} \
          files/s = {:.3} × the baseline, before any record is written: the most any daemon \
-         running these plugins could reach on this machine.",
+         running these plugins could reach on this machine. With the records written durably \
+         (`docnorm process --output`, as many at once as the baseline's threads, and none of \
+         a daemon's claiming, state store, moves or watching): {:.0} files/s = {:.3} × the \
+         baseline.",
         e2e.plugins.docs_per_second,
         e2e.cpus,
         e2e.plugins.docs_per_second * cpus,
         e2e.plugins.ratio_to_baseline * cpus,
+        e2e.parallel.docs_per_second,
+        e2e.parallel.ratio_to_baseline,
     )?;
     let Some(d) = &e2e.daemon else {
         return writeln!(
@@ -573,32 +593,51 @@ fn throughput(files: usize, seconds: f64, outputs: usize, rss: Option<u64>) -> T
     }
 }
 
-/// `docnorm process --output` over the files, in batches that fit a command line.
+/// `docnorm process --output` over the files by `processes` processes at once, each over its
+/// share in batches that fit a command line.
 fn run_process(
     docnorm: &Path,
     corpus: &Path,
     names: &[String],
     out: &Path,
+    processes: usize,
 ) -> anyhow::Result<Throughput> {
     std::fs::create_dir_all(out)?;
     let started = Instant::now();
-    let mut peak = None;
-    for batch in names.chunks(2_000) {
-        let child = Command::new(docnorm)
-            .arg("process")
-            .arg("--output")
-            .arg(out)
-            .args(batch.iter().map(|n| corpus.join(n)))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .with_context(|| format!("cannot run {}", docnorm.display()))?;
-        let (status, rss) = wait_sampling_rss(child)?;
-        peak = peak.max(rss);
-        if !matches!(status.code(), Some(0 | 1)) {
-            bail!("docnorm process exited with {status}");
+    let share = |first: usize| -> anyhow::Result<Option<u64>> {
+        let mine: Vec<&String> = names.iter().skip(first).step_by(processes).collect();
+        let mut peak = None;
+        for batch in mine.chunks(2_000) {
+            let child = Command::new(docnorm)
+                .arg("process")
+                .arg("--output")
+                .arg(out)
+                .args(batch.iter().map(|n| corpus.join(n)))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .with_context(|| format!("cannot run {}", docnorm.display()))?;
+            let (status, rss) = wait_sampling_rss(child)?;
+            peak = peak.max(rss);
+            if !matches!(status.code(), Some(0 | 1)) {
+                bail!("docnorm process exited with {status}");
+            }
         }
-    }
+        Ok(peak)
+    };
+    let peaks = std::thread::scope(|scope| {
+        let shares: Vec<_> = (0..processes)
+            .map(|p| scope.spawn(move || share(p)))
+            .collect();
+        shares
+            .into_iter()
+            .map(|s| {
+                s.join()
+                    .unwrap_or_else(|_| bail!("a process thread panicked"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()
+    })?;
+    let peak = peaks.into_iter().flatten().max();
     let seconds = started.elapsed().as_secs_f64();
     let outputs = count_files(out, ".json")?;
     let records = read_records(out)?;
