@@ -37,7 +37,7 @@ pub struct Failure {
 pub fn write_records(spool: &Spool, records: &[Record]) -> std::io::Result<Vec<PathBuf>> {
     records
         .iter()
-        .map(|record| write_record(&spool.output_sync, record))
+        .map(|record| write_record(&spool.output, record))
         .collect()
 }
 
@@ -63,14 +63,14 @@ pub fn succeed(
 /// Writes the `.error.json`, then moves the input to `failed/`; returns the input's new
 /// path.
 pub fn fail(spool: &Spool, claimed: &Claimed, failure: &Failure) -> std::io::Result<PathBuf> {
-    let target = free_name(&spool.failed, claimed);
+    let target = free_name(spool.failed.path(), claimed);
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut bytes = serde_json::to_vec_pretty(failure).map_err(std::io::Error::other)?;
     bytes.push(b'\n');
-    write_atomic(&spool.failed_sync, &format!("{name}.error.json"), &bytes)?;
+    write_atomic(&spool.failed, &format!("{name}.error.json"), &bytes)?;
     std::fs::rename(&claimed.work, &target)?;
     Ok(target)
 }
@@ -128,10 +128,11 @@ mod tests {
         };
         let first = fail(&spool, &claimed(&spool, "01-a.txt", "a.txt"), &failure).unwrap();
         let second = fail(&spool, &claimed(&spool, "02-a.txt", "a.txt"), &failure).unwrap();
-        assert_eq!(first, spool.failed.join("a.txt"));
-        assert_eq!(second, spool.failed.join("02-a.txt"));
-        let report = std::fs::read_to_string(spool.failed.join("02-a.txt.error.json")).unwrap();
+        assert_eq!(first, spool.failed.path().join("a.txt"));
+        assert_eq!(second, spool.failed.path().join("02-a.txt"));
+        let report =
+            std::fs::read_to_string(spool.failed.path().join("02-a.txt.error.json")).unwrap();
         assert!(report.contains("\"plugin\": \"read\""), "{report}");
-        assert!(spool.failed.join("a.txt.error.json").exists());
+        assert!(spool.failed.path().join("a.txt.error.json").exists());
     }
 }

@@ -316,7 +316,7 @@ impl Daemon {
         self.scan();
         info!(
             inbox = %Escaped(&spool.inbox.display().to_string()),
-            output = %Escaped(&spool.output.display().to_string()),
+            output = %Escaped(&spool.output.path().display().to_string()),
             watcher = self.watch.kind,
             queued = self.queue.waiting(),
             workers = self.workers,
@@ -349,9 +349,9 @@ impl Daemon {
 
     /// Starts jobs while workers are free and files are ready.
     fn launch(&mut self) {
-        // The pool has a thread for each job: at most half of them processing (the gate in
-        // `work`), the others claiming, finishing or waiting for their turn.
-        while self.jobs.len() < 2 * self.workers {
+        // A thread for each job: at most `workers` of them processing (the gate in `work`),
+        // the others claiming, finishing or waiting for their turn.
+        while self.jobs.len() < self.shared.pool.threads() {
             let (job, key) = if let Some(work) = self.retries.pop_front() {
                 (Job::Work(work), None)
             } else if let Some(path) = self.queue.take() {
@@ -756,7 +756,7 @@ fn all_written(spool: &Spool, ids: &[String]) -> bool {
     !ids.is_empty()
         && ids
             .iter()
-            .all(|id| spool.output.join(record_name(id)).exists())
+            .all(|id| spool.output.path().join(record_name(id)).exists())
 }
 
 /// Moves on a file whose records were all written by an earlier start that was stopped

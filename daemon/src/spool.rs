@@ -70,22 +70,19 @@ pub enum OnSuccess {
 pub struct Spool {
     /// The inbox.
     pub inbox: PathBuf,
-    /// The output folder for records.
-    pub output: PathBuf,
+    /// The output folder for records, with the flushes its writers share.
+    pub output: FolderSync,
     /// The folder for finished inputs.
     pub done: PathBuf,
-    /// The folder for failed inputs and their `.error.json`.
-    pub failed: PathBuf,
+    /// The folder for failed inputs and their `.error.json`, with the flushes its writers
+    /// share.
+    pub failed: FolderSync,
     /// The work folder holding claimed inputs.
     pub work: PathBuf,
     /// The state store's database file.
     pub database: PathBuf,
     /// What happens to an input whose record was written.
     pub on_success: OnSuccess,
-    /// The output folder, with the flushes its writers share.
-    pub output_sync: FolderSync,
-    /// The failed folder, with the flushes its writers share.
-    pub failed_sync: FolderSync,
     /// An exclusive lock on `<state_dir>/lock`, held while the daemon runs: two daemons on
     /// one spool would claim each other's files.
     _lock: File,
@@ -95,14 +92,11 @@ impl Spool {
     /// Creates every folder and checks that a file can be renamed from the inbox through
     /// the work folder to `done/` and `failed/`.
     pub fn open(config: &SpoolConfig) -> anyhow::Result<Self> {
-        let (output, failed) = (create(&config.output)?, create(&config.failed)?);
         let spool = Self {
             inbox: create(&config.inbox)?,
-            output_sync: FolderSync::new(&output),
-            failed_sync: FolderSync::new(&failed),
-            output,
+            output: FolderSync::new(&create(&config.output)?),
             done: create(&config.done)?,
-            failed,
+            failed: FolderSync::new(&create(&config.failed)?),
             work: create(&config.work_dir)?,
             database: create(&config.state_dir)?.join("state.sqlite"),
             on_success: config.on_success,
@@ -120,7 +114,7 @@ impl Spool {
         std::fs::write(&first, b"")
             .with_context(|| format!("{}: cannot write in the inbox", self.inbox.display()))?;
         let mut at = first;
-        for dir in [&self.work, &self.done, &self.failed] {
+        for dir in [&self.work, &self.done, self.failed.path()] {
             let next = dir.join(&name);
             if let Err(err) = std::fs::rename(&at, &next) {
                 let _ = std::fs::remove_file(&at);
@@ -139,7 +133,7 @@ impl Spool {
     /// Removes temporary files an interrupted atomic write left in the output and failed
     /// folders (their final names were never written, so nothing refers to them).
     pub fn remove_leftovers(&self) {
-        for dir in [&self.output, &self.failed] {
+        for dir in [self.output.path(), self.failed.path()] {
             let Ok(entries) = std::fs::read_dir(dir) else {
                 continue;
             };
@@ -195,8 +189,8 @@ mod tests {
         };
         let spool = Spool::open(&config).unwrap();
         assert!(spool.work.ends_with(".docnorm/work") && spool.work.is_dir());
-        assert!(spool.inbox.is_dir() && spool.output.is_dir());
-        assert!(spool.done.is_dir() && spool.failed.is_dir());
+        assert!(spool.inbox.is_dir() && spool.output.path().is_dir());
+        assert!(spool.done.is_dir() && spool.failed.path().is_dir());
         let second = Spool::open(&config).unwrap_err();
         assert!(
             format!("{second:#}").contains("another docnorm run"),

@@ -17,7 +17,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use anyhow::Context;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 /// The open state store; shared by the run loop and its workers.
 pub struct StateStore {
@@ -192,17 +192,6 @@ impl StateStore {
             params![claim, plugin, error, now_ms()],
         )?;
         Ok(())
-    }
-
-    /// The attempts counted so far for `claim`, if it is known.
-    pub fn attempts(&self, claim: &str) -> rusqlite::Result<Option<u32>> {
-        self.lock()
-            .query_row(
-                "SELECT attempts FROM files WHERE claim = ?1",
-                params![claim],
-                |row| row.get(0),
-            )
-            .optional()
     }
 
     /// How many files are done and failed.

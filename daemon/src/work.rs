@@ -178,6 +178,8 @@ pub struct Pool {
     name: String,
     shared: Arc<Tasks>,
     gate: Arc<Gate>,
+    /// How many threads it keeps working.
+    threads: usize,
     /// Replacements for stuck threads that could not be started yet.
     missing: AtomicUsize,
 }
@@ -201,9 +203,10 @@ impl Pool {
                 free: Mutex::new(at_once),
                 opened: Condvar::new(),
             }),
+            threads: 2 * at_once,
             missing: AtomicUsize::new(0),
         };
-        for _ in 0..2 * at_once {
+        for _ in 0..pool.threads {
             pool.add_thread()?;
         }
         Ok(pool)
@@ -221,6 +224,12 @@ impl Pool {
                 }
             })
             .map(drop)
+    }
+
+    /// How many threads it keeps working: as many jobs as it runs without one waiting for a
+    /// thread.
+    pub fn threads(&self) -> usize {
+        self.threads
     }
 
     /// Starts the replacements for stuck threads that are still missing; without them the

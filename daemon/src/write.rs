@@ -42,6 +42,11 @@ impl FolderSync {
         }
     }
 
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
     /// Returns once a flush of the folder that started after this call has finished,
     /// running one unless another thread's flush started late enough to cover this call.
     pub fn sync(&self) -> io::Result<()> {

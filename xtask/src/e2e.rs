@@ -60,6 +60,9 @@ pub struct EndToEnd {
     pub plugins: Throughput,
     /// The CPUs of the machine.
     pub cpus: usize,
+    /// The baseline's threads and the processes of `parallel`: as many as `docnorm run` has
+    /// workers by default.
+    pub threads: usize,
 }
 
 /// A timed pass over the files.
@@ -131,23 +134,25 @@ pub fn measure(docnorm: &Path, data: &Path, files: usize) -> anyhow::Result<EndT
         .map(|n| std::fs::metadata(corpus.join(n)).map_or(0, |m| m.len()))
         .sum();
 
+    let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    // As many as `docnorm run` has workers by default (run.concurrency 0).
+    let threads = cpus + 2;
     info!("timing the durable-copy baseline");
-    let first = durable_copy(&corpus, burst, &work.path().join("copy-1"))?;
+    let first = durable_copy(&corpus, burst, &work.path().join("copy-1"), threads)?;
     info!(docs_per_second = first.docs_per_second, "baseline done");
 
     info!("timing docnorm process");
-    let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let mut process = run_process(docnorm, &corpus, burst, &work.path().join("process"), 1)?;
     // As many at once as the baseline has threads, so fsync waits overlap as much.
-    info!(processes = cpus + 2, "timing docnorm processes at once");
+    info!(processes = threads, "timing docnorm processes at once");
     let dir = work.path().join("process-parallel");
-    let mut parallel = run_process(docnorm, &corpus, burst, &dir, cpus + 2)?;
+    let mut parallel = run_process(docnorm, &corpus, burst, &dir, threads)?;
     info!("timing the plugins alone");
     let mut plugins = run_plugins_alone(docnorm, &corpus, &burst[..burst.len().min(2_000)])?;
 
     // Disk speed on a shared machine drifts: time the baseline again and keep the faster
     // pass, the stricter floor to compare docnorm with.
-    let second = durable_copy(&corpus, burst, &work.path().join("copy-2"))?;
+    let second = durable_copy(&corpus, burst, &work.path().join("copy-2"), threads)?;
     info!(docs_per_second = second.docs_per_second, "baseline again");
     let baseline = if second.docs_per_second > first.docs_per_second {
         second
@@ -179,6 +184,7 @@ pub fn measure(docnorm: &Path, data: &Path, files: usize) -> anyhow::Result<EndT
         parallel,
         plugins,
         cpus,
+        threads,
     })
 }
 
@@ -219,12 +225,15 @@ pub fn render(e2e: &EndToEnd, out: &mut dyn Write) -> std::io::Result<()> {
     row(out, "docnorm process (one process)", &e2e.process)?;
     row(
         out,
-        &format!("docnorm process ({} processes at once)", e2e.cpus + 2),
+        &format!("docnorm process ({} processes at once)", e2e.threads),
         &e2e.parallel,
     )?;
     row(
         out,
-        "docnorm process, records discarded (one process, the first 2,000 files)",
+        &format!(
+            "docnorm process, records discarded (one process, the first {} files)",
+            e2e.plugins.files
+        ),
         &e2e.plugins,
     )?;
     #[allow(clippy::cast_precision_loss)]
@@ -537,12 +546,15 @@ fn fingerprint(text: &str) -> u64 {
     h.finish()
 }
 
-/// Read, write to a temporary name, fsync, rename, fsync the folder; per file, on one
-/// thread per CPU plus two.
-fn durable_copy(corpus: &Path, names: &[String], dest: &Path) -> anyhow::Result<Throughput> {
+/// Read, write to a temporary name, fsync, rename, fsync the folder; per file, on `threads`
+/// threads.
+fn durable_copy(
+    corpus: &Path,
+    names: &[String],
+    dest: &Path,
+    threads: usize,
+) -> anyhow::Result<Throughput> {
     std::fs::create_dir_all(dest)?;
-    // As many as `docnorm run` has workers by default (run.concurrency 0).
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get) + 2;
     let started = Instant::now();
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
@@ -748,8 +760,7 @@ impl Daemon {
             .arg("run")
             .current_dir(dir)
             .env("NOTIFY_SOCKET", &socket_path)
-            // As shipped: the default log level, a line per file (RUST_LOG was set here, but
-            // docnorm reads DOCNORM_LOG, so it never changed anything).
+            // As shipped: the default log level, a line per file.
             .env_remove("DOCNORM_LOG")
             .stdout(Stdio::null())
             .stderr(log)
