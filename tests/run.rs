@@ -2,11 +2,12 @@
 //!
 //! Every wait polls for its condition with a generous deadline; no test sleeps a fixed time
 //! to let the daemon work. Documents are small Markdown files with front matter, each with a
-//! distinct body, so each yields its own record. `test_sleep` (a test-only plugin compiled
-//! with the `test-plugins` feature) makes documents slow or hang on purpose.
+//! distinct body, so each yields its own record. The test-only native plugin `probe`, first in
+//! the chain of [`slow_chain`], makes documents slow or hang on purpose.
 // A failed setup step (temporary folder, file copy) should fail the test where it happened.
 #![allow(clippy::unwrap_used)]
 
+mod plugins_support;
 mod util;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,6 +30,24 @@ run:
   concurrency: 8
   shutdown_grace_ms: 20000
 ";
+
+/// The config lines of a chain that starts with the `probe` plugin: a document with a line
+/// `docnorm-test-sleep-ms: N` keeps it busy for N milliseconds; it declines every document.
+fn slow_chain() -> String {
+    static INSTALLED: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> =
+        std::sync::OnceLock::new();
+    let (_, library) = INSTALLED.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let library =
+            plugins_support::install(&plugins_support::build("docnorm-test-probe"), dir.path());
+        (dir, library)
+    });
+    format!(
+        "custom:\n  - name: probe\n    path: {}\n    options: {{sleep_marker: \"docnorm-test-sleep-ms:\"}}\n\
+         chain: [probe, frontmatter, html, text, enrich]\n",
+        library.display()
+    )
+}
 
 /// A temporary spool with a config file in it.
 struct Spool {
@@ -316,7 +335,8 @@ fn complete_files_are_taken_once_and_temporary_names_wait() {
 fn bad_inputs_fail_with_a_reason_and_the_daemon_goes_on() {
     let mut spool = Spool::new(&format!(
         "{FAST}  plugin_time_limit_ms: 500\n  max_attempts: 2\n\
-         chain: [test_sleep, frontmatter, html, text, enrich]\n"
+         {}",
+        slow_chain()
     ));
     let _daemon = spool.start();
     let inbox = spool.path("inbox");
@@ -367,7 +387,7 @@ fn bad_inputs_fail_with_a_reason_and_the_daemon_goes_on() {
     assert_eq!(plugin_of("empty.txt").as_deref(), Some("read"));
     assert_eq!(plugin_of("cut.md.gz").as_deref(), Some("read"));
     assert_eq!(plugin_of("link.md").as_deref(), Some("claim"));
-    assert_eq!(plugin_of("hang.md").as_deref(), Some("test_sleep"));
+    assert_eq!(plugin_of("hang.md").as_deref(), Some("probe"));
     assert_eq!(plugin_of("bomb.md").as_deref(), Some("frontmatter"));
     assert_eq!(plugin_of("junk.bin").as_deref(), Some("chain"));
     for name in expected {
@@ -424,9 +444,7 @@ fn crc32(bytes: &[u8]) -> u32 {
 
 #[test]
 fn sigterm_finishes_what_is_in_flight_and_a_restart_takes_the_rest() {
-    let mut spool = Spool::new(&format!(
-        "{FAST}chain: [test_sleep, frontmatter, html, text, enrich]\n"
-    ));
+    let mut spool = Spool::new(&format!("{FAST}{}", slow_chain()));
     let mut daemon = spool.start();
     // More than the 16 jobs concurrency 8 runs at once (8 in the pipeline, 8 claiming or
     // finishing), so some are still in the inbox at SIGTERM.

@@ -78,15 +78,15 @@ pub struct Loaded {
     pub plugin: NativeInstance,
 }
 
-/// Checks the names and paths of the `custom` list: unique names that are not built-in ones,
-/// and paths holding a `/`.
-pub fn check_config(custom: &[CustomPluginConfig]) -> Result<(), String> {
+/// Checks the names and paths of the `custom` list: unique names that are not `built_in`
+/// ones, and paths holding a `/`.
+pub fn check_config(custom: &[CustomPluginConfig], built_in: &[&str]) -> Result<(), String> {
     for (i, plugin) in custom.iter().enumerate() {
         let name = &plugin.name;
         if name.is_empty() {
             return Err(format!("custom[{i}]: empty plugin name"));
         }
-        if crate::config::BUILT_IN.contains(&name.as_str()) {
+        if built_in.contains(&name.as_str()) {
             return Err(format!(
                 "custom plugin {name}: the name of a built-in plugin"
             ));
@@ -257,16 +257,17 @@ mod tests {
 
     #[test]
     fn a_bare_library_name_is_refused_because_paths_are_never_searched() {
-        let err = check_config(&[plugin("tagger", "libtagger.so")]).unwrap_err();
+        let err = check_config(&[plugin("tagger", "libtagger.so")], &["text"]).unwrap_err();
         assert!(err.contains("never searched"), "{err}");
-        check_config(&[plugin("tagger", "./libtagger.so")]).unwrap();
+        check_config(&[plugin("tagger", "./libtagger.so")], &["text"]).unwrap();
     }
 
     #[test]
     fn names_must_be_unique_and_not_built_in() {
-        let err = check_config(&[plugin("text", "./a.so")]).unwrap_err();
+        let err = check_config(&[plugin("text", "./a.so")], &["text"]).unwrap_err();
         assert!(err.contains("built-in"), "{err}");
-        let err = check_config(&[plugin("a", "./a.so"), plugin("a", "./b.so")]).unwrap_err();
+        let err =
+            check_config(&[plugin("a", "./a.so"), plugin("a", "./b.so")], &["text"]).unwrap_err();
         assert!(err.contains("named twice"), "{err}");
     }
 

@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use docnorm_plugin_api::{Chain, ChainError, Document, Format, Plugin, Record};
+use docnorm_plugin_api::{Chain, ChainError, Document, Format, Manifest, Plugin, Record};
 use tracing::{debug, debug_span, info_span};
 
 use crate::config::Config;
@@ -39,19 +39,10 @@ pub struct Pipeline {
 impl Pipeline {
     /// Builds every plugin named in `config.chain`.
     pub fn new(config: &Config) -> anyhow::Result<Self> {
-        Self::new_wrapped(config, &|plugin| plugin)
-    }
-
-    /// Builds the chain like [`new`](Self::new), passing each plugin through `wrap` (the
-    /// daemon wraps them to know which plugin a document that hangs is in).
-    pub fn new_wrapped(
-        config: &Config,
-        wrap: &dyn Fn(Box<dyn Plugin>) -> Box<dyn Plugin>,
-    ) -> anyhow::Result<Self> {
         let mut plugins: Vec<Box<dyn Plugin>> = Vec::new();
         for name in &config.chain {
             let plugin = build_plugin(config, name).with_context(|| format!("plugin {name}"))?;
-            plugins.push(wrap(plugin));
+            plugins.push(plugin);
         }
         Ok(Self {
             read: config.read.clone(),
@@ -68,13 +59,19 @@ impl Pipeline {
     /// most files, one per object for JSON Lines and JSON lists of objects (see
     /// [`split`](crate::split)). A file that cannot be read gives one error.
     pub fn process(&self, path: &Path) -> Vec<Result<Record, DocError>> {
-        self.process_as(path, path)
+        self.process_as(path, path, &mut |_| {})
     }
 
     /// Reads `path` but names the document `shown` in its span, its errors and its
     /// `source` (the daemon reads its claimed copy in the work folder but records where the
-    /// file was dropped).
-    pub fn process_as(&self, path: &Path, shown: &Path) -> Vec<Result<Record, DocError>> {
+    /// file was dropped), and tells `on_call` before each plugin call which plugin it is (the
+    /// daemon limits each call's time).
+    pub fn process_as(
+        &self,
+        path: &Path,
+        shown: &Path,
+        on_call: &mut dyn FnMut(&Manifest),
+    ) -> Vec<Result<Record, DocError>> {
         let shown_path = shown;
         let shown = shown_path.display().to_string();
         let span = info_span!(
@@ -105,7 +102,7 @@ impl Pipeline {
         }
         let doc = loaded.document();
         let Some(parts) = doc.text.and_then(|text| split::parts(text, doc.format)) else {
-            let result = self.chain.run(&doc);
+            let result = self.chain.run_observed(&doc, on_call);
             if let Ok(record) = &result {
                 span.record("id", record.id.as_str());
                 debug!("record made");
@@ -135,7 +132,7 @@ impl Pipeline {
                     format: Format::Json,
                     ..doc
                 };
-                let result = self.chain.run(&doc);
+                let result = self.chain.run_observed(&doc, on_call);
                 if let Ok(record) = &result {
                     part_span.record("id", record.id.as_str());
                     debug!("record made");
@@ -170,17 +167,11 @@ fn build_plugin(config: &Config, name: &str) -> anyhow::Result<Box<dyn Plugin>> 
     if let Some(custom) = config.custom.iter().find(|c| c.name == name) {
         return Ok(Box::new(custom.load()?.plugin));
     }
-    let plugins = &config.plugins;
-    Ok(match name {
-        docnorm_frontmatter::NAME => Box::new(plugins.frontmatter.build()?),
-        docnorm_html::NAME => Box::new(plugins.html.build()?),
-        docnorm_text::NAME => Box::new(plugins.text.build()?),
-        docnorm_enrich::NAME => Box::new(plugins.enrich.build()?),
-        #[cfg(feature = "test-plugins")]
-        crate::testing::SLEEP => Box::new(crate::testing::Sleep::new()),
-        other => bail!(
-            "unknown plugin `{other}` in chain (built-in: {})",
-            crate::config::BUILT_IN.join(", ")
+    match config.plugins.build(name) {
+        Some(built) => built,
+        None => bail!(
+            "unknown plugin `{name}` in chain (built-in: {})",
+            crate::config::PluginsConfig::NAMES.join(", ")
         ),
-    })
+    }
 }

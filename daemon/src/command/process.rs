@@ -4,7 +4,7 @@
 //! file, one per object for JSON Lines and JSON lists. Each failing document is logged on
 //! stderr naming the file and the plugin, and the others go on.
 //! A record whose body nearly duplicates an earlier file's lists that record's id in
-//! `duplicates` (see `docnorm_enrich::DuplicateIndex`).
+//! `duplicates` (see [`duplicates`](crate::duplicates)).
 //! Exit code 0 when every document succeeded, 1 when some failed, 78 when the config is bad.
 
 use std::io::Write;
@@ -15,6 +15,7 @@ use tracing::error;
 
 use super::{EX_CONFIG, fatal};
 use crate::config::Config;
+use crate::duplicates::NearDuplicates;
 use crate::logging::Escaped;
 use crate::pipeline::Pipeline;
 use crate::write::{FolderSync, write_record};
@@ -40,7 +41,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> u8 {
         .and_then(|config| {
             // Near-duplicates depend on the records before, so the host marks them, not a
             // plugin: one index across all the files of this run.
-            let duplicates = config.plugins.enrich.duplicate_index()?;
+            let duplicates = NearDuplicates::new(&config.duplicates);
             Ok((Pipeline::new(&config)?, duplicates))
         }) {
         Ok(built) => built,

@@ -50,7 +50,7 @@ pub use chain::Chain;
 pub use document::{Document, Format};
 pub use error::{ChainError, PluginError};
 pub use patch::merge_patch;
-pub use plugin::{Manifest, Outcome, Plugin};
+pub use plugin::{ExplainedLine, Explanation, Manifest, Outcome, Plugin, PluginConfig};
 pub use record::{
     Author, Entities, Fingerprints, Image, PluginRun, Provenance, Publisher, Record, Related,
     Removed, SCHEMA, Source, Stats,

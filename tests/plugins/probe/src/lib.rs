@@ -7,7 +7,9 @@
 //! - `panic_on`: panic on a document whose text contains this marker;
 //! - `undeclared_on`: on a document containing this marker, patch `title`, which the plugin
 //!   does not declare as a write;
-//! - `fail_on`: report an invalid document when its text contains this marker.
+//! - `fail_on`: report an invalid document when its text contains this marker;
+//! - `sleep_marker`: on a document with a line `<marker> N`, sleep N milliseconds first (a
+//!   slow or hanging plugin, for the daemon's time limit).
 //!
 //! Without options it declines every document: a no-op that still crosses the ABI.
 
@@ -24,6 +26,7 @@ pub struct Probe {
     panic_on: Option<String>,
     undeclared_on: Option<String>,
     fail_on: Option<String>,
+    sleep_marker: Option<String>,
 }
 
 impl NativePlugin for Probe {
@@ -44,6 +47,7 @@ impl NativePlugin for Probe {
             panic_on: text("panic_on"),
             undeclared_on: text("undeclared_on"),
             fail_on: text("fail_on"),
+            sleep_marker: text("sleep_marker"),
         })
     }
 }
@@ -59,6 +63,13 @@ impl Plugin for Probe {
         fields: &Map<String, Value>,
     ) -> Result<Outcome, PluginError> {
         let text = doc.text.unwrap_or_default();
+        if let Some(millis) = self.sleep_marker.as_deref().and_then(|marker| {
+            text.lines()
+                .find_map(|line| line.trim().strip_prefix(marker))
+                .and_then(|n| n.trim().parse::<u64>().ok())
+        }) {
+            std::thread::sleep(std::time::Duration::from_millis(millis));
+        }
         let marked = |marker: &Option<String>| marker.as_deref().is_some_and(|m| text.contains(m));
         assert!(
             !marked(&self.panic_on),

@@ -1,0 +1,375 @@
+//! The life of one claimed file, as decisions: pure functions from what is known about the file
+//! to what happens to it next, unit-tested without a file system.
+//!
+//! ```text
+//!            claim ──refused──────────────────────────────────────────────┐
+//!              │                                                          │
+//!         attempt counted ([`on_start`])                                  │
+//!     ┌────────┼──────────────────────────┐                               │
+//!     │        │                          │                               ▼
+//! records all  │ attempts left       too many attempts ─────────────► give up: failed/
+//! written      ▼                                                          ▲
+//! before ─► pipeline, each plugin call within the limit                   │
+//!  │           │          │ time limit ([`on_time_out`]) ─ last attempt ──┤
+//!  │           │          └─ attempts left: retry (counted again)         │
+//!  │           ▼ results ([`on_results`])                                 │
+//!  │     all documents worked            some failed: their records, ─────┘
+//!  │           │                         then give up
+//!  │           ▼
+//!  │     processed (state store), records written
+//!  └──────────►▼
+//!        moved on: done/ (or deleted, or kept)
+//! ```
+//!
+//! A file whose plugins got through every document is `processed` in the state store before
+//! its records are written: a crash from then on is not the file's doing, so the next start
+//! counts no attempt ([`StateStore::begin_attempt`](crate::state::StateStore::begin_attempt)),
+//! and when all its records are found written the file is only moved on
+//! ([`Start::WrittenBefore`]). [`job`](crate::job) carries the decisions out.
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use docnorm_plugin_api::Record;
+
+use crate::pipeline::DocError;
+use crate::state::Attempt;
+
+/// A file given up: what goes into its `.error.json`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GiveUp {
+    /// The plugin (or stage) that failed, if one did.
+    pub plugin: Option<String>,
+    /// What went wrong.
+    pub reason: String,
+    /// How many times processing was started.
+    pub attempts: u32,
+}
+
+/// What to do once a claimed file's attempt is counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Start {
+    /// An earlier start wrote all the file's records and was stopped before moving it on:
+    /// move it on, process nothing.
+    WrittenBefore,
+    /// It has used up its attempts (crashes or hangs of the daemon, time-outs).
+    GiveUp(GiveUp),
+    /// Run the pipeline; this is start number `attempts`.
+    Process {
+        /// How many times processing was started, this time included.
+        attempts: u32,
+    },
+}
+
+/// Decides what to do with a file whose attempt was just counted; `all_written` says whether
+/// the records an earlier start got to (`attempt.records`) are all in the output folder.
+pub fn on_start(attempt: &Attempt, all_written: bool, max_attempts: NonZeroU32) -> Start {
+    if !attempt.records.is_empty() && all_written {
+        return Start::WrittenBefore;
+    }
+    let max = max_attempts.get();
+    if attempt.attempts > max {
+        let last = attempt.error.as_deref().unwrap_or(
+            "processing never finished (the daemon stopped or crashed while processing it)",
+        );
+        return Start::GiveUp(GiveUp {
+            plugin: attempt.plugin.clone(),
+            reason: format!("gave up after {max} attempts: {last}"),
+            attempts: attempt.attempts - 1,
+        });
+    }
+    Start::Process {
+        attempts: attempt.attempts,
+    }
+}
+
+/// A claim refused (a symlink, say): given up at once with the claim's reason.
+pub fn on_refused(reason: &str, attempts: u32) -> GiveUp {
+    GiveUp {
+        plugin: Some("claim".to_owned()),
+        reason: reason.to_owned(),
+        attempts,
+    }
+}
+
+/// What came of running the pipeline over a file.
+#[derive(Debug)]
+pub enum Finish {
+    /// Every document gave a record: mark the file processed, write them, move it on.
+    Processed(Vec<Record>),
+    /// Some documents failed: write the records of those that worked (dropped again after a
+    /// fix, the file rewrites them under the same names), then give the file up.
+    Failed(Vec<Record>, GiveUp),
+}
+
+/// Decides how a file ends from the pipeline's results (one per document), at start number
+/// `attempts`.
+pub fn on_results(results: Vec<Result<Record, DocError>>, attempts: u32) -> Finish {
+    let parts = results.len();
+    let (records, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+    let records: Vec<Record> = records.into_iter().filter_map(Result::ok).collect();
+    let errors: Vec<DocError> = errors.into_iter().filter_map(Result::err).collect();
+    let Some(first) = errors.first() else {
+        return Finish::Processed(records);
+    };
+    let reason = if parts == 1 {
+        first.message.clone()
+    } else {
+        partial_failure(parts, &errors)
+    };
+    let give_up = GiveUp {
+        plugin: first.plugin.clone(),
+        reason,
+        attempts,
+    };
+    Finish::Failed(records, give_up)
+}
+
+/// The pipeline itself panicked (a bug in the daemon, not in a plugin): the file is given up.
+pub fn on_crash(message: String, attempts: u32) -> GiveUp {
+    GiveUp {
+        plugin: None,
+        reason: message,
+        attempts,
+    }
+}
+
+/// What to do when a plugin call passed the time limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimeOut {
+    /// Attempts are left: remember why, and process the file again.
+    Retry {
+        /// Why this attempt failed, for the report if the file is given up later.
+        reason: String,
+    },
+    /// It was the last attempt.
+    GiveUp(GiveUp),
+}
+
+/// Decides what follows a plugin call (of `plugin`, if one had started) past `limit`, at start
+/// number `attempts`.
+pub fn on_time_out(
+    plugin: Option<String>,
+    attempts: u32,
+    limit: Duration,
+    max_attempts: NonZeroU32,
+) -> TimeOut {
+    let reason = format!(
+        "processing exceeded the time limit of {} ms (run.plugin_time_limit_ms)",
+        limit.as_millis()
+    );
+    if attempts >= max_attempts.get() {
+        return TimeOut::GiveUp(GiveUp {
+            plugin,
+            reason,
+            attempts,
+        });
+    }
+    TimeOut::Retry { reason }
+}
+
+/// Why a file of several documents failed: how many, and the first few errors.
+fn partial_failure(parts: usize, errors: &[DocError]) -> String {
+    const SHOWN: usize = 5;
+    let others = if errors.len() < parts {
+        " (the others have records)"
+    } else {
+        ""
+    };
+    let mut reason = vec![format!(
+        "{} of {parts} documents failed{others}",
+        errors.len()
+    )];
+    reason.extend(errors.iter().take(SHOWN).map(|err| {
+        let plugin = err.plugin.as_deref().unwrap_or("chain");
+        format!("{plugin}: {}", err.message)
+    }));
+    if errors.len() > SHOWN {
+        reason.push(format!("and {} more", errors.len() - SHOWN));
+    }
+    reason.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use docnorm_plugin_api::Source;
+
+    const MAX: NonZeroU32 = NonZeroU32::new(3).unwrap();
+
+    fn attempt(attempts: u32) -> Attempt {
+        Attempt {
+            attempts,
+            plugin: None,
+            error: None,
+            records: Vec::new(),
+        }
+    }
+
+    fn record(id: &str) -> Record {
+        let mut record = Record::new(Source::default());
+        id.clone_into(&mut record.id);
+        record
+    }
+
+    fn error(plugin: &str, message: &str) -> DocError {
+        DocError {
+            path: "inbox/a.jsonl".to_owned(),
+            plugin: Some(plugin.to_owned()),
+            message: message.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_first_start_processes() {
+        assert_eq!(
+            on_start(&attempt(1), false, MAX),
+            Start::Process { attempts: 1 }
+        );
+    }
+
+    #[test]
+    fn the_last_allowed_start_still_processes() {
+        assert_eq!(
+            on_start(&attempt(3), false, MAX),
+            Start::Process { attempts: 3 }
+        );
+    }
+
+    #[test]
+    fn a_start_past_the_attempts_gives_up_with_the_last_error() {
+        let mut counted = attempt(4);
+        counted.plugin = Some("html".to_owned());
+        counted.error = Some("too slow".to_owned());
+        assert_eq!(
+            on_start(&counted, false, MAX),
+            Start::GiveUp(GiveUp {
+                plugin: Some("html".to_owned()),
+                reason: "gave up after 3 attempts: too slow".to_owned(),
+                attempts: 3,
+            })
+        );
+    }
+
+    #[test]
+    fn a_file_that_crashed_the_daemon_each_time_is_given_up_saying_so() {
+        let Start::GiveUp(give_up) = on_start(&attempt(4), false, MAX) else {
+            panic!("not given up");
+        };
+        assert_eq!(give_up.plugin, None);
+        assert!(give_up.reason.contains("processing never finished"));
+    }
+
+    #[test]
+    fn a_crash_after_all_records_were_written_only_moves_the_file_on() {
+        // Even past the attempts: the records are there, the file must not also fail.
+        let mut counted = attempt(9);
+        counted.records = vec!["id1".to_owned(), "id2".to_owned()];
+        assert_eq!(on_start(&counted, true, MAX), Start::WrittenBefore);
+    }
+
+    #[test]
+    fn a_crash_while_the_records_were_written_processes_again() {
+        let mut counted = attempt(2);
+        counted.records = vec!["id1".to_owned()];
+        assert_eq!(
+            on_start(&counted, false, MAX),
+            Start::Process { attempts: 2 }
+        );
+    }
+
+    #[test]
+    fn no_records_known_is_never_written_before() {
+        assert_eq!(
+            on_start(&attempt(1), true, MAX),
+            Start::Process { attempts: 1 }
+        );
+    }
+
+    #[test]
+    fn a_refused_claim_is_given_up_by_the_claim_stage() {
+        let give_up = on_refused("a symlink", 1);
+        assert_eq!(give_up.plugin.as_deref(), Some("claim"));
+        assert_eq!(give_up.reason, "a symlink");
+    }
+
+    #[test]
+    fn every_document_worked() {
+        let finish = on_results(vec![Ok(record("a")), Ok(record("b"))], 1);
+        assert!(matches!(finish, Finish::Processed(r) if r.len() == 2));
+    }
+
+    #[test]
+    fn one_document_failed_with_its_plugin_and_message() {
+        let finish = on_results(vec![Err(error("html", "too deep"))], 2);
+        let Finish::Failed(records, give_up) = finish else {
+            panic!("not failed");
+        };
+        assert!(records.is_empty());
+        assert_eq!(
+            give_up,
+            GiveUp {
+                plugin: Some("html".to_owned()),
+                reason: "too deep".to_owned(),
+                attempts: 2,
+            }
+        );
+    }
+
+    #[test]
+    fn a_partial_failure_keeps_the_records_that_worked_and_names_the_first_errors() {
+        let mut results = vec![Ok(record("a"))];
+        results.extend((0..7).map(|i| Err(error("frontmatter", &format!("line {i}")))));
+        let Finish::Failed(records, give_up) = on_results(results, 1) else {
+            panic!("not failed");
+        };
+        assert_eq!(records.len(), 1);
+        assert_eq!(give_up.plugin.as_deref(), Some("frontmatter"));
+        assert!(
+            give_up.reason.starts_with(
+                "7 of 8 documents failed (the others have records); frontmatter: line 0"
+            ),
+            "{}",
+            give_up.reason
+        );
+        assert!(give_up.reason.ends_with("and 2 more"), "{}", give_up.reason);
+    }
+
+    #[test]
+    fn when_every_document_failed_none_has_a_record() {
+        let results = vec![Err(error("a", "x")), Err(error("b", "y"))];
+        let Finish::Failed(_, give_up) = on_results(results, 1) else {
+            panic!("not failed");
+        };
+        assert_eq!(give_up.reason, "2 of 2 documents failed; a: x; b: y");
+    }
+
+    #[test]
+    fn a_crash_of_the_pipeline_gives_up_without_a_plugin() {
+        let give_up = on_crash("the daemon panicked: x".to_owned(), 1);
+        assert_eq!(give_up.plugin, None);
+    }
+
+    #[test]
+    fn a_time_out_with_attempts_left_retries() {
+        let limit = Duration::from_millis(250);
+        assert_eq!(
+            on_time_out(Some("html".to_owned()), 2, limit, MAX),
+            TimeOut::Retry {
+                reason: "processing exceeded the time limit of 250 ms (run.plugin_time_limit_ms)"
+                    .to_owned()
+            }
+        );
+    }
+
+    #[test]
+    fn a_time_out_on_the_last_attempt_gives_up_naming_the_plugin() {
+        let TimeOut::GiveUp(give_up) =
+            on_time_out(Some("html".to_owned()), 3, Duration::from_secs(1), MAX)
+        else {
+            panic!("not given up");
+        };
+        assert_eq!(give_up.plugin.as_deref(), Some("html"));
+        assert_eq!(give_up.attempts, 3);
+    }
+}
