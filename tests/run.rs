@@ -34,6 +34,15 @@ run:
 /// The config lines of a chain that starts with the `probe` plugin: a document with a line
 /// `docnorm-test-sleep-ms: N` keeps it busy for N milliseconds; it declines every document.
 fn slow_chain() -> String {
+    probe_chain("")
+}
+
+/// Like [`slow_chain`], and a document holding `docnorm-test-abort` aborts the daemon.
+fn crashing_chain() -> String {
+    probe_chain(", abort_on: docnorm-test-abort")
+}
+
+fn probe_chain(more_options: &str) -> String {
     static INSTALLED: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> =
         std::sync::OnceLock::new();
     let (_, library) = INSTALLED.get_or_init(|| {
@@ -43,7 +52,7 @@ fn slow_chain() -> String {
         (dir, library)
     });
     format!(
-        "custom:\n  - name: probe\n    path: {}\n    options: {{sleep_marker: \"docnorm-test-sleep-ms:\"}}\n\
+        "custom:\n  - name: probe\n    path: {}\n    options: {{sleep_marker: \"docnorm-test-sleep-ms:\"{more_options}}}\n\
          chain: [probe, frontmatter, html, text, enrich]\n",
         library.display()
     )
@@ -505,6 +514,12 @@ fn sighup_with_a_broken_config_keeps_the_old_one() {
         "{}",
         daemon.log()
     );
+    // An empty file (one caught half-written) is refused too, rather than meaning defaults.
+    std::fs::write(spool.path("docnorm.yaml"), "").unwrap();
+    daemon.signal("HUP");
+    assert!(wait_until(SOON, || daemon
+        .log()
+        .contains("the config file is empty")));
     std::fs::write(spool.path("docnorm.yaml"), FAST).unwrap();
     daemon.signal("HUP");
     daemon.wait_log("config reloaded");
@@ -558,6 +573,50 @@ fn systemd_hears_ready_status_watchdog_and_stopping() {
         "{heard}"
     );
     assert!(daemon.wait_exit().success());
+}
+
+#[test]
+fn issue_21_records_that_cannot_be_written_are_tried_again_without_a_restart() {
+    let mut spool = Spool::new(FAST);
+    let daemon = spool.start();
+    // The output folder replaced by a file: every record write fails (as root, permission
+    // bits would not stop the daemon; a full disk would).
+    std::fs::rename(spool.path("out"), spool.path("out.away")).unwrap();
+    std::fs::write(spool.path("out"), "not a folder").unwrap();
+    spool.drop_doc("a.md", &doc(1));
+    daemon.wait_log("writing failed; trying the file again later");
+    assert_eq!(spool.count("done"), 0);
+    std::fs::remove_file(spool.path("out")).unwrap();
+    std::fs::rename(spool.path("out.away"), spool.path("out")).unwrap();
+    assert!(
+        wait_until(SOON, || spool.count("done") == 1),
+        "{}",
+        daemon.log()
+    );
+    assert_eq!(source_names(&spool.records()), ["a.md"]);
+    assert_eq!(spool.failed(), Vec::<String>::new());
+}
+
+#[test]
+fn issue_24_a_notify_socket_nobody_reads_never_stalls_the_daemon() {
+    let spool = Spool::new(
+        "watch:\n  settle_ms: 200\n  reconcile_interval_ms: 5000\n\
+         run:\n  concurrency: 8\n  status_interval_ms: 100\nchain: [frontmatter]\n",
+    );
+    let mut spool = spool;
+    let socket_path = spool.path("notify.sock");
+    // Bound and never read: its queue fills after a few messages.
+    let _socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+    let _daemon = spool.start_with(&[
+        ("NOTIFY_SOCKET", socket_path.to_str().unwrap()),
+        ("WATCHDOG_USEC", "300000"),
+    ]);
+    let files = 2000;
+    for n in 0..files {
+        spool.drop_doc(&format!("doc-{n:04}.md"), &doc(n));
+    }
+    let all = wait_until(Duration::from_secs(300), || spool.count("done") == files);
+    assert!(all, "{} of {files} done", spool.count("done"));
 }
 
 /// A file whose records were all written before the daemon was killed, but which was still in
@@ -685,11 +744,10 @@ fn crash_run(files: usize, kills: usize) -> BTreeMap<&'static str, u64> {
         let report = spool.error_report(name);
         assert!(report["reason"].is_string(), "{name}: {report}");
     }
-    // Files a kill cut short before the plugins got through them: started more than once
-    // (starts after that are not counted).
+    // Files a kill cut short: started more than once.
     let store = rusqlite::Connection::open(spool.path(".docnorm/state.sqlite")).unwrap();
     let interrupted: i64 = store
-        .query_row("SELECT COUNT(*) FROM files WHERE attempts > 1", [], |row| {
+        .query_row("SELECT COUNT(*) FROM files WHERE starts > 1", [], |row| {
             row.get(0)
         })
         .unwrap();
@@ -703,6 +761,79 @@ fn crash_run(files: usize, kills: usize) -> BTreeMap<&'static str, u64> {
     figures.insert("duplicated", duplicated);
     figures.insert("milliseconds", u64::try_from(elapsed.as_millis()).unwrap());
     figures
+}
+
+/// How many times processing the stored files was started, all together.
+fn starts(spool: &Spool) -> i64 {
+    let path = spool.path(".docnorm/state.sqlite");
+    let Ok(store) = rusqlite::Connection::open(path) else {
+        return 0;
+    };
+    store
+        .query_row("SELECT COALESCE(SUM(starts), 0) FROM files", [], |row| {
+            row.get(0)
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn issue_21_a_crashing_file_fails_alone_and_the_files_in_flight_with_it_get_records() {
+    let mut spool = Spool::new(&format!("{FAST}  max_attempts: 2\n{}", crashing_chain()));
+    let mut daemon = spool.start();
+    for n in 0..3 {
+        spool.drop_doc(
+            &format!("valid-{n}.md"),
+            &format!("docnorm-test-sleep-ms: 300\n\n{}", doc(n)),
+        );
+    }
+    spool.drop_doc("poison.md", &format!("docnorm-test-abort\n\n{}", doc(3)));
+    // A supervisor's restarts: each death of the daemon is followed by a new start.
+    let mut deaths = 0;
+    while deaths < 10 {
+        let finished = wait_until(Duration::from_millis(200), || {
+            spool.count("done") + spool.failed().len() == 4
+        });
+        if finished {
+            break;
+        }
+        if daemon.child.try_wait().unwrap().is_some() {
+            deaths += 1;
+            daemon = spool.start();
+        }
+    }
+    assert_eq!(spool.failed(), ["poison.md"], "after {deaths} deaths");
+    assert_eq!(
+        source_names(&spool.records()),
+        ["valid-0.md", "valid-1.md", "valid-2.md"]
+    );
+    let report = spool.error_report("poison.md");
+    assert!(
+        report["reason"]
+            .as_str()
+            .unwrap()
+            .contains("gave up after 2 attempts"),
+        "{report}"
+    );
+}
+
+#[test]
+fn issue_21_three_kills_while_one_valid_file_is_in_flight_do_not_fail_it() {
+    let mut spool = Spool::new(&format!("{FAST}{}", slow_chain()));
+    let mut daemon = spool.start();
+    spool.drop_doc(
+        "slow.md",
+        &format!("docnorm-test-sleep-ms: 3000\n\n{}", doc(1)),
+    );
+    for kill in 1..=3 {
+        // Killed while the file is in the plugins: its start is stored, its record not yet.
+        assert!(wait_until(SOON, || starts(&spool) == kill));
+        daemon.kill();
+        daemon = spool.start();
+    }
+    assert!(wait_until(SOON, || spool.count("done") == 1));
+    assert_eq!(spool.failed(), Vec::<String>::new());
+    assert_eq!(source_names(&spool.records()), ["slow.md"]);
+    drop(daemon);
 }
 
 #[test]

@@ -189,6 +189,21 @@ impl Config {
     pub fn load_or_default(path: Option<&Path>) -> Result<Self, ConfigError> {
         path.map_or_else(|| Ok(Self::default()), Self::load)
     }
+
+    /// Like [`load_or_default`](Self::load_or_default), for a reload (SIGHUP): an empty file
+    /// is refused. At start it means the built-in defaults, but on a reload it is far more
+    /// likely a file caught half-written, and would silently change every setting.
+    pub fn reload(path: Option<&Path>) -> Result<Self, ConfigError> {
+        if let Some(path) = path
+            && std::fs::read(path).is_ok_and(|text| text.trim_ascii().is_empty())
+        {
+            return Err(ConfigError::Invalid {
+                path: path.display().to_string(),
+                message: "the config file is empty (an empty file means the built-in defaults only at start)".to_owned(),
+            });
+        }
+        Self::load_or_default(path)
+    }
 }
 
 #[cfg(test)]

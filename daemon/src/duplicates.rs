@@ -28,6 +28,8 @@ use docnorm_plugin_api::Record;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
+use crate::state::StateStore;
+
 /// Near-duplicate marking, under `duplicates` in the config.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
@@ -96,6 +98,8 @@ pub struct NearDuplicates {
     order: VecDeque<u64>,
     next: u64,
     capacity: usize,
+    /// How many lookups compared hashes (refilling the index makes none).
+    searches: u64,
 }
 
 impl NearDuplicates {
@@ -124,7 +128,13 @@ impl NearDuplicates {
             order: VecDeque::new(),
             next: 0,
             capacity: capacity.get(),
+            searches: 0,
         }
+    }
+
+    /// How many lookups compared hashes so far.
+    pub fn searches(&self) -> u64 {
+        self.searches
     }
 
     /// How many records the index holds.
@@ -150,16 +160,22 @@ impl NearDuplicates {
         Some((record.id.clone(), simhash))
     }
 
-    /// Remembers an earlier record without searching for its duplicates (refilling the
-    /// index from the state store at start).
-    pub fn remember(&mut self, id: &str, simhash: u64) {
-        self.insert(id, simhash);
+    /// An index as `config` says, refilled with the most recent records' fingerprints from
+    /// the daemon's state store. They are only remembered, not searched: their own
+    /// duplicates were found when they were written.
+    pub fn refill(config: &DuplicatesConfig, store: &StateStore) -> rusqlite::Result<Self> {
+        let mut index = Self::new(config);
+        for (id, simhash) in store.simhashes(config.window.get())? {
+            index.insert(&id, simhash);
+        }
+        Ok(index)
     }
 
     /// The ids of earlier records within the distance of `simhash`, oldest first and at most
     /// [`MAX_REPORTED`], then remembers this one. A record with the same id as an earlier one
     /// (the same content read again) is not its own duplicate and is not stored twice.
     fn check_and_insert(&mut self, id: &str, simhash: u64) -> Vec<String> {
+        self.searches += 1;
         let mut candidates: Vec<u64> = self
             .bands
             .iter()
@@ -308,6 +324,18 @@ mod tests {
         index.check_and_insert("c", u64::MAX);
         assert_eq!(index.len(), 2);
         assert_eq!(index.check_and_insert("d", 1 << 63 | 1), ["b"]);
+    }
+
+    #[test]
+    fn issue_24_the_index_is_refilled_from_the_store_without_searching() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::open(&dir.path().join("s.sqlite")).unwrap();
+        // Near-identical fingerprints, the case where searching at start was slowest.
+        let stored: Vec<(String, u64)> = (0..5000u64).map(|n| (format!("id{n}"), n % 7)).collect();
+        store.add_simhashes(&stored).unwrap();
+        let index = NearDuplicates::refill(&DuplicatesConfig::default(), &store).unwrap();
+        assert_eq!(index.len(), 5000);
+        assert_eq!(index.searches(), 0);
     }
 
     #[test]

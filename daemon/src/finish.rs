@@ -41,23 +41,16 @@ pub fn write_records(spool: &Spool, records: &[Record]) -> std::io::Result<Vec<P
         .collect()
 }
 
-/// Writes the records, then moves the input out of the work folder; returns the records'
-/// paths.
-pub fn succeed(
-    spool: &Spool,
-    claimed: &Claimed,
-    records: &[Record],
-) -> std::io::Result<Vec<PathBuf>> {
-    let written = write_records(spool, records)?;
+/// Moves the input out of the work folder once its records are written: to `done/`, or
+/// deleted (under `keep` the inbox still has the file; only the claimed link goes).
+pub fn move_on(spool: &Spool, claimed: &Claimed) -> std::io::Result<()> {
     match spool.on_success {
         OnSuccess::Move => {
             let target = free_name(&spool.done, claimed);
-            std::fs::rename(&claimed.work, target)?;
+            std::fs::rename(&claimed.work, target)
         }
-        // Under `keep` the inbox still has the file; only the claimed link goes.
-        OnSuccess::Delete | OnSuccess::Keep => std::fs::remove_file(&claimed.work)?,
+        OnSuccess::Delete | OnSuccess::Keep => std::fs::remove_file(&claimed.work),
     }
-    Ok(written)
 }
 
 /// Writes the `.error.json`, then moves the input to `failed/`; returns the input's new

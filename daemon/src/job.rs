@@ -16,7 +16,7 @@ use tracing::{error, info, warn};
 
 use crate::claim::{Claim, ClaimBy, ClaimIds, Claimed};
 use crate::duplicates::NearDuplicates;
-use crate::finish::{Failure, fail, succeed, write_records};
+use crate::finish::{Failure, fail, move_on, write_records};
 use crate::kept::Kept;
 use crate::life::{self, Finish, GiveUp, Start, TimeOut};
 use crate::limits::RunLimits;
@@ -25,7 +25,7 @@ use crate::logging::Escaped;
 use crate::pipeline::{DocError, Pipeline};
 use crate::pool::{Pool, Ran, Worker};
 use crate::spool::{OnSuccess, Spool};
-use crate::state::StateStore;
+use crate::state::{Begin, StateStore};
 use crate::write::record_name;
 
 /// What every job shares.
@@ -42,13 +42,64 @@ pub struct Host {
     pub kept: Kept,
 }
 
+impl Host {
+    /// Opens the spool and the state store (pruned, and refilling the near-duplicate index)
+    /// and starts the worker threads, as `config` says.
+    pub fn open(config: &crate::config::Config) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        let spool = Spool::open(&config.spool)?;
+        spool.remove_leftovers();
+        let store = StateStore::open(&spool.database)?;
+        store.prune(config.duplicates.window.get());
+        let duplicates = NearDuplicates::refill(&config.duplicates, &store)
+            .context("cannot read fingerprints from the state store")?;
+        let kept = Kept::load(spool.on_success == OnSuccess::Keep, &store)
+            .context("cannot read the kept files from the state store")?;
+        let limits = config.run.clone();
+        let pool = Pool::new(
+            "docnorm-doc",
+            limits.pipeline,
+            limits.threads,
+            limits.plugin_time_limit,
+        )
+        .context("cannot start the worker threads")?;
+        Ok(Self {
+            pool,
+            spool,
+            store,
+            ids: ClaimIds::default(),
+            limits,
+            duplicates: Mutex::new(duplicates),
+            stopping: AtomicBool::new(false),
+            kept,
+        })
+    }
+}
+
 /// What a job is given: an inbox file to claim, or a file already in the work folder.
 #[derive(Debug)]
 pub enum Job {
     /// A file in the inbox.
     Inbox(PathBuf),
-    /// A file left in the work folder (by a crash, or a time-out to retry).
-    Work(PathBuf),
+    /// A file to try again after a time-out.
+    Retry(PathBuf),
+    /// A file found in the work folder at start, run alone in the pipeline.
+    Resume(PathBuf),
+}
+
+impl Job {
+    /// How its start counts (see [`Begin`]).
+    fn begin(&self) -> Begin {
+        match self {
+            Self::Inbox(_) | Self::Retry(_) => Begin::Fresh,
+            Self::Resume(_) => Begin::Alone,
+        }
+    }
+
+    fn path(&self) -> &Path {
+        let (Self::Inbox(path) | Self::Retry(path) | Self::Resume(path)) = self;
+        path
+    }
 }
 
 /// How a job ended.
@@ -60,6 +111,9 @@ pub enum Ended {
     Failed,
     /// Timed out with attempts left: process the work file again.
     Retry(PathBuf),
+    /// Its records or its move could not be written (a full disk, an output folder not
+    /// writable): try the work file again later.
+    Stalled(PathBuf),
     /// The file was gone, or a step failed and left it where it was.
     Nothing,
 }
@@ -103,14 +157,14 @@ fn work(host: &Host, pipeline: &Pipeline, job: &Job, worker: &Worker<Parked>) ->
     let claimed = match claimed {
         Claim::Taken(claimed) => claimed,
         Claim::Refused(claimed, reason) => {
-            let attempts = count(host, &claimed).map_or(1, |attempt| attempt.attempts);
+            let attempts = count(host, &claimed, job.begin()).map_or(1, |attempt| attempt.starts);
             return give_up(host, &claimed, &life::on_refused(&reason, attempts));
         }
         Claim::Gone => return Ended::Nothing,
     };
     // A kill while waiting for a place in the pipeline costs no attempt.
     worker.enter();
-    let Some(attempt) = count(host, &claimed) else {
+    let Some(attempt) = count(host, &claimed, job.begin()) else {
         return Ended::Nothing;
     };
     let all_written = all_written(&host.spool, &attempt.records);
@@ -161,20 +215,19 @@ fn claim(host: &Host, job: &Job) -> Option<Claim> {
             };
             crate::claim::claim(&spool.inbox, &spool.work, path, &host.ids, by)
         }
-        Job::Work(path) => crate::claim::reclaim(&spool.inbox, path),
+        Job::Retry(path) | Job::Resume(path) => crate::claim::reclaim(&spool.inbox, path),
     };
     claim
         .inspect_err(|err| {
-            let (Job::Inbox(path) | Job::Work(path)) = job;
-            error!(path = %shown(path), error = %err, "cannot claim file");
+            error!(path = %shown(job.path()), error = %err, "cannot claim file");
         })
         .ok()
 }
 
-/// Counts one more start of processing the file, before any plugin sees it.
-fn count(host: &Host, claimed: &Claimed) -> Option<crate::state::Attempt> {
+/// Stores one more start of processing the file, before any plugin sees it.
+fn count(host: &Host, claimed: &Claimed, begin: Begin) -> Option<crate::state::Attempt> {
     host.store
-        .begin_attempt(&claimed.claim, &claimed.name)
+        .begin_attempt(&claimed.claim, &claimed.name, begin)
         .inspect_err(|err| {
             // Without the count a crashing file could loop forever: leave it for later.
             error!(path = %shown(&claimed.inbox_path), error = %err, "cannot count the attempt in the state store");
@@ -203,27 +256,35 @@ fn mark(host: &Host, records: &mut [Record]) -> Vec<(String, u64)> {
         .collect()
 }
 
-/// A plugin call passed the time limit: tries the file again, or gives it up after the
-/// configured attempts.
+/// A plugin call passed the time limit: counts it against the file, then tries the file
+/// again, or gives it up once its attempts are used up.
 fn timed_out(host: &Host, claimed: &Claimed, attempts: u32, plugin: Option<&str>) -> Ended {
     let limits = &host.limits;
+    let reason = life::time_out_reason(limits.plugin_time_limit);
+    let counted = match host.store.time_out(&claimed.claim, plugin, &reason) {
+        Ok(counted) => counted,
+        Err(err) => {
+            // Without the count a hanging file could loop forever: leave it for later.
+            error!(path = %shown(&claimed.inbox_path), error = %err, "cannot count the time-out in the state store");
+            return Ended::Nothing;
+        }
+    };
+    let plugin = plugin.map(ToOwned::to_owned);
     match life::on_time_out(
-        plugin.map(ToOwned::to_owned),
+        plugin.clone(),
         attempts,
-        limits.plugin_time_limit,
+        counted,
+        reason,
         limits.max_attempts,
     ) {
         TimeOut::GiveUp(verdict) => give_up(host, claimed, &verdict),
         TimeOut::Retry { reason } => {
             warn!(
                 path = %shown(&claimed.inbox_path),
-                plugin = plugin.unwrap_or("chain"),
+                plugin = plugin.as_deref().unwrap_or("chain"),
                 attempts,
                 "{reason}; trying again"
             );
-            if let Err(err) = host.store.note_error(&claimed.claim, plugin, &reason) {
-                warn!(error = %err, "cannot record the error in the state store");
-            }
             Ended::Retry(claimed.work.clone())
         }
     }
@@ -243,32 +304,44 @@ fn processed(
     if let Err(err) = host.store.processed(&claimed.claim, &ids) {
         warn!(error = %err, "cannot record the processed file in the state store");
     }
-    let stamp = host.kept.stamp(claimed);
-    match succeed(&host.spool, claimed, records) {
-        Ok(written) => {
-            host.kept.keep(&host.store, claimed, stamp);
-            let (id, sha256) = records
-                .first()
-                .map(|r| (r.id.as_str(), r.source.sha256.as_str()))
-                .unwrap_or_default();
-            if let Err(err) = host.store.done(&claimed.claim, id, sha256, fingerprints) {
-                warn!(error = %err, "cannot record the result in the state store");
-            }
-            info!(
-                path = %shown(&claimed.inbox_path),
-                id,
-                record = %written.first().map(|w| shown(w)).unwrap_or_default(),
-                records = written.len(),
-                attempts,
-                "processed"
-            );
-            Ended::Processed
-        }
+    let written = match write_records(&host.spool, records) {
+        Ok(written) => written,
         Err(err) => {
-            error!(path = %shown(&claimed.inbox_path), error = %err, "cannot write the record; the file stays in the work folder");
-            Ended::Nothing
+            error!(path = %shown(&claimed.inbox_path), error = %err, "cannot write the record; the file stays in the work folder and is tried again");
+            return Ended::Stalled(claimed.work.clone());
         }
+    };
+    let (id, sha256) = records
+        .first()
+        .map(|r| (r.id.as_str(), r.source.sha256.as_str()))
+        .unwrap_or_default();
+    if let Err(err) = host.store.done(&claimed.claim, id, sha256, fingerprints) {
+        warn!(error = %err, "cannot record the result in the state store");
     }
+    if !moved_on(host, claimed) {
+        return Ended::Stalled(claimed.work.clone());
+    }
+    info!(
+        path = %shown(&claimed.inbox_path),
+        id,
+        record = %written.first().map(|w| shown(w)).unwrap_or_default(),
+        records = written.len(),
+        attempts,
+        "processed"
+    );
+    Ended::Processed
+}
+
+/// Moves a file whose records are written out of the work folder (remembering it under
+/// `keep`); false when it cannot, and it stays there (logged).
+fn moved_on(host: &Host, claimed: &Claimed) -> bool {
+    let stamp = host.kept.stamp(claimed);
+    if let Err(err) = move_on(&host.spool, claimed) {
+        error!(path = %shown(&claimed.inbox_path), error = %err, "cannot move the file out of the work folder; it stays there and is tried again");
+        return false;
+    }
+    host.kept.keep(&host.store, claimed, stamp);
+    true
 }
 
 /// Writes the records of the documents that worked, then gives the file up.
@@ -280,8 +353,8 @@ fn partly_processed(
     verdict: &GiveUp,
 ) -> Ended {
     if let Err(err) = write_records(&host.spool, records) {
-        error!(path = %shown(&claimed.inbox_path), error = %err, "cannot write the record; the file stays in the work folder");
-        return Ended::Nothing;
+        error!(path = %shown(&claimed.inbox_path), error = %err, "cannot write the record; the file stays in the work folder and is tried again");
+        return Ended::Stalled(claimed.work.clone());
     }
     if let Err(err) = host.store.add_simhashes(fingerprints) {
         warn!(error = %err, "cannot remember the fingerprints in the state store");
@@ -300,15 +373,14 @@ fn all_written(spool: &Spool, ids: &[String]) -> bool {
 /// Moves on a file whose records were all written by an earlier start that was stopped
 /// before the file left the work folder: nothing is processed or written again.
 fn written_before(host: &Host, claimed: &Claimed, ids: &[String]) -> Ended {
-    let stamp = host.kept.stamp(claimed);
-    if let Err(err) = succeed(&host.spool, claimed, &[]) {
-        error!(path = %shown(&claimed.inbox_path), error = %err, "cannot move the file out of the work folder; it stays there");
-        return Ended::Nothing;
-    }
-    host.kept.keep(&host.store, claimed, stamp);
     let id = ids.first().map_or("", String::as_str);
-    if let Err(err) = host.store.done(&claimed.claim, id, "", &[]) {
+    if !id.is_empty()
+        && let Err(err) = host.store.done(&claimed.claim, id, "", &[])
+    {
         warn!(error = %err, "cannot record the result in the state store");
+    }
+    if !moved_on(host, claimed) {
+        return Ended::Stalled(claimed.work.clone());
     }
     info!(
         path = %shown(&claimed.inbox_path),
@@ -329,13 +401,14 @@ fn give_up(host: &Host, claimed: &Claimed, verdict: &GiveUp) -> Ended {
         attempts: verdict.attempts,
         failed_at: jiff::Timestamp::now().to_string(),
     };
+    // Stored first: a crash before the move finishes failing the file at the next start.
+    if let Err(err) = host.store.failed(&claimed.claim, plugin, &verdict.reason) {
+        warn!(error = %err, "cannot record the result in the state store");
+    }
     let stamp = host.kept.stamp(claimed);
     match fail(&host.spool, claimed, &failure) {
         Ok(moved) => {
             host.kept.keep(&host.store, claimed, stamp);
-            if let Err(err) = host.store.failed(&claimed.claim, plugin, &verdict.reason) {
-                warn!(error = %err, "cannot record the result in the state store");
-            }
             warn!(
                 path = %shown(&claimed.inbox_path),
                 plugin = plugin.unwrap_or("chain"),
@@ -347,8 +420,8 @@ fn give_up(host: &Host, claimed: &Claimed, verdict: &GiveUp) -> Ended {
             Ended::Failed
         }
         Err(err) => {
-            error!(path = %shown(&claimed.inbox_path), error = %err, "cannot move the file to failed/; it stays in the work folder");
-            Ended::Nothing
+            error!(path = %shown(&claimed.inbox_path), error = %err, "cannot move the file to failed/; it stays in the work folder and is tried again");
+            Ended::Stalled(claimed.work.clone())
         }
     }
 }

@@ -21,6 +21,7 @@
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 
+pub mod backlog;
 pub mod claim;
 pub mod command;
 pub mod config;

@@ -4,28 +4,33 @@
 //! ```text
 //!            claim ──refused──────────────────────────────────────────────┐
 //!              │                                                          │
-//!         attempt counted ([`on_start`])                                  │
+//!          start stored ([`on_start`])                                    │
 //!     ┌────────┼──────────────────────────┐                               │
 //!     │        │                          │                               ▼
-//! records all  │ attempts left       too many attempts ─────────────► give up: failed/
+//! records all  │ attempts left       attempts used up ──────────────► give up: failed/
 //! written      ▼                                                          ▲
 //! before ─► pipeline, each plugin call within the limit                   │
 //!  │           │          │ time limit ([`on_time_out`]) ─ last attempt ──┤
-//!  │           │          └─ attempts left: retry (counted again)         │
+//!  │           │          └─ attempts left: retry                         │
 //!  │           ▼ results ([`on_results`])                                 │
 //!  │     all documents worked            some failed: their records, ─────┘
 //!  │           │                         then give up
 //!  │           ▼
-//!  │     processed (state store), records written
+//!  │     processed (state store), records written, done (state store)
 //!  └──────────►▼
 //!        moved on: done/ (or deleted, or kept)
 //! ```
 //!
-//! A file whose plugins got through every document is `processed` in the state store before
-//! its records are written: a crash from then on is not the file's doing, so the next start
-//! counts no attempt ([`StateStore::begin_attempt`](crate::state::StateStore::begin_attempt)),
-//! and when all its records are found written the file is only moved on
-//! ([`Start::WrittenBefore`]). [`job`](crate::job) carries the decisions out.
+//! What counts as an attempt against a file: a time-out in one of its plugin calls, or the
+//! daemon dying while the file was alone in the pipeline. When the daemon dies with several
+//! files in flight, none is blamed: at the next start each runs alone, one after the other
+//! ([`Begin::Alone`](crate::state::Begin)), so an innocent file finishes and only the file that
+//! kills the daemon again collects attempts. A file whose plugins got through every document is
+//! `processed` in the state store before its records are written: a crash from then on is not
+//! its doing, it is never counted nor given up, and when all its records are found written it
+//! is only moved on ([`Start::WrittenBefore`]). A file's final state is stored before it
+//! moves, so a crash in between only finishes the move. [`job`](crate::job) carries the
+//! decisions out.
 
 use std::num::NonZeroU32;
 use std::time::Duration;
@@ -33,7 +38,7 @@ use std::time::Duration;
 use docnorm_plugin_api::Record;
 
 use crate::pipeline::DocError;
-use crate::state::Attempt;
+use crate::state::{Attempt, FileState};
 
 /// A file given up: what goes into its `.error.json`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,25 +66,35 @@ pub enum Start {
     },
 }
 
-/// Decides what to do with a file whose attempt was just counted; `all_written` says whether
+/// Decides what to do with a file whose start was just stored; `all_written` says whether
 /// the records an earlier start got to (`attempt.records`) are all in the output folder.
 pub fn on_start(attempt: &Attempt, all_written: bool, max_attempts: NonZeroU32) -> Start {
-    if !attempt.records.is_empty() && all_written {
-        return Start::WrittenBefore;
-    }
-    let max = max_attempts.get();
-    if attempt.attempts > max {
-        let last = attempt.error.as_deref().unwrap_or(
-            "processing never finished (the daemon stopped or crashed while processing it)",
-        );
-        return Start::GiveUp(GiveUp {
+    let before = attempt.starts.saturating_sub(1);
+    match attempt.state {
+        FileState::Done => Start::WrittenBefore,
+        FileState::Processed if all_written => Start::WrittenBefore,
+        FileState::Failed => Start::GiveUp(GiveUp {
             plugin: attempt.plugin.clone(),
-            reason: format!("gave up after {max} attempts: {last}"),
-            attempts: attempt.attempts - 1,
-        });
-    }
-    Start::Process {
-        attempts: attempt.attempts,
+            reason: attempt.error.clone().unwrap_or_default(),
+            attempts: before,
+        }),
+        FileState::Processing if attempt.attempts >= max_attempts.get() => {
+            let max = max_attempts.get();
+            let last = attempt.error.clone().unwrap_or_else(|| {
+                format!(
+                    "processing never finished: the daemon died {} times while processing it alone",
+                    attempt.attempts
+                )
+            });
+            Start::GiveUp(GiveUp {
+                plugin: attempt.plugin.clone(),
+                reason: format!("gave up after {max} attempts: {last}"),
+                attempts: before,
+            })
+        }
+        FileState::Processing | FileState::Processed => Start::Process {
+            attempts: attempt.starts,
+        },
     }
 }
 
@@ -137,28 +152,33 @@ pub fn on_crash(message: String, attempts: u32) -> GiveUp {
 /// What to do when a plugin call passed the time limit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TimeOut {
-    /// Attempts are left: remember why, and process the file again.
+    /// Attempts are left: process the file again.
     Retry {
-        /// Why this attempt failed, for the report if the file is given up later.
+        /// Why this attempt failed.
         reason: String,
     },
     /// It was the last attempt.
     GiveUp(GiveUp),
 }
 
-/// Decides what follows a plugin call (of `plugin`, if one had started) past `limit`, at start
-/// number `attempts`.
+/// Why a plugin call past `limit` failed its attempt.
+pub fn time_out_reason(limit: Duration) -> String {
+    format!(
+        "processing exceeded the time limit of {} ms (run.plugin_time_limit_ms)",
+        limit.as_millis()
+    )
+}
+
+/// Decides what follows a plugin call (of `plugin`, if one had started) past its limit, at start
+/// number `attempts`, once the time-out made `counted` attempts against the file.
 pub fn on_time_out(
     plugin: Option<String>,
     attempts: u32,
-    limit: Duration,
+    counted: u32,
+    reason: String,
     max_attempts: NonZeroU32,
 ) -> TimeOut {
-    let reason = format!(
-        "processing exceeded the time limit of {} ms (run.plugin_time_limit_ms)",
-        limit.as_millis()
-    );
-    if attempts >= max_attempts.get() {
+    if counted >= max_attempts.get() {
         return TimeOut::GiveUp(GiveUp {
             plugin,
             reason,
@@ -197,9 +217,12 @@ mod tests {
 
     const MAX: NonZeroU32 = NonZeroU32::new(3).unwrap();
 
-    fn attempt(attempts: u32) -> Attempt {
+    /// A file in `processing` at its start number `starts`, with `attempts` counted against it.
+    fn attempt(attempts: u32, starts: u32) -> Attempt {
         Attempt {
             attempts,
+            starts,
+            state: FileState::Processing,
             plugin: None,
             error: None,
             records: Vec::new(),
@@ -223,22 +246,23 @@ mod tests {
     #[test]
     fn a_first_start_processes() {
         assert_eq!(
-            on_start(&attempt(1), false, MAX),
+            on_start(&attempt(0, 1), false, MAX),
             Start::Process { attempts: 1 }
         );
     }
 
     #[test]
-    fn the_last_allowed_start_still_processes() {
+    fn starts_that_are_not_counted_still_process() {
+        // Resumed many times after deaths with other files in flight.
         assert_eq!(
-            on_start(&attempt(3), false, MAX),
-            Start::Process { attempts: 3 }
+            on_start(&attempt(2, 9), false, MAX),
+            Start::Process { attempts: 9 }
         );
     }
 
     #[test]
-    fn a_start_past_the_attempts_gives_up_with_the_last_error() {
-        let mut counted = attempt(4);
+    fn the_counted_attempts_used_up_give_up_with_the_last_error() {
+        let mut counted = attempt(3, 5);
         counted.plugin = Some("html".to_owned());
         counted.error = Some("too slow".to_owned());
         assert_eq!(
@@ -246,43 +270,65 @@ mod tests {
             Start::GiveUp(GiveUp {
                 plugin: Some("html".to_owned()),
                 reason: "gave up after 3 attempts: too slow".to_owned(),
-                attempts: 3,
+                attempts: 4,
             })
         );
     }
 
     #[test]
-    fn a_file_that_crashed_the_daemon_each_time_is_given_up_saying_so() {
-        let Start::GiveUp(give_up) = on_start(&attempt(4), false, MAX) else {
+    fn a_file_that_killed_the_daemon_alone_each_time_is_given_up_saying_so() {
+        let Start::GiveUp(give_up) = on_start(&attempt(3, 4), false, MAX) else {
             panic!("not given up");
         };
         assert_eq!(give_up.plugin, None);
-        assert!(give_up.reason.contains("processing never finished"));
+        assert!(
+            give_up
+                .reason
+                .contains("the daemon died 3 times while processing it alone"),
+            "{}",
+            give_up.reason
+        );
     }
 
     #[test]
-    fn a_crash_after_all_records_were_written_only_moves_the_file_on() {
-        // Even past the attempts: the records are there, the file must not also fail.
-        let mut counted = attempt(9);
+    fn a_processed_file_whose_records_were_all_written_only_moves_on() {
+        let mut counted = attempt(3, 9);
+        counted.state = FileState::Processed;
         counted.records = vec!["id1".to_owned(), "id2".to_owned()];
         assert_eq!(on_start(&counted, true, MAX), Start::WrittenBefore);
     }
 
     #[test]
-    fn a_crash_while_the_records_were_written_processes_again() {
-        let mut counted = attempt(2);
+    fn a_processed_file_is_processed_again_never_given_up() {
+        let mut counted = attempt(7, 9);
+        counted.state = FileState::Processed;
         counted.records = vec!["id1".to_owned()];
         assert_eq!(
             on_start(&counted, false, MAX),
-            Start::Process { attempts: 2 }
+            Start::Process { attempts: 9 }
         );
     }
 
     #[test]
-    fn no_records_known_is_never_written_before() {
+    fn a_file_done_before_the_crash_only_moves_on() {
+        let mut counted = attempt(0, 2);
+        counted.state = FileState::Done;
+        assert_eq!(on_start(&counted, false, MAX), Start::WrittenBefore);
+    }
+
+    #[test]
+    fn a_file_failed_before_the_crash_finishes_failing_with_its_reason() {
+        let mut counted = attempt(0, 2);
+        counted.state = FileState::Failed;
+        counted.plugin = Some("html".to_owned());
+        counted.error = Some("too deep".to_owned());
         assert_eq!(
-            on_start(&attempt(1), true, MAX),
-            Start::Process { attempts: 1 }
+            on_start(&counted, false, MAX),
+            Start::GiveUp(GiveUp {
+                plugin: Some("html".to_owned()),
+                reason: "too deep".to_owned(),
+                attempts: 1,
+            })
         );
     }
 
@@ -352,20 +398,21 @@ mod tests {
 
     #[test]
     fn a_time_out_with_attempts_left_retries() {
-        let limit = Duration::from_millis(250);
+        let reason = time_out_reason(Duration::from_millis(250));
         assert_eq!(
-            on_time_out(Some("html".to_owned()), 2, limit, MAX),
-            TimeOut::Retry {
-                reason: "processing exceeded the time limit of 250 ms (run.plugin_time_limit_ms)"
-                    .to_owned()
-            }
+            reason,
+            "processing exceeded the time limit of 250 ms (run.plugin_time_limit_ms)"
+        );
+        assert_eq!(
+            on_time_out(Some("html".to_owned()), 4, 2, reason.clone(), MAX),
+            TimeOut::Retry { reason }
         );
     }
 
     #[test]
-    fn a_time_out_on_the_last_attempt_gives_up_naming_the_plugin() {
-        let TimeOut::GiveUp(give_up) =
-            on_time_out(Some("html".to_owned()), 3, Duration::from_secs(1), MAX)
+    fn a_time_out_using_up_the_attempts_gives_up_naming_the_plugin() {
+        let reason = time_out_reason(Duration::from_secs(1));
+        let TimeOut::GiveUp(give_up) = on_time_out(Some("html".to_owned()), 3, 3, reason, MAX)
         else {
             panic!("not given up");
         };

@@ -27,8 +27,9 @@ pub struct RunConfig {
     /// How long one plugin call (one plugin on one document) may take before the file is
     /// abandoned.
     pub plugin_time_limit_ms: NonZeroU64,
-    /// How many times processing a file may be started (counting crashes and time-outs)
-    /// before it goes to `failed/`.
+    /// How many attempts may be counted against a file before it goes to `failed/`: a plugin
+    /// call past the time limit, or the daemon dying while the file ran alone (after a crash
+    /// the files that were in flight run alone, one after the other).
     pub max_attempts: NonZeroU32,
     /// How long SIGTERM or SIGINT waits for documents in flight before exiting.
     pub shutdown_grace_ms: u64,

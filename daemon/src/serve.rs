@@ -8,11 +8,11 @@
 //! a full scan at an interval and whenever events were lost, reloads the pipeline on SIGHUP,
 //! and on shutdown stops claiming and lets in-flight documents finish within the grace time.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -21,17 +21,12 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tracing::{error, info, warn};
 
-use crate::claim::ClaimIds;
+use crate::backlog::{Backlog, Next};
 use crate::config::Config;
-use crate::duplicates::NearDuplicates;
 use crate::job::{self, Ended, Host, Job};
-use crate::kept::Kept;
 use crate::logging::Escaped;
 use crate::pipeline::Pipeline;
-use crate::pool::Pool;
 use crate::queue::Queue;
-use crate::spool::{OnSuccess, Spool};
-use crate::state::StateStore;
 use crate::systemd::Systemd;
 use crate::watch::{Signal, Watch, scan};
 
@@ -44,30 +39,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let mut hangup = signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?;
-    let spool = Spool::open(&config.spool)?;
-    spool.remove_leftovers();
-    let store = StateStore::open(&spool.database)?;
-    let duplicates = near_duplicates(&config, &store)?;
-    let kept = Kept::load(spool.on_success == OnSuccess::Keep, &store)
-        .context("cannot read the kept files from the state store")?;
-    let limits = config.run.clone();
-    let pool = Pool::new(
-        "docnorm-doc",
-        limits.pipeline,
-        limits.threads,
-        limits.plugin_time_limit,
-    )
-    .context("cannot start the worker threads")?;
-    let host = Arc::new(Host {
-        pool,
-        spool,
-        store,
-        ids: ClaimIds::default(),
-        limits,
-        duplicates: Mutex::new(duplicates),
-        stopping: AtomicBool::new(false),
-        kept,
-    });
+    let host = Arc::new(Host::open(&config)?);
     let mut daemon = Daemon::new(Arc::clone(&host), config, config_path, pipeline)?;
     daemon.start()?;
     tokio::pin!(shutdown);
@@ -90,19 +62,6 @@ pub async fn serve(
     Ok(())
 }
 
-/// The near-duplicate index over the most recent records, refilled from the state store
-/// (remembered only: their own duplicates were found when they were written).
-fn near_duplicates(config: &Config, store: &StateStore) -> anyhow::Result<NearDuplicates> {
-    let mut index = NearDuplicates::new(&config.duplicates);
-    for (id, simhash) in store
-        .simhashes(config.duplicates.window.get())
-        .context("cannot read fingerprints from the state store")?
-    {
-        index.remember(&id, simhash);
-    }
-    Ok(index)
-}
-
 struct Daemon {
     host: Arc<Host>,
     config: Config,
@@ -110,7 +69,10 @@ struct Daemon {
     pipeline: Arc<Pipeline>,
     watch: Watch,
     queue: Queue,
-    retries: VecDeque<PathBuf>,
+    /// Work-folder files waiting for a job.
+    backlog: Backlog,
+    /// The job running a suspect (see `backlog`), while one runs.
+    suspect: Option<tokio::task::Id>,
     jobs: JoinSet<Ended>,
     /// For each running job: the inbox path it holds in the queue.
     running: HashMap<tokio::task::Id, Option<PathBuf>>,
@@ -142,7 +104,8 @@ impl Daemon {
             config_path,
             pipeline: Arc::new(pipeline),
             watch,
-            retries: VecDeque::new(),
+            backlog: Backlog::new(Vec::new()),
+            suspect: None,
             jobs: JoinSet::new(),
             running: HashMap::new(),
             systemd: Systemd::from_env(),
@@ -162,10 +125,10 @@ impl Daemon {
         if !leftovers.is_empty() {
             info!(
                 files = leftovers.len(),
-                "resuming files claimed before the last stop"
+                "resuming files claimed before the last stop, one at a time"
             );
         }
-        self.retries.extend(leftovers);
+        self.backlog = Backlog::new(leftovers);
         self.scan();
         info!(
             inbox = %Escaped(&spool.inbox.display().to_string()),
@@ -200,23 +163,39 @@ impl Daemon {
         }
     }
 
-    /// Starts jobs while workers are free and files are ready.
+    /// Starts jobs while workers are free and files are ready: the backlog's first, then the
+    /// inbox's.
     fn launch(&mut self) {
-        // A thread for each job: at most `run.concurrency` of them in the pipeline (the gate in `pool`),
-        // the others claiming, finishing or waiting for their turn.
+        // A thread for each job: at most `run.concurrency` of them in the pipeline (the gate
+        // in `pool`), the others claiming, finishing or waiting for their turn.
+        let now = Instant::now();
         while self.jobs.len() < self.host.pool.threads() {
-            let (job, key) = if let Some(work) = self.retries.pop_front() {
-                (Job::Work(work), None)
-            } else if let Some(path) = self.queue.take() {
-                (Job::Inbox(path.clone()), Some(path))
-            } else {
-                break;
-            };
-            let host = Arc::clone(&self.host);
-            let pipeline = Arc::clone(&self.pipeline);
-            let handle = self.jobs.spawn(job::run(host, pipeline, job));
-            self.running.insert(handle.id(), key);
+            match self.backlog.next(self.jobs.len(), now) {
+                Next::Job(job) => {
+                    let suspect = matches!(job, Job::Resume(_));
+                    let id = self.spawn(job, None);
+                    if suspect {
+                        self.suspect = Some(id);
+                    }
+                }
+                Next::Wait => break,
+                Next::Inbox => match self.queue.take() {
+                    Some(path) => {
+                        self.spawn(Job::Inbox(path.clone()), Some(path));
+                    }
+                    None => break,
+                },
+            }
         }
+    }
+
+    /// Starts `job`; `key` is the inbox path it holds in the queue.
+    fn spawn(&mut self, job: Job, key: Option<PathBuf>) -> tokio::task::Id {
+        let host = Arc::clone(&self.host);
+        let pipeline = Arc::clone(&self.pipeline);
+        let id = self.jobs.spawn(job::run(host, pipeline, job)).id();
+        self.running.insert(id, key);
+        id
     }
 
     fn joined(&mut self, joined: Result<(tokio::task::Id, Ended), tokio::task::JoinError>) {
@@ -227,18 +206,26 @@ impl Daemon {
                 (err.id(), Ended::Nothing)
             }
         };
+        let suspect = self.suspect == Some(id);
+        if suspect {
+            self.suspect = None;
+        }
         if let Some(Some(path)) = self.running.remove(&id)
             && self.queue.finished(&path)
             && !self.host.kept.holds(&path)
         {
             self.queue.changed(path, Instant::now().into_std());
         }
-        match ended {
+        match &ended {
             Ended::Processed => self.processed += 1,
             Ended::Failed => self.failed += 1,
-            Ended::Retry(work) => self.retries.push_back(work),
-            Ended::Nothing => {}
+            Ended::Stalled(work) => warn!(
+                path = %job::shown(work),
+                "writing failed; trying the file again later"
+            ),
+            Ended::Retry(_) | Ended::Nothing => {}
         }
+        self.backlog.ended(suspect, ended, Instant::now());
     }
 
     fn signal(&mut self, first: Signal) {
@@ -262,6 +249,9 @@ impl Daemon {
 
     fn next_wake(&self) -> Instant {
         let mut wake = self.next_status.min(self.next_reconcile);
+        if let Some(due) = self.backlog.next_due() {
+            wake = wake.min(due);
+        }
         if let Some(settle) = self.queue.next_settle() {
             wake = wake.min(Instant::from_std(settle));
         }
@@ -280,6 +270,9 @@ impl Daemon {
             self.scan();
             if reconcile {
                 self.next_reconcile = now + self.config.watch.reconcile_interval;
+                // Off the loop's thread: see `StateStore::prune`.
+                let (host, window) = (Arc::clone(&self.host), self.config.duplicates.window);
+                tokio::task::spawn_blocking(move || host.store.prune(window.get()));
             }
         }
         let progress = self.processed + self.failed + self.host.pool.laps();
@@ -301,17 +294,21 @@ impl Daemon {
     /// stalled run loop) stops the watchdog. A long JSON Lines file makes progress with
     /// each object.
     fn healthy(&self, now: Instant) -> bool {
-        let idle = self.jobs.is_empty() && self.queue.waiting() == 0 && self.retries.is_empty();
+        let idle = self.jobs.is_empty() && self.queue.waiting() == 0 && self.backlog.waiting() == 0;
         let limit = self.host.limits.plugin_time_limit + Duration::from_secs(10);
         idle || now.duration_since(self.progress.1) < limit
     }
 
     fn status_line(&self) -> String {
+        let stalled = match self.backlog.stalled() {
+            0 => String::new(),
+            n => format!(", {n} waiting to retry after a write error"),
+        };
         format!(
-            "{} processed, {} failed, {} queued, {} in flight",
+            "{} processed, {} failed, {} queued, {} in flight{stalled}",
             self.processed,
             self.failed,
-            self.queue.waiting() + self.retries.len(),
+            self.queue.waiting() + self.backlog.waiting(),
             self.jobs.len()
         )
     }
@@ -319,8 +316,11 @@ impl Daemon {
     /// Rebuilds the pipeline from the config file; keeps the current one if that fails.
     fn reload(&mut self) {
         self.systemd.reloading();
-        match self.load() {
-            Ok((config, pipeline)) => {
+        let loaded = Config::reload(self.config_path.as_deref())
+            .map_err(anyhow::Error::from)
+            .and_then(|config| Ok((Pipeline::new(&config)?, config)));
+        match loaded {
+            Ok((pipeline, config)) => {
                 let restart_needed = config.spool != self.config.spool
                     || config.watch != self.config.watch
                     || config.run != self.config.run
@@ -343,12 +343,6 @@ impl Daemon {
         }
         let status = self.status_line();
         self.systemd.ready(&status);
-    }
-
-    fn load(&self) -> anyhow::Result<(Config, Pipeline)> {
-        let config = Config::load_or_default(self.config_path.as_deref())?;
-        let pipeline = Pipeline::new(&config)?;
-        Ok((config, pipeline))
     }
 
     /// Lets documents in flight finish within the grace time.

@@ -8,6 +8,8 @@
 //! - `undeclared_on`: on a document containing this marker, patch `title`, which the plugin
 //!   does not declare as a write;
 //! - `fail_on`: report an invalid document when its text contains this marker;
+//! - `abort_on`: abort the whole process (as a crashing native library does) on a document
+//!   whose text contains this marker;
 //! - `sleep_marker`: on a document with a line `<marker> N`, sleep N milliseconds first (a
 //!   slow or hanging plugin, for the daemon's time limit).
 //!
@@ -27,6 +29,7 @@ pub struct Probe {
     undeclared_on: Option<String>,
     fail_on: Option<String>,
     sleep_marker: Option<String>,
+    abort_on: Option<String>,
 }
 
 impl NativePlugin for Probe {
@@ -48,6 +51,7 @@ impl NativePlugin for Probe {
             undeclared_on: text("undeclared_on"),
             fail_on: text("fail_on"),
             sleep_marker: text("sleep_marker"),
+            abort_on: text("abort_on"),
         })
     }
 }
@@ -71,6 +75,9 @@ impl Plugin for Probe {
             std::thread::sleep(std::time::Duration::from_millis(millis));
         }
         let marked = |marker: &Option<String>| marker.as_deref().is_some_and(|m| text.contains(m));
+        if marked(&self.abort_on) {
+            std::process::abort();
+        }
         assert!(
             !marked(&self.panic_on),
             "probe was asked to panic on {}",
