@@ -597,6 +597,126 @@ fn issue_21_records_that_cannot_be_written_are_tried_again_without_a_restart() {
     assert_eq!(spool.failed(), Vec::<String>::new());
 }
 
+/// Parses Prometheus text-format exposition strictly: every line a `# HELP`/`# TYPE` comment
+/// or `name{label="value",...} number`; returns each series with its value.
+fn parse_prometheus(text: &str) -> BTreeMap<String, f64> {
+    let mut series = BTreeMap::new();
+    for line in text.lines() {
+        if let Some(comment) = line.strip_prefix("# ") {
+            let kind = comment.split(' ').next().unwrap();
+            assert!(kind == "HELP" || kind == "TYPE", "bad comment: {line}");
+            continue;
+        }
+        let (name_and_labels, value) = line.rsplit_once(' ').expect("a value");
+        let value: f64 = value
+            .parse()
+            .unwrap_or_else(|_| panic!("bad value: {line}"));
+        let name_end = name_and_labels.find('{').unwrap_or(name_and_labels.len());
+        let name = &name_and_labels[..name_end];
+        assert!(
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':'),
+            "bad name: {line}"
+        );
+        let labels = &name_and_labels[name_end..];
+        if !labels.is_empty() {
+            let inner = labels
+                .strip_prefix('{')
+                .and_then(|l| l.strip_suffix('}'))
+                .unwrap_or_else(|| panic!("bad labels: {line}"));
+            for pair in inner.split("\",").filter(|p| !p.is_empty()) {
+                let (key, quoted) = pair
+                    .split_once("=\"")
+                    .unwrap_or_else(|| panic!("bad label: {line}"));
+                assert!(
+                    key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+                    "{line}"
+                );
+                assert!(!quoted.trim_end_matches('"').contains('\n'), "{line}");
+            }
+        }
+        series.insert(name_and_labels.to_owned(), value);
+    }
+    series
+}
+
+#[test]
+// The counts compared are small integers, exact in a double.
+#[allow(clippy::float_cmp)]
+fn issue_22_metrics_are_scraped_and_match_the_files() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut spool = Spool::new(&format!(
+        "{FAST}metrics:\n  listen: 127.0.0.1:{port}\n  textfile: metrics.prom\n  interval_ms: 200\n"
+    ));
+    let _daemon = spool.start();
+    for n in 0..5 {
+        spool.drop_doc(&format!("doc-{n}.md"), &doc(n));
+    }
+    spool.drop_doc("empty.txt", "");
+    assert!(wait_until(SOON, || spool.count("done") == 5
+        && spool.failed().len() == 1));
+    let scrape = || {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .unwrap();
+        let mut response = String::new();
+        std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").unwrap();
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        assert!(head.contains("text/plain; version=0.0.4"), "{head}");
+        parse_prometheus(body)
+    };
+    let metrics = scrape();
+    assert_eq!(metrics["docnorm_files_processed_total"], 5.0, "{metrics:?}");
+    assert_eq!(metrics["docnorm_records_total"], 5.0);
+    assert_eq!(metrics["docnorm_files_failed_total{plugin=\"read\"}"], 1.0);
+    assert_eq!(metrics["docnorm_record_bytes_count"], 5.0);
+    assert_eq!(
+        metrics["docnorm_plugin_seconds_count{plugin=\"frontmatter\"}"], 5.0,
+        "{metrics:?}"
+    );
+    // The textfile holds the same, rewritten at its interval.
+    assert!(wait_until(SOON, || {
+        std::fs::read_to_string(spool.path("metrics.prom"))
+            .is_ok_and(|text| parse_prometheus(&text)["docnorm_files_processed_total"] == 5.0)
+    }));
+    // `docnorm status` reads the running daemon.
+    let status = util::docnorm()
+        .args(["status", "--config", "docnorm.yaml"])
+        .current_dir(spool.path(""))
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&status.stdout);
+    assert!(status.status.success(), "{shown}");
+    assert!(shown.contains("5 files processed (5 records)"), "{shown}");
+    assert!(shown.contains("1 failed {plugin=\"read\"}"), "{shown}");
+}
+
+#[test]
+fn issue_22_status_reads_the_state_store_of_a_stopped_daemon() {
+    let mut spool = Spool::new(FAST);
+    let mut daemon = spool.start();
+    spool.drop_doc("a.md", &doc(1));
+    assert!(wait_until(SOON, || spool.count("done") == 1));
+    daemon.signal("TERM");
+    assert!(daemon.wait_exit().success());
+    let status = util::docnorm()
+        .args(["status", "--config", "docnorm.yaml"])
+        .current_dir(spool.path(""))
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&status.stdout);
+    assert!(status.status.success(), "{shown}");
+    assert!(shown.contains("1 files processed, 0 failed"), "{shown}");
+}
+
 #[test]
 fn issue_24_a_notify_socket_nobody_reads_never_stalls_the_daemon() {
     let spool = Spool::new(

@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use crate::duplicates::DuplicatesConfig;
 use crate::limits::RunLimits;
+use crate::metrics::MetricsConfig;
 use crate::native::CustomPluginConfig;
 use crate::read::ReadConfig;
 use crate::spool::SpoolConfig;
@@ -111,6 +112,9 @@ pub struct Config {
     /// `docnorm run`: concurrency, time limit, attempts, shutdown.
     #[serde(default)]
     pub run: RunLimits,
+    /// `docnorm run`: where its metrics are exposed (nowhere by default).
+    #[serde(default)]
+    pub metrics: MetricsConfig,
 }
 
 impl Default for Config {
@@ -124,6 +128,7 @@ impl Default for Config {
             spool: SpoolConfig::default(),
             watch: WatchLimits::default(),
             run: RunLimits::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }

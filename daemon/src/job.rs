@@ -22,6 +22,7 @@ use crate::life::{self, Finish, GiveUp, Start, TimeOut};
 use crate::limits::RunLimits;
 use crate::locks::lock;
 use crate::logging::Escaped;
+use crate::metrics::Metrics;
 use crate::pipeline::{DocError, Pipeline};
 use crate::pool::{Pool, Ran, Worker};
 use crate::spool::{OnSuccess, Spool};
@@ -40,6 +41,7 @@ pub struct Host {
     /// Set on SIGTERM/SIGINT: jobs that have not claimed their inbox file yet leave it.
     pub stopping: AtomicBool,
     pub kept: Kept,
+    pub metrics: Metrics,
 }
 
 impl Host {
@@ -72,6 +74,7 @@ impl Host {
             duplicates: Mutex::new(duplicates),
             stopping: AtomicBool::new(false),
             kept,
+            metrics: Metrics::default(),
         })
     }
 }
@@ -261,6 +264,7 @@ fn mark(host: &Host, records: &mut [Record]) -> Vec<(String, u64)> {
 fn timed_out(host: &Host, claimed: &Claimed, attempts: u32, plugin: Option<&str>) -> Ended {
     let limits = &host.limits;
     let reason = life::time_out_reason(limits.plugin_time_limit);
+    host.metrics.timed_out();
     let counted = match host.store.time_out(&claimed.claim, plugin, &reason) {
         Ok(counted) => counted,
         Err(err) => {
@@ -321,6 +325,12 @@ fn processed(
     if !moved_on(host, claimed) {
         return Ended::Stalled(claimed.work.clone());
     }
+    let sizes: Vec<u64> = written
+        .iter()
+        .filter_map(|path| std::fs::metadata(path).ok())
+        .map(|meta| meta.len())
+        .collect();
+    host.metrics.processed(records, &sizes);
     info!(
         path = %shown(&claimed.inbox_path),
         id,
@@ -409,6 +419,7 @@ fn give_up(host: &Host, claimed: &Claimed, verdict: &GiveUp) -> Ended {
     match fail(&host.spool, claimed, &failure) {
         Ok(moved) => {
             host.kept.keep(&host.store, claimed, stamp);
+            host.metrics.failed(plugin.unwrap_or("chain"));
             warn!(
                 path = %shown(&claimed.inbox_path),
                 plugin = plugin.unwrap_or("chain"),

@@ -33,6 +33,7 @@ pub mod life;
 pub mod limits;
 mod locks;
 pub mod logging;
+pub mod metrics;
 pub mod native;
 pub mod pipeline;
 pub mod pool;

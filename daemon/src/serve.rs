@@ -25,6 +25,7 @@ use crate::backlog::{Backlog, Next};
 use crate::config::Config;
 use crate::job::{self, Ended, Host, Job};
 use crate::logging::Escaped;
+use crate::metrics;
 use crate::pipeline::Pipeline;
 use crate::queue::Queue;
 use crate::systemd::Systemd;
@@ -40,6 +41,8 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let mut hangup = signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?;
     let host = Arc::new(Host::open(&config)?);
+    let metrics_host = Arc::clone(&host);
+    let _listener = metrics::listen(&config.metrics, move || metrics_host.metrics.render())?;
     let mut daemon = Daemon::new(Arc::clone(&host), config, config_path, pipeline)?;
     daemon.start()?;
     tokio::pin!(shutdown);
@@ -83,6 +86,7 @@ struct Daemon {
     progress: (u64, Instant),
     next_status: Instant,
     next_reconcile: Instant,
+    next_metrics: Instant,
 }
 
 impl Daemon {
@@ -113,6 +117,7 @@ impl Daemon {
             failed: counts.failed,
             progress: (0, now),
             next_status: now,
+            next_metrics: now,
         })
     }
 
@@ -219,10 +224,10 @@ impl Daemon {
         match &ended {
             Ended::Processed => self.processed += 1,
             Ended::Failed => self.failed += 1,
-            Ended::Stalled(work) => warn!(
-                path = %job::shown(work),
-                "writing failed; trying the file again later"
-            ),
+            Ended::Stalled(work) => {
+                self.host.metrics.write_error();
+                warn!(path = %job::shown(work), "writing failed; trying the file again later");
+            }
             Ended::Retry(_) | Ended::Nothing => {}
         }
         self.backlog.ended(suspect, ended, Instant::now());
@@ -266,7 +271,11 @@ impl Daemon {
         let now = Instant::now();
         self.queue.settle(now.into_std());
         let reconcile = now >= self.next_reconcile;
-        if self.watch.take_rescan() | self.queue.take_overflow() || reconcile {
+        let lost_events = self.watch.take_rescan() | self.queue.take_overflow();
+        if lost_events {
+            self.host.metrics.rescanned();
+        }
+        if lost_events || reconcile {
             self.scan();
             if reconcile {
                 self.next_reconcile = now + self.config.watch.reconcile_interval;
@@ -285,6 +294,18 @@ impl Daemon {
             let status = self.status_line();
             self.systemd.status(&status);
             self.next_status = now + self.host.limits.status_interval;
+        }
+        self.host.metrics.set_backlog(
+            self.queue.waiting() + self.backlog.waiting(),
+            self.jobs.len(),
+        );
+        if now >= self.next_metrics
+            && let Some(path) = &self.config.metrics.textfile
+        {
+            self.next_metrics = now + self.config.metrics.interval();
+            let (host, path) = (Arc::clone(&self.host), path.clone());
+            let write = move || metrics::write_textfile(&path, &host.metrics.render());
+            tokio::task::spawn_blocking(write);
         }
     }
 

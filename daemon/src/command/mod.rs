@@ -7,6 +7,7 @@ pub mod plugins;
 pub mod process;
 pub mod run;
 pub mod schema;
+pub mod status;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -45,12 +46,14 @@ pub enum Command {
     Schema(schema::Args),
     /// Watch the inbox and process files as they arrive, until SIGTERM or SIGINT.
     Run(run::Args),
+    /// Show what the daemon has done: from its metrics, or its state store when stopped.
+    Status(status::Args),
 }
 
 /// Runs the command line and returns the process's exit code.
 pub fn main(cli: Cli) -> ExitCode {
     let level = match cli.command {
-        Command::Process(_) | Command::Explain(_) => "warn",
+        Command::Process(_) | Command::Explain(_) | Command::Status(_) => "warn",
         _ => "info",
     };
     logging::init(cli.log_format, level);
@@ -62,6 +65,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Plugins(args) => plugins::run(&args, &mut stdout),
         Command::Schema(args) => schema::run(&args, &mut stdout),
         Command::Run(args) => run::run(&args, &mut stdout),
+        Command::Status(args) => status::run(&args, &mut stdout),
     };
     let _ = stdout.flush();
     ExitCode::from(code)
