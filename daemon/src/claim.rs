@@ -28,6 +28,19 @@ pub struct Claimed {
     pub inbox_path: PathBuf,
 }
 
+impl Claimed {
+    /// The file at `work`, claimed from `inbox_path`.
+    fn new(work: PathBuf, inbox_path: PathBuf) -> Self {
+        let text = |path: &Path| os_text(path.file_name().unwrap_or_default()).into_owned();
+        Self {
+            claim: text(&work),
+            name: text(&inbox_path),
+            work,
+            inbox_path,
+        }
+    }
+}
+
 /// What came of claiming a path.
 #[derive(Debug)]
 pub enum Claim {
@@ -160,18 +173,6 @@ fn refusal(inbox: &Path, claimed: &Claimed) -> std::io::Result<Option<String>> {
         Ok(_) => "symlink pointing outside the inbox; refused".to_owned(),
         Err(_) => "dangling symlink".to_owned(),
     }))
-}
-
-impl Claimed {
-    fn new(work: PathBuf, inbox_path: PathBuf) -> Self {
-        let text = |path: &Path| os_text(path.file_name().unwrap_or_default()).into_owned();
-        Self {
-            claim: text(&work),
-            name: text(&inbox_path),
-            work,
-            inbox_path,
-        }
-    }
 }
 
 /// The name cut to [`MAX_NAME_IN_WORK`] bytes, not inside a UTF-8 character.
