@@ -193,12 +193,18 @@ fn shorten(name: &OsStr) -> &OsStr {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_claim_moves_the_file_and_keeps_its_name() {
+    /// A temporary folder holding an inbox and a work folder.
+    fn folders() -> (tempfile::TempDir, PathBuf, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let (inbox, work) = (dir.path().join("in"), dir.path().join("work"));
         std::fs::create_dir_all(&inbox).unwrap();
         std::fs::create_dir_all(&work).unwrap();
+        (dir, inbox, work)
+    }
+
+    #[test]
+    fn a_claim_moves_the_file_and_keeps_its_name() {
+        let (_dir, inbox, work) = folders();
         let path = inbox.join("a-b.txt");
         std::fs::write(&path, "x").unwrap();
         let ids = ClaimIds::default();
@@ -220,10 +226,7 @@ mod tests {
 
     #[test]
     fn a_symlink_out_of_the_inbox_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let (inbox, work) = (dir.path().join("in"), dir.path().join("work"));
-        std::fs::create_dir_all(&inbox).unwrap();
-        std::fs::create_dir_all(&work).unwrap();
+        let (dir, inbox, work) = folders();
         let secret = dir.path().join("secret.txt");
         std::fs::write(&secret, "x").unwrap();
         let link = inbox.join("link.txt");
@@ -244,10 +247,7 @@ mod tests {
 
     #[test]
     fn a_name_that_is_not_utf8_is_kept_byte_for_byte() {
-        let dir = tempfile::tempdir().unwrap();
-        let (inbox, work) = (dir.path().join("in"), dir.path().join("work"));
-        std::fs::create_dir_all(&inbox).unwrap();
-        std::fs::create_dir_all(&work).unwrap();
+        let (_dir, inbox, work) = folders();
         let path = inbox.join(OsStr::from_bytes(b"caf\xe9.txt"));
         std::fs::write(&path, "x").unwrap();
         let ids = ClaimIds::default();
@@ -271,10 +271,8 @@ mod tests {
 
     #[test]
     fn a_folder_in_the_inbox_is_left_there() {
-        let dir = tempfile::tempdir().unwrap();
-        let (inbox, work) = (dir.path().join("in"), dir.path().join("work"));
-        std::fs::create_dir_all(inbox.join("sub")).unwrap();
-        std::fs::create_dir_all(&work).unwrap();
+        let (_dir, inbox, work) = folders();
+        std::fs::create_dir(inbox.join("sub")).unwrap();
         let ids = ClaimIds::default();
         let outcome = claim(&inbox, &work, &inbox.join("sub"), &ids, ClaimBy::Rename).unwrap();
         assert!(matches!(outcome, Claim::Gone));

@@ -123,11 +123,7 @@ fn parse_fuzz(mut args: std::slice::Iter<'_, String>) -> anyhow::Result<Task> {
         max_len: 4096,
     };
     while let Some(arg) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .cloned()
-                .with_context(|| format!("{name} needs a value"))
-        };
+        let mut value = |name: &str| value(&mut args, name);
         match arg.as_str() {
             "--seconds" => flags.seconds = number(&value("--seconds")?, "--seconds")?,
             "--target" => flags.targets.push(value("--target")?),
@@ -156,11 +152,7 @@ fn parse_bench(mut args: std::slice::Iter<'_, String>) -> anyhow::Result<Task> {
         no_build: false,
     };
     while let Some(arg) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .cloned()
-                .with_context(|| format!("{name} needs a value"))
-        };
+        let mut value = |name: &str| value(&mut args, name);
         match arg.as_str() {
             "--quick" => flags.quick = true,
             "--quality-only" => {
@@ -205,6 +197,13 @@ impl BenchFlags {
             && self.files.is_none()
             && !self.no_build
     }
+}
+
+/// The value after flag `name`.
+fn value(args: &mut std::slice::Iter<'_, String>, name: &str) -> anyhow::Result<String> {
+    args.next()
+        .cloned()
+        .with_context(|| format!("{name} needs a value"))
 }
 
 fn number(s: &str, name: &str) -> anyhow::Result<usize> {
