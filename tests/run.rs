@@ -1242,3 +1242,95 @@ fn json_lines_give_one_record_per_object_and_a_broken_line_fails_the_file_alone(
         "the object nested in a broken one is not a document"
     );
 }
+
+#[test]
+fn issue_21_a_folder_in_the_inbox_is_left_alone_however_it_arrives() {
+    let mut spool = Spool::new(FAST);
+    let inbox = spool.path("inbox");
+    // One folder is there before the daemon starts (found by the first scan).
+    std::fs::create_dir_all(inbox.join("before/inner")).unwrap();
+    let mut daemon = spool.start();
+    // One renamed in, holding a document; one made in place.
+    let staged = spool.path("stage/renamed");
+    std::fs::create_dir_all(&staged).unwrap();
+    std::fs::write(staged.join("inside.md"), doc(1)).unwrap();
+    std::fs::rename(&staged, inbox.join("renamed")).unwrap();
+    std::fs::create_dir(inbox.join("made")).unwrap();
+    // A document dropped after them is processed: the folders' events have been handled.
+    spool.drop_doc("after.md", &doc(2));
+    assert!(
+        wait_until(SOON, || spool.count("done") == 1),
+        "{}",
+        daemon.log()
+    );
+    let check = |spool: &Spool, log: &str| {
+        assert_eq!(spool.failed(), Vec::<String>::new(), "{log}");
+        assert_eq!(names(&inbox), ["before", "made", "renamed"], "{log}");
+        assert!(inbox.join("renamed/inside.md").is_file());
+        assert!(inbox.join("before/inner").is_dir());
+    };
+    check(&spool, &daemon.log());
+    // A restart scans the inbox again, and leaves them too.
+    daemon.signal("TERM");
+    assert!(daemon.wait_exit().success());
+    let daemon = spool.start();
+    spool.drop_doc("later.md", &doc(3));
+    assert!(
+        wait_until(SOON, || spool.count("done") == 2),
+        "{}",
+        daemon.log()
+    );
+    check(&spool, &daemon.log());
+}
+
+#[test]
+fn issue_21_a_name_that_is_not_utf8_is_kept_byte_for_byte() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    let mut spool = Spool::new(FAST);
+    let daemon = spool.start();
+    let good = OsStr::from_bytes(b"caf\xe9 \xff.md");
+    let bad = OsStr::from_bytes(b"vide \xe9.txt");
+    for (name, text) in [(good, doc(1)), (bad, String::new())] {
+        let staged = spool.path("stage").join(name);
+        std::fs::write(&staged, text).unwrap();
+        std::fs::rename(&staged, spool.path("inbox").join(name)).unwrap();
+    }
+    let raw_names = |sub: &str| -> Vec<Vec<u8>> {
+        let mut names: Vec<Vec<u8>> = std::fs::read_dir(spool.path(sub))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().as_bytes().to_owned())
+            .filter(|n| !n.starts_with(b"."))
+            .collect();
+        names.sort();
+        names
+    };
+    let finished = wait_until(SOON, || {
+        raw_names("done").len() == 1 && raw_names("failed").len() == 2
+    });
+    assert!(finished, "{}", daemon.log());
+    assert_eq!(raw_names("done"), [b"caf\xe9 \xff.md".to_vec()]);
+    assert_eq!(
+        raw_names("failed"),
+        [
+            b"vide \xe9.txt".to_vec(),
+            b"vide \xe9.txt.error.json".to_vec()
+        ]
+    );
+    // Records, reports and logs show the bytes that are not UTF-8 as \xNN.
+    let records = spool.records();
+    assert_eq!(source_names(&records), ["caf\\xe9 \\xff.md"]);
+    let report = spool
+        .path("failed")
+        .join(OsStr::from_bytes(b"vide \xe9.txt.error.json"));
+    let report: Value = serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
+    let path = report["path"].as_str().unwrap();
+    assert!(path.ends_with("/inbox/vide \\xe9.txt"), "{report}");
+    assert_eq!(report["reason"], "empty file", "{report}");
+    wait_until(SOON, || daemon.log().contains("\"message\":\"failed\""));
+    let log = daemon.log();
+    assert!(log.contains("caf\\\\xe9 \\\\xff.md"), "{log}");
+    assert!(log.contains("vide \\\\xe9.txt"), "{log}");
+    assert!(!log.contains('\u{fffd}'), "{log}");
+}

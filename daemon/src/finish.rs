@@ -57,26 +57,25 @@ pub fn move_on(spool: &Spool, claimed: &Claimed) -> std::io::Result<()> {
 /// path.
 pub fn fail(spool: &Spool, claimed: &Claimed, failure: &Failure) -> std::io::Result<PathBuf> {
     let target = free_name(spool.failed.path(), claimed);
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let mut report = target.file_name().unwrap_or_default().to_owned();
+    report.push(".error.json");
     let mut bytes = serde_json::to_vec_pretty(failure).map_err(std::io::Error::other)?;
     bytes.push(b'\n');
-    write_atomic(&spool.failed, &format!("{name}.error.json"), &bytes)?;
+    write_atomic(&spool.failed, &report, &bytes)?;
     std::fs::rename(&claimed.work, &target)?;
     Ok(target)
 }
 
-/// `dir/<inbox name>` when no file has that name yet, else `dir/<work name>` (unique). An
-/// `.error.json` left without its input by a crash does not make the name taken: it is
-/// ours, and is written again.
+/// `dir/<inbox name>` when no file has that name yet, else `dir/<work name>` (unique), byte
+/// for byte. An `.error.json` left without its input by a crash does not make the name
+/// taken: it is ours, and is written again.
 fn free_name(dir: &Path, claimed: &Claimed) -> PathBuf {
-    let plain = dir.join(&claimed.name);
+    let name = |path: &Path| dir.join(path.file_name().unwrap_or_default());
+    let plain = name(&claimed.inbox_path);
     if std::fs::symlink_metadata(&plain).is_err() {
         return plain;
     }
-    dir.join(&claimed.claim)
+    name(&claimed.work)
 }
 
 #[cfg(test)]

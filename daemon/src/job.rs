@@ -21,7 +21,7 @@ use crate::kept::Kept;
 use crate::life::{self, Finish, GiveUp, Start, TimeOut};
 use crate::limits::RunLimits;
 use crate::locks::lock;
-use crate::logging::Escaped;
+use crate::logging::{Escaped, os_text};
 use crate::metrics::Metrics;
 use crate::pipeline::{DocError, Pipeline};
 use crate::pool::{Pool, Ran, Worker};
@@ -405,7 +405,7 @@ fn written_before(host: &Host, claimed: &Claimed, ids: &[String]) -> Ended {
 fn give_up(host: &Host, claimed: &Claimed, verdict: &GiveUp) -> Ended {
     let plugin = verdict.plugin.as_deref();
     let failure = Failure {
-        path: claimed.inbox_path.to_string_lossy().into_owned(),
+        path: os_text(claimed.inbox_path.as_os_str()).into_owned(),
         plugin: Some(plugin.unwrap_or("chain").to_owned()),
         reason: verdict.reason.clone(),
         attempts: verdict.attempts,
@@ -437,7 +437,8 @@ fn give_up(host: &Host, claimed: &Claimed, verdict: &GiveUp) -> Ended {
     }
 }
 
-/// A path as the logs show it: escaped, since file names are untrusted.
+/// A path as the logs show it: escaped, since file names are untrusted, and with the bytes
+/// that are not UTF-8 as `\xNN`.
 pub fn shown(path: &Path) -> String {
-    Escaped(&path.display().to_string()).to_string()
+    Escaped(&os_text(path.as_os_str())).to_string()
 }

@@ -12,6 +12,7 @@ use docnorm_plugin_api::{Chain, ChainError, Document, Format, Manifest, Plugin, 
 use tracing::{debug, debug_span, info_span};
 
 use crate::config::Config;
+use crate::logging::os_text;
 use crate::read::{ReadConfig, read_file};
 use crate::split;
 
@@ -73,7 +74,8 @@ impl Pipeline {
         on_call: &mut dyn FnMut(&Manifest),
     ) -> Vec<Result<Record, DocError>> {
         let shown_path = shown;
-        let shown = shown_path.display().to_string();
+        let shown = os_text(shown_path.as_os_str()).into_owned();
+        let _processing = crate::native::processing(shown.clone());
         let span = info_span!(
             "document",
             path = %crate::logging::Escaped(&shown),
@@ -95,9 +97,9 @@ impl Pipeline {
             }
         };
         if path != shown_path {
-            loaded.source.path = shown_path.to_string_lossy().into_owned();
+            loaded.source.path.clone_from(&shown);
             if let Some(name) = shown_path.file_name() {
-                loaded.source.name = name.to_string_lossy().into_owned();
+                loaded.source.name = os_text(name).into_owned();
             }
         }
         let doc = loaded.document();

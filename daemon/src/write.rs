@@ -6,6 +6,7 @@
 //! folder at about the same time share its flushes ([`FolderSync`]): a flush that starts
 //! after a rename makes that rename durable, whoever asked for it.
 
+use std::ffi::OsStr;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -81,8 +82,12 @@ impl FolderSync {
 }
 
 /// Writes `bytes` to `name` in `folder` atomically and durably.
-pub fn write_atomic(folder: &FolderSync, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
-    let target = folder.dir.join(name);
+pub fn write_atomic(
+    folder: &FolderSync,
+    name: impl AsRef<OsStr>,
+    bytes: &[u8],
+) -> io::Result<PathBuf> {
+    let target = folder.dir.join(name.as_ref());
     let mut temp = tempfile::Builder::new()
         .prefix(".tmp-")
         .tempfile_in(&folder.dir)?;
@@ -97,7 +102,7 @@ pub fn write_atomic(folder: &FolderSync, name: &str, bytes: &[u8]) -> io::Result
 pub fn write_record(folder: &FolderSync, record: &Record) -> io::Result<PathBuf> {
     let mut bytes = serde_json::to_vec_pretty(record).map_err(io::Error::other)?;
     bytes.push(b'\n');
-    write_atomic(folder, &record_name(&record.id), &bytes)
+    write_atomic(folder, record_name(&record.id), &bytes)
 }
 
 /// The file name of the record with content id `id`.

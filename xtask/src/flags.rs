@@ -11,6 +11,19 @@ pub enum Task {
     Help,
     /// `bench`: measure quality and speed.
     Bench(BenchFlags),
+    /// `fuzz`: run the fuzz targets for a while.
+    Fuzz(FuzzFlags),
+}
+
+/// The flags of `cargo xtask fuzz`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FuzzFlags {
+    /// How long each target runs, in seconds.
+    pub seconds: usize,
+    /// The targets to run, in order (default: all of them).
+    pub targets: Vec<String>,
+    /// The largest input the fuzzer makes, in bytes.
+    pub max_len: usize,
 }
 
 /// The flags of `cargo xtask bench`.
@@ -62,6 +75,7 @@ pub enum Write {
 /// Usage text.
 pub const USAGE: &str = "\
 usage: cargo xtask bench [FLAGS]
+       cargo xtask fuzz [--seconds N] [--target NAME]... [--max-len BYTES]
 
 Measures docnorm's quality (article-extraction benchmark, seeds) and speed (criterion
 benches per plugin, end-to-end run beside a durable-copy baseline; in full runs also the
@@ -80,16 +94,48 @@ flags:
   --no-write        do not update BENCHMARKS.md
   --no-build        use the target/release/docnorm already built (never for BENCHMARKS.md)
   -h, --help        this text
+
+fuzz runs each fuzz target of fuzz/ (read, frontmatter, html, text) with cargo fuzz on
+stable Rust (installing cargo-fuzz if missing), seeded from fuzz/seeds and the test
+fixtures, its corpus kept in fuzz/corpus; it fails when a target finds a crash (the input
+is then in fuzz/artifacts/<target>/).
+
+  --seconds N       how long each target runs (default 45)
+  --target NAME     run only this target (repeatable)
+  --max-len BYTES   the largest input made (default 4096)
 ";
 
 /// Parses the arguments after `cargo xtask`.
 pub fn parse(args: &[String]) -> anyhow::Result<Task> {
     let mut args = args.iter();
     match args.next().map(String::as_str) {
-        None | Some("-h" | "--help" | "help") => return Ok(Task::Help),
-        Some("bench") => {}
+        None | Some("-h" | "--help" | "help") => Ok(Task::Help),
+        Some("bench") => parse_bench(args),
+        Some("fuzz") => parse_fuzz(args),
         Some(other) => bail!("unknown task `{other}`\n\n{USAGE}"),
     }
+}
+
+fn parse_fuzz(mut args: std::slice::Iter<'_, String>) -> anyhow::Result<Task> {
+    let mut flags = FuzzFlags {
+        seconds: 45,
+        targets: Vec::new(),
+        max_len: 4096,
+    };
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| value(&mut args, name);
+        match arg.as_str() {
+            "--seconds" => flags.seconds = number(&value("--seconds")?, "--seconds")?,
+            "--target" => flags.targets.push(value("--target")?),
+            "--max-len" => flags.max_len = number(&value("--max-len")?, "--max-len")?,
+            "-h" | "--help" => return Ok(Task::Help),
+            other => bail!("unknown flag `{other}`\n\n{USAGE}"),
+        }
+    }
+    Ok(Task::Fuzz(flags))
+}
+
+fn parse_bench(mut args: std::slice::Iter<'_, String>) -> anyhow::Result<Task> {
     let mut flags = BenchFlags {
         quick: false,
         parts: Parts {
@@ -106,11 +152,7 @@ pub fn parse(args: &[String]) -> anyhow::Result<Task> {
         no_build: false,
     };
     while let Some(arg) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .cloned()
-                .with_context(|| format!("{name} needs a value"))
-        };
+        let mut value = |name: &str| value(&mut args, name);
         match arg.as_str() {
             "--quick" => flags.quick = true,
             "--quality-only" => {
@@ -157,6 +199,13 @@ impl BenchFlags {
     }
 }
 
+/// The value after flag `name`.
+fn value(args: &mut std::slice::Iter<'_, String>, name: &str) -> anyhow::Result<String> {
+    args.next()
+        .cloned()
+        .with_context(|| format!("{name} needs a value"))
+}
+
 fn number(s: &str, name: &str) -> anyhow::Result<usize> {
     s.parse()
         .with_context(|| format!("{name} takes a whole number, not `{s}`"))
@@ -173,7 +222,7 @@ mod tests {
             .collect();
         match parse(&args).unwrap() {
             Task::Bench(flags) => flags,
-            Task::Help => panic!("expected bench"),
+            other => panic!("expected bench, got {other:?}"),
         }
     }
 
@@ -201,6 +250,26 @@ mod tests {
         assert!(!bench(&["--files", "100"]).is_full_run());
         let e2e = bench(&["--e2e-only"]).parts;
         assert!(e2e.end_to_end && !e2e.quality && !e2e.plugins && !e2e.crash);
+    }
+
+    #[test]
+    fn fuzz_runs_every_target_unless_told() {
+        let args = |a: &[&str]| a.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let Task::Fuzz(flags) = parse(&args(&["fuzz"])).unwrap() else {
+            panic!("expected fuzz");
+        };
+        assert_eq!((flags.seconds, flags.max_len), (45, 4096));
+        assert!(flags.targets.is_empty());
+        let Task::Fuzz(flags) =
+            parse(&args(&["fuzz", "--seconds", "600", "--target", "html"])).unwrap()
+        else {
+            panic!("expected fuzz");
+        };
+        assert_eq!(
+            (flags.seconds, flags.targets),
+            (600, vec!["html".to_owned()])
+        );
+        assert!(parse(&args(&["fuzz", "--quick"])).is_err());
     }
 
     #[test]

@@ -10,12 +10,15 @@
 //!   an end-to-end run over generated files beside a durable-copy baseline;
 //! - crash safety (full runs only): the daemon killed 200 times while 10,000 files arrive.
 //!
+//! `cargo xtask fuzz` runs the fuzz targets of `fuzz/` for a while (see [`fuzz`]).
+//!
 //! The xtask never links the daemon crate: it builds and runs the binary like a user would.
 
 mod bench;
 mod crash;
 mod e2e;
 mod flags;
+mod fuzz;
 mod machine;
 mod meta;
 mod quality;
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         flags::Task::Bench(flags) => bench::run(&flags),
+        flags::Task::Fuzz(flags) => fuzz::run(&flags),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -52,6 +52,8 @@ pub enum Command {
 
 /// Runs the command line and returns the process's exit code.
 pub fn main(cli: Cli) -> ExitCode {
+    // Until this returns, an exit docnorm did not ask for (a plugin calling `exit`) fails.
+    let _exit_guard = crate::native::ExitGuard::hold();
     let level = match cli.command {
         Command::Process(_) | Command::Explain(_) | Command::Status(_) => "warn",
         _ => "info",

@@ -11,15 +11,33 @@
 //! - `abort_on`: abort the whole process (as a crashing native library does) on a document
 //!   whose text contains this marker;
 //! - `sleep_marker`: on a document with a line `<marker> N`, sleep N milliseconds first (a
-//!   slow or hanging plugin, for the daemon's time limit).
+//!   slow or hanging plugin, for the daemon's time limit);
+//! - `exit_on`: end the process with `exit(0)` on a document containing this marker.
 //!
 //! Without options it declines every document: a no-op that still crosses the ABI.
+//!
+//! When the library is loaded, before the host calls any of its functions, a constructor
+//! writes a marker file if `DOCNORM_PROBE_LOADED` names one: the tests see from it whether
+//! any code of the library ran.
 
 use docnorm_plugin_api::native::NativePlugin;
 use docnorm_plugin_api::serde_json::{Map, Value, json};
 use docnorm_plugin_api::{Document, Manifest, Outcome, Plugin, PluginError};
 
 docnorm_plugin_api::export_plugin!(Probe);
+
+/// Runs when the library is loaded, as a C constructor would.
+#[used]
+#[allow(unsafe_code)]
+// SAFETY: `.init_array` holds pointers to functions that take no arguments, as this one.
+#[unsafe(link_section = ".init_array")]
+static ON_LOAD: extern "C" fn() = on_load;
+
+extern "C" fn on_load() {
+    if let Some(marker) = std::env::var_os("DOCNORM_PROBE_LOADED") {
+        let _ = std::fs::write(marker, b"the probe library was loaded\n");
+    }
+}
 
 /// The running probe.
 pub struct Probe {
@@ -30,6 +48,7 @@ pub struct Probe {
     fail_on: Option<String>,
     sleep_marker: Option<String>,
     abort_on: Option<String>,
+    exit_on: Option<String>,
 }
 
 impl NativePlugin for Probe {
@@ -52,6 +71,7 @@ impl NativePlugin for Probe {
             fail_on: text("fail_on"),
             sleep_marker: text("sleep_marker"),
             abort_on: text("abort_on"),
+            exit_on: text("exit_on"),
         })
     }
 }
@@ -83,6 +103,10 @@ impl Plugin for Probe {
             "probe was asked to panic on {}",
             doc.path
         );
+        if marked(&self.exit_on) {
+            #[allow(clippy::disallowed_methods)] // Misbehaving is the point.
+            std::process::exit(0);
+        }
         if marked(&self.fail_on) {
             return Err(PluginError::Invalid("probe was asked to fail".to_owned()));
         }
