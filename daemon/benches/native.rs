@@ -21,7 +21,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use docnorm::config::Config;
-use docnorm::native::CustomPluginConfig;
+use docnorm::native::NativeLibrary;
 use docnorm::pipeline::Pipeline;
 use docnorm::read::{Loaded, ReadConfig, read_file};
 use docnorm_plugin_api::Plugin;
@@ -59,7 +59,7 @@ fn native(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let library =
         plugins_support::install(&plugins_support::build("docnorm-test-probe"), dir.path());
-    let noop = CustomPluginConfig {
+    let noop = NativeLibrary {
         name: "noop".to_owned(),
         path: library,
         options: Value::Null,

@@ -130,7 +130,7 @@ fn work(host: &Host, pipeline: &Pipeline, job: &Job, worker: &Worker<Parked>) ->
     let finish = match results {
         Ok(results) => {
             log_each_failure(&claimed, &results);
-            life::on_results(results, attempts)
+            life::on_results(results, attempts, host.limits.max_attempts)
         }
         Err(message) => return give_up(host, &claimed, &life::on_crash(message, attempts)),
     };
@@ -142,6 +142,9 @@ fn work(host: &Host, pipeline: &Pipeline, job: &Job, worker: &Worker<Parked>) ->
         Finish::Failed(mut records, verdict) => {
             let fingerprints = mark(host, &mut records);
             partly_processed(host, &claimed, &records, &fingerprints, &verdict)
+        }
+        Finish::Retry { plugin, reason } => {
+            retry(host, &claimed, attempts, plugin.as_deref(), &reason)
         }
     }
 }
@@ -214,19 +217,30 @@ fn timed_out(host: &Host, claimed: &Claimed, attempts: u32, plugin: Option<&str>
         limits.max_attempts,
     ) {
         TimeOut::GiveUp(verdict) => give_up(host, claimed, &verdict),
-        TimeOut::Retry { reason } => {
-            warn!(
-                path = %shown(&claimed.inbox_path),
-                plugin = plugin.unwrap_or("chain"),
-                attempts,
-                "{reason}; trying again"
-            );
-            if let Err(err) = host.store.note_error(&claimed.claim, plugin, &reason) {
-                warn!(error = %err, "cannot record the error in the state store");
-            }
-            Ended::Retry(claimed.work.clone())
-        }
+        TimeOut::Retry { reason } => retry(host, claimed, attempts, plugin, &reason),
     }
+}
+
+/// Remembers why this attempt failed (for the report if the file is given up later) and asks
+/// for the work file to be processed again.
+fn retry(
+    host: &Host,
+    claimed: &Claimed,
+    attempts: u32,
+    plugin: Option<&str>,
+    reason: &str,
+) -> Ended {
+    warn!(
+        path = %shown(&claimed.inbox_path),
+        plugin = plugin.unwrap_or("chain"),
+        attempts,
+        "{}; trying again",
+        Escaped(reason)
+    );
+    if let Err(err) = host.store.note_error(&claimed.claim, plugin, reason) {
+        warn!(error = %err, "cannot record the error in the state store");
+    }
+    Ended::Retry(claimed.work.clone())
 }
 
 /// Writes the records of a file whose documents all worked, then moves it out of the work

@@ -24,6 +24,7 @@
 pub mod claim;
 pub mod command;
 pub mod config;
+pub mod custom;
 pub mod duplicates;
 pub mod finish;
 pub mod job;
@@ -35,6 +36,7 @@ pub mod logging;
 pub mod native;
 pub mod pipeline;
 pub mod pool;
+pub mod process_plugin;
 pub mod queue;
 pub mod read;
 pub mod serve;

@@ -12,7 +12,7 @@ use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -87,6 +87,7 @@ pub async fn serve(
         daemon.tick();
     }
     daemon.drain().await;
+    daemon.stop_plugins();
     Ok(())
 }
 
@@ -108,6 +109,8 @@ struct Daemon {
     config: Config,
     config_path: Option<PathBuf>,
     pipeline: Arc<Pipeline>,
+    /// Pipelines replaced by a reload, still used by the documents that started with them.
+    retired: Vec<Weak<Pipeline>>,
     watch: Watch,
     queue: Queue,
     retries: VecDeque<PathBuf>,
@@ -141,6 +144,7 @@ impl Daemon {
             config,
             config_path,
             pipeline: Arc::new(pipeline),
+            retired: Vec::new(),
             watch,
             retries: VecDeque::new(),
             jobs: JoinSet::new(),
@@ -330,10 +334,16 @@ impl Daemon {
                         "changes to the spool, watch, run and duplicates sections take effect at the next start"
                     );
                 }
-                self.pipeline = Arc::new(pipeline);
+                let old = std::mem::replace(&mut self.pipeline, Arc::new(pipeline));
+                self.retired.retain(|retired| retired.strong_count() > 0);
+                self.retired.push(Arc::downgrade(&old));
+                // The last owner of the old pipeline stops the processes the new one does not
+                // share; that may take a moment, which the run loop should not wait for.
+                tokio::task::spawn_blocking(move || drop(old));
                 self.config.chain = config.chain;
                 self.config.plugins = config.plugins;
                 self.config.read = config.read;
+                self.config.custom = config.custom;
                 info!(plugins = self.config.chain.join(","), "config reloaded");
             }
             Err(err) => error!(
@@ -345,10 +355,23 @@ impl Daemon {
         self.systemd.ready(&status);
     }
 
+    /// Reads the config again and builds its pipeline under the running daemon's `run` limits
+    /// (a changed `run` section takes effect at the next start).
     fn load(&self) -> anyhow::Result<(Config, Pipeline)> {
         let config = Config::load_or_default(self.config_path.as_deref())?;
-        let pipeline = Pipeline::new(&config)?;
+        let mut running = config.clone();
+        running.run = self.config.run.clone();
+        let pipeline = self.pipeline.reload(&running)?;
         Ok((config, pipeline))
+    }
+
+    /// Stops the plugin processes of the pipeline and of those a reload replaced: after the
+    /// drain, any still running belongs to a document that did not finish within the grace.
+    fn stop_plugins(&self) {
+        self.pipeline.stop();
+        for retired in self.retired.iter().filter_map(Weak::upgrade) {
+            retired.stop();
+        }
     }
 
     /// Lets documents in flight finish within the grace time.

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod explain;
+pub mod plugin_host;
 pub mod plugins;
 pub mod process;
 pub mod run;
@@ -45,12 +46,16 @@ pub enum Command {
     Schema(schema::Args),
     /// Watch the inbox and process files as they arrive, until SIGTERM or SIGINT.
     Run(run::Args),
+    /// Run a native plugin library speaking the process protocol on stdin and stdout (what a
+    /// custom plugin with `isolate: true` runs in).
+    #[command(hide = true)]
+    PluginHost(plugin_host::Args),
 }
 
 /// Runs the command line and returns the process's exit code.
 pub fn main(cli: Cli) -> ExitCode {
     let level = match cli.command {
-        Command::Process(_) | Command::Explain(_) => "warn",
+        Command::Process(_) | Command::Explain(_) | Command::PluginHost(_) => "warn",
         _ => "info",
     };
     logging::init(cli.log_format, level);
@@ -62,6 +67,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Plugins(args) => plugins::run(&args, &mut stdout),
         Command::Schema(args) => schema::run(&args, &mut stdout),
         Command::Run(args) => run::run(&args, &mut stdout),
+        Command::PluginHost(args) => plugin_host::run(&args, &mut stdout),
     };
     let _ = stdout.flush();
     ExitCode::from(code)

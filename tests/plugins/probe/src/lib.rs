@@ -8,6 +8,8 @@
 //! - `undeclared_on`: on a document containing this marker, patch `title`, which the plugin
 //!   does not declare as a write;
 //! - `fail_on`: report an invalid document when its text contains this marker;
+//! - `abort_on`: abort the whole process (`abort()`, SIGABRT) on a document whose text contains
+//!   this marker, as a plugin crashing in C would;
 //! - `sleep_marker`: on a document with a line `<marker> N`, sleep N milliseconds first (a
 //!   slow or hanging plugin, for the daemon's time limit).
 //!
@@ -26,6 +28,7 @@ pub struct Probe {
     panic_on: Option<String>,
     undeclared_on: Option<String>,
     fail_on: Option<String>,
+    abort_on: Option<String>,
     sleep_marker: Option<String>,
 }
 
@@ -47,6 +50,7 @@ impl NativePlugin for Probe {
             panic_on: text("panic_on"),
             undeclared_on: text("undeclared_on"),
             fail_on: text("fail_on"),
+            abort_on: text("abort_on"),
             sleep_marker: text("sleep_marker"),
         })
     }
@@ -76,6 +80,9 @@ impl Plugin for Probe {
             "probe was asked to panic on {}",
             doc.path
         );
+        if marked(&self.abort_on) {
+            std::process::abort();
+        }
         if marked(&self.fail_on) {
             return Err(PluginError::Invalid("probe was asked to fail".to_owned()));
         }
