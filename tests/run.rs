@@ -7,19 +7,17 @@
 // A failed setup step (temporary folder, file copy) should fail the test where it happened.
 #![allow(clippy::unwrap_used)]
 
+mod daemon_support;
 mod plugins_support;
 mod util;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use daemon_support::{SOON, Spool, doc, names, wait_until};
 use serde_json::Value;
-
-/// A generous deadline for anything the daemon should do in well under a second.
-const SOON: Duration = Duration::from_secs(30);
 
 /// Settings that keep the tests quick: a short settle time, eight workers (writes wait on fsync).
 const FAST: &str = "
@@ -55,171 +53,6 @@ fn probe_chain(more_options: &str) -> String {
         "custom:\n  - name: probe\n    path: {}\n    options: {{sleep_marker: \"docnorm-test-sleep-ms:\"{more_options}}}\n\
          chain: [probe, frontmatter, html, text, enrich]\n",
         library.display()
-    )
-}
-
-/// A temporary spool with a config file in it.
-struct Spool {
-    dir: tempfile::TempDir,
-    starts: usize,
-}
-
-impl Spool {
-    fn new(config: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("docnorm.yaml"), config).unwrap();
-        for sub in ["inbox", "stage"] {
-            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
-        }
-        Self { dir, starts: 0 }
-    }
-
-    fn path(&self, sub: &str) -> PathBuf {
-        self.dir.path().join(sub)
-    }
-
-    /// Starts the daemon in the spool's folder, its log in `log-<n>.txt`.
-    fn start(&mut self) -> Daemon {
-        self.start_with(&[])
-    }
-
-    fn start_with(&mut self, env: &[(&str, &str)]) -> Daemon {
-        self.starts += 1;
-        let log = self.path(&format!("log-{}.txt", self.starts));
-        let mut command = Command::new(env!("CARGO_BIN_EXE_docnorm"));
-        command
-            .args(["--log-format", "json", "run", "--config", "docnorm.yaml"])
-            .current_dir(self.dir.path())
-            .env_remove("NOTIFY_SOCKET")
-            .env_remove("WATCHDOG_USEC")
-            .env("DOCNORM_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap());
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        let child = command.spawn().unwrap();
-        let daemon = Daemon { child, log };
-        daemon.wait_log("watching the inbox");
-        daemon
-    }
-
-    /// Writes a document in `stage/` and renames it into the inbox, as producers should.
-    fn drop_doc(&self, name: &str, text: &str) {
-        let staged = self.path("stage").join(name);
-        std::fs::write(&staged, text).unwrap();
-        std::fs::rename(&staged, self.path("inbox").join(name)).unwrap();
-    }
-
-    fn records(&self) -> Vec<Value> {
-        names(&self.path("out"))
-            .iter()
-            .map(|name| {
-                let text = std::fs::read_to_string(self.path("out").join(name)).unwrap();
-                serde_json::from_str(&text)
-                    .unwrap_or_else(|e| panic!("record {name} does not parse: {e}"))
-            })
-            .collect()
-    }
-
-    fn count(&self, sub: &str) -> usize {
-        names(&self.path(sub)).len()
-    }
-
-    /// The failed inputs (not their `.error.json`).
-    fn failed(&self) -> Vec<String> {
-        names(&self.path("failed"))
-            .into_iter()
-            .filter(|n| !n.ends_with(".error.json"))
-            .collect()
-    }
-
-    fn error_report(&self, name: &str) -> Value {
-        let path = self.path("failed").join(format!("{name}.error.json"));
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
-    }
-}
-
-/// A running daemon; killed when dropped.
-struct Daemon {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Daemon {
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn wait_log(&self, needle: &str) {
-        let found = wait_until(SOON, || self.log().contains(needle));
-        assert!(found, "no `{needle}` in the log:\n{}", self.log());
-    }
-
-    fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    fn wait_exit(&mut self) -> ExitStatus {
-        let deadline = Instant::now() + SOON;
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("the daemon did not exit:\n{}", self.log());
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// Polls `done` every 20 ms until it holds or `limit` passes.
-fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    loop {
-        if done() {
-            return true;
-        }
-        if Instant::now() > deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// File names in a folder, without hidden ones (temporary files of atomic writes).
-fn names(dir: &Path) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = entries
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with('.'))
-        .collect();
-    names.sort();
-    names
-}
-
-/// A small Markdown document with front matter; `n` makes its body unique.
-fn doc(n: usize) -> String {
-    format!(
-        "---\ntitle: Report number {n}\nauthor: Test Writer\n---\n\nThis is the body of report {n}. \
-         It has a few sentences so that it reads like a document.\n\nA second paragraph closes report {n}.\n"
     )
 }
 

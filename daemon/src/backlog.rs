@@ -54,6 +54,20 @@ impl Backlog {
         }
     }
 
+    /// A backlog of the files left in the `work` folder, the suspects.
+    pub fn resume(work: &std::path::Path) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        let leftovers = crate::claim::leftovers(work)
+            .with_context(|| format!("{}: cannot list the work folder", work.display()))?;
+        if !leftovers.is_empty() {
+            tracing::info!(
+                files = leftovers.len(),
+                "resuming files claimed before the last stop, one at a time"
+            );
+        }
+        Ok(Self::new(leftovers))
+    }
+
     /// What may start now, with `running` jobs running.
     pub fn next(&mut self, running: usize, now: Instant) -> Next {
         if self.suspect_running {

@@ -14,10 +14,10 @@ use docnorm_text::TextConfig;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::custom::CustomPlugin;
 use crate::duplicates::DuplicatesConfig;
 use crate::limits::RunLimits;
 use crate::metrics::MetricsConfig;
-use crate::native::CustomPluginConfig;
 use crate::read::ReadConfig;
 use crate::spool::SpoolConfig;
 use crate::watch::WatchLimits;
@@ -100,9 +100,10 @@ pub struct Config {
     /// How records that nearly duplicate earlier ones are found.
     #[serde(default)]
     pub duplicates: DuplicatesConfig,
-    /// Custom native plugins, each named in `chain` by its `name` (see docs/plugins.md).
+    /// Custom plugins, each named in `chain` by its `name`: native libraries or programs in
+    /// any language (see docs/plugins.md).
     #[serde(default)]
-    pub custom: Vec<CustomPluginConfig>,
+    pub custom: Vec<CustomPlugin>,
     /// `docnorm run`: the folders files pass through.
     #[serde(default)]
     pub spool: SpoolConfig,
@@ -186,7 +187,7 @@ impl Config {
             return Ok(Self::default());
         }
         let config: Self = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
-        crate::native::check_config(&config.custom, PluginsConfig::NAMES)?;
+        crate::custom::check_names(&config.custom, PluginsConfig::NAMES)?;
         Ok(config)
     }
 

@@ -177,6 +177,7 @@ fn work(host: &Host, pipeline: &Pipeline, job: &Job, worker: &Worker<Parked>) ->
         Start::Process { attempts } => attempts,
     };
     let (work, shown) = (claimed.work.clone(), claimed.inbox_path.clone());
+    let counted = attempt.attempts;
     let watched = worker.watched((claimed, attempts), |timer| {
         pipeline.process_as(&work, &shown, &mut |plugin| timer.restart(&plugin.name))
     });
@@ -187,7 +188,7 @@ fn work(host: &Host, pipeline: &Pipeline, job: &Job, worker: &Worker<Parked>) ->
     let finish = match results {
         Ok(results) => {
             log_each_failure(&claimed, &results);
-            life::on_results(results, attempts)
+            life::on_results(results, attempts, counted, host.limits.max_attempts)
         }
         Err(message) => return give_up(host, &claimed, &life::on_crash(message, attempts)),
     };
@@ -199,6 +200,12 @@ fn work(host: &Host, pipeline: &Pipeline, job: &Job, worker: &Worker<Parked>) ->
         Finish::Failed(mut records, verdict) => {
             let fingerprints = mark(host, &mut records);
             partly_processed(host, &claimed, &records, &fingerprints, &verdict)
+        }
+        Finish::Retry { plugin, reason } => {
+            if count_against(host, &claimed, plugin.as_deref(), &reason).is_none() {
+                return Ended::Nothing;
+            }
+            retry(&claimed, attempts, plugin.as_deref(), &reason)
         }
     }
 }
@@ -265,13 +272,8 @@ fn timed_out(host: &Host, claimed: &Claimed, attempts: u32, plugin: Option<&str>
     let limits = &host.limits;
     let reason = life::time_out_reason(limits.plugin_time_limit);
     host.metrics.timed_out();
-    let counted = match host.store.time_out(&claimed.claim, plugin, &reason) {
-        Ok(counted) => counted,
-        Err(err) => {
-            // Without the count a hanging file could loop forever: leave it for later.
-            error!(path = %shown(&claimed.inbox_path), error = %err, "cannot count the time-out in the state store");
-            return Ended::Nothing;
-        }
+    let Some(counted) = count_against(host, claimed, plugin, &reason) else {
+        return Ended::Nothing;
     };
     let plugin = plugin.map(ToOwned::to_owned);
     match life::on_time_out(
@@ -282,16 +284,38 @@ fn timed_out(host: &Host, claimed: &Claimed, attempts: u32, plugin: Option<&str>
         limits.max_attempts,
     ) {
         TimeOut::GiveUp(verdict) => give_up(host, claimed, &verdict),
-        TimeOut::Retry { reason } => {
-            warn!(
-                path = %shown(&claimed.inbox_path),
-                plugin = plugin.as_deref().unwrap_or("chain"),
-                attempts,
-                "{reason}; trying again"
-            );
-            Ended::Retry(claimed.work.clone())
-        }
+        TimeOut::Retry { reason } => retry(claimed, attempts, plugin.as_deref(), &reason),
     }
+}
+
+/// Counts an attempt against the file (a time-out, a crashed plugin process) with why, for
+/// the report if it is given up later; returns the attempts counted so far, or `None` when
+/// the store failed (logged; the file is left for later, since without the count a file that
+/// keeps failing this way could loop forever).
+fn count_against(
+    host: &Host,
+    claimed: &Claimed,
+    plugin: Option<&str>,
+    reason: &str,
+) -> Option<u32> {
+    host.store
+        .count_attempt(&claimed.claim, plugin, reason)
+        .inspect_err(|err| {
+            error!(path = %shown(&claimed.inbox_path), error = %err, "cannot count the attempt in the state store");
+        })
+        .ok()
+}
+
+/// Asks for the work file to be processed again.
+fn retry(claimed: &Claimed, attempts: u32, plugin: Option<&str>, reason: &str) -> Ended {
+    warn!(
+        path = %shown(&claimed.inbox_path),
+        plugin = plugin.unwrap_or("chain"),
+        attempts,
+        "{}; trying again",
+        Escaped(reason)
+    );
+    Ended::Retry(claimed.work.clone())
 }
 
 /// Writes the records of a file whose documents all worked, then moves it out of the work

@@ -14,7 +14,9 @@
 //!  │           │          └─ attempts left: retry                         │
 //!  │           ▼ results ([`on_results`])                                 │
 //!  │     all documents worked            some failed: their records, ─────┘
-//!  │           │                         then give up
+//!  │           │                         then give up (a plugin process
+//!  │           │                         that crashed: retry while
+//!  │           │                         attempts are left)
 //!  │           ▼
 //!  │     processed (state store), records written, done (state store)
 //!  └──────────►▼
@@ -37,7 +39,7 @@ use std::time::Duration;
 
 use docnorm_plugin_api::Record;
 
-use crate::pipeline::DocError;
+use crate::pipeline::{Cause, DocError};
 use crate::state::{Attempt, FileState};
 
 /// A file given up: what goes into its `.error.json`.
@@ -115,11 +117,24 @@ pub enum Finish {
     /// Some documents failed: write the records of those that worked (dropped again after a
     /// fix, the file rewrites them under the same names), then give the file up.
     Failed(Vec<Record>, GiveUp),
+    /// A plugin's process crashed on a document (see [`Cause::Crash`]) and attempts are left:
+    /// count one, and process the file again, like after a time-out.
+    Retry {
+        /// The plugin whose process crashed.
+        plugin: Option<String>,
+        /// What its process did.
+        reason: String,
+    },
 }
 
 /// Decides how a file ends from the pipeline's results (one per document), at start number
-/// `attempts`.
-pub fn on_results(results: Vec<Result<Record, DocError>>, attempts: u32) -> Finish {
+/// `attempts`, with `counted` attempts counted against it so far (of `max_attempts`).
+pub fn on_results(
+    results: Vec<Result<Record, DocError>>,
+    attempts: u32,
+    counted: u32,
+    max_attempts: NonZeroU32,
+) -> Finish {
     let parts = results.len();
     let (records, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
     let records: Vec<Record> = records.into_iter().filter_map(Result::ok).collect();
@@ -127,6 +142,14 @@ pub fn on_results(results: Vec<Result<Record, DocError>>, attempts: u32) -> Fini
     let Some(first) = errors.first() else {
         return Finish::Processed(records);
     };
+    let crash = errors.iter().find(|e| e.cause == Cause::Crash);
+    // A crashed plugin process counts an attempt, as a time-out does.
+    if let Some(crash) = crash.filter(|_| counted + 1 < max_attempts.get()) {
+        return Finish::Retry {
+            plugin: crash.plugin.clone(),
+            reason: crash.message.clone(),
+        };
+    }
     let reason = if parts == 1 {
         first.message.clone()
     } else {
@@ -240,6 +263,14 @@ mod tests {
             path: "inbox/a.jsonl".to_owned(),
             plugin: Some(plugin.to_owned()),
             message: message.to_owned(),
+            cause: Cause::Document,
+        }
+    }
+
+    fn crash(plugin: &str, message: &str) -> DocError {
+        DocError {
+            cause: Cause::Crash,
+            ..error(plugin, message)
         }
     }
 
@@ -341,13 +372,13 @@ mod tests {
 
     #[test]
     fn every_document_worked() {
-        let finish = on_results(vec![Ok(record("a")), Ok(record("b"))], 1);
+        let finish = on_results(vec![Ok(record("a")), Ok(record("b"))], 1, 0, MAX);
         assert!(matches!(finish, Finish::Processed(r) if r.len() == 2));
     }
 
     #[test]
     fn one_document_failed_with_its_plugin_and_message() {
-        let finish = on_results(vec![Err(error("html", "too deep"))], 2);
+        let finish = on_results(vec![Err(error("html", "too deep"))], 2, 0, MAX);
         let Finish::Failed(records, give_up) = finish else {
             panic!("not failed");
         };
@@ -366,7 +397,7 @@ mod tests {
     fn a_partial_failure_keeps_the_records_that_worked_and_names_the_first_errors() {
         let mut results = vec![Ok(record("a"))];
         results.extend((0..7).map(|i| Err(error("frontmatter", &format!("line {i}")))));
-        let Finish::Failed(records, give_up) = on_results(results, 1) else {
+        let Finish::Failed(records, give_up) = on_results(results, 1, 0, MAX) else {
             panic!("not failed");
         };
         assert_eq!(records.len(), 1);
@@ -384,10 +415,29 @@ mod tests {
     #[test]
     fn when_every_document_failed_none_has_a_record() {
         let results = vec![Err(error("a", "x")), Err(error("b", "y"))];
-        let Finish::Failed(_, give_up) = on_results(results, 1) else {
+        let Finish::Failed(_, give_up) = on_results(results, 1, 0, MAX) else {
             panic!("not failed");
         };
         assert_eq!(give_up.reason, "2 of 2 documents failed; a: x; b: y");
+    }
+
+    #[test]
+    fn a_crashed_plugin_process_retries_while_attempts_are_left_then_gives_up() {
+        let results = || vec![Ok(record("a")), Err(crash("tagger", "its process exited"))];
+        assert!(matches!(
+            on_results(results(), 2, 1, MAX),
+            Finish::Retry { plugin: Some(p), reason } if p == "tagger" && reason == "its process exited"
+        ));
+        let Finish::Failed(records, give_up) = on_results(results(), 3, 2, MAX) else {
+            panic!("not failed");
+        };
+        assert_eq!(records.len(), 1);
+        assert_eq!(give_up.attempts, 3);
+        assert!(
+            give_up.reason.contains("tagger: its process exited"),
+            "{}",
+            give_up.reason
+        );
     }
 
     #[test]

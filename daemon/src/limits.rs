@@ -24,8 +24,9 @@ pub struct RunConfig {
     /// How many inbox files the daemon keeps track of at once; more wait in the inbox and
     /// are found by a rescan once there is room, so memory stays bounded.
     pub max_queued_files: NonZeroUsize,
-    /// How long one plugin call (one plugin on one document) may take before the file is
-    /// abandoned.
+    /// How long one plugin call (one plugin on one document, or a process plugin's handshake)
+    /// may take: past it the file is abandoned (and tried again), and a process plugin's
+    /// process is killed.
     pub plugin_time_limit_ms: NonZeroU64,
     /// How many attempts may be counted against a file before it goes to `failed/`: a plugin
     /// call past the time limit, or the daemon dying while the file ran alone (after a crash

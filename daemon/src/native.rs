@@ -1,7 +1,7 @@
-//! Custom native plugins: the `custom` section of the config, the file checks done before a
-//! library is loaded, and loading it.
+//! Custom native plugins: the file checks done before a library is loaded, and loading it.
 //!
-//! A custom plugin is a `cdylib` named in the config by its path. Before the library is opened
+//! A native plugin is a `cdylib` named in the config's `custom` list by its path (see
+//! [`custom`](crate::custom)). Before the library is opened
 //! the file and every folder above it must pass [`check_permissions`]; the path is never
 //! searched for (it must hold a `/`). The library is opened once and never unloaded; its table
 //! is checked and called through [`docnorm_plugin_api::native`], so an instance here is an
@@ -18,21 +18,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use docnorm_plugin_api::native::abi::{ABI_MAJOR, ENTRY_POINT, EntryPoint};
 use docnorm_plugin_api::native::{NativeError, NativeInstance, OpenTable};
 use libloading::os::unix::{Library, RTLD_LOCAL, RTLD_NOW};
-use schemars::JsonSchema;
-use serde::Deserialize;
-
-/// One custom plugin in the config's `custom` list.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CustomPluginConfig {
+/// A native library to load: a custom plugin's name, library file and options.
+#[derive(Debug, Clone)]
+pub struct NativeLibrary {
     /// The plugin's name in `chain`, in provenance and in errors.
     pub name: String,
-    /// The library file: absolute, or relative to the config file's folder; it must hold a
-    /// `/` (write `./libfoo.so` for a file beside the config) because library paths are never
-    /// searched.
+    /// The library file, absolute (or relative to the daemon's folder); never searched for.
     pub path: PathBuf,
     /// The plugin's own options, handed to it as JSON.
-    #[serde(default)]
     pub options: serde_json::Value,
 }
 
@@ -81,41 +74,7 @@ pub struct Loaded {
     pub plugin: NativeInstance,
 }
 
-/// Checks the names and paths of the `custom` list: unique names that are not `built_in`
-/// ones, and paths holding a `/`.
-pub fn check_config(custom: &[CustomPluginConfig], built_in: &[&str]) -> Result<(), String> {
-    for (i, plugin) in custom.iter().enumerate() {
-        let name = &plugin.name;
-        if name.is_empty() {
-            return Err(format!("custom[{i}]: empty plugin name"));
-        }
-        if built_in.contains(&name.as_str()) {
-            return Err(format!(
-                "custom plugin {name}: the name of a built-in plugin"
-            ));
-        }
-        if custom[..i].iter().any(|p| &p.name == name) {
-            return Err(format!("custom plugin {name}: named twice"));
-        }
-        if !plugin.path.as_os_str().as_encoded_bytes().contains(&b'/') {
-            return Err(format!(
-                "custom plugin {name}: path `{}` holds no `/`: library paths are never searched, write `./{}` for a file beside the config",
-                plugin.path.display(),
-                plugin.path.display()
-            ));
-        }
-    }
-    Ok(())
-}
-
-impl CustomPluginConfig {
-    /// Makes a relative `path` relative to `folder`, the config file's folder.
-    pub fn resolve_against(&mut self, folder: &Path) {
-        if self.path.is_relative() {
-            self.path = folder.join(&self.path);
-        }
-    }
-
+impl NativeLibrary {
     /// Checks the file, opens the library, checks its ABI version, reads its manifest and
     /// makes an instance from `options`.
     pub fn load(&self) -> Result<Loaded, LoadError> {
@@ -126,7 +85,7 @@ impl CustomPluginConfig {
         Ok(Loaded { path, plugin })
     }
 
-    /// Everything [`CustomPluginConfig::load`] does but `init`: the checked table and manifest.
+    /// Everything [`NativeLibrary::load`] does but `init`: the checked table and manifest.
     pub fn open(&self) -> Result<(PathBuf, OpenTable), LoadError> {
         let shown = self.path.display().to_string();
         let unsafe_file = |reason: String| LoadError::Unsafe {
@@ -384,30 +343,6 @@ mod tests {
 
     use super::*;
 
-    fn plugin(name: &str, path: &str) -> CustomPluginConfig {
-        CustomPluginConfig {
-            name: name.to_owned(),
-            path: PathBuf::from(path),
-            options: serde_json::Value::Null,
-        }
-    }
-
-    #[test]
-    fn a_bare_library_name_is_refused_because_paths_are_never_searched() {
-        let err = check_config(&[plugin("tagger", "libtagger.so")], &["text"]).unwrap_err();
-        assert!(err.contains("never searched"), "{err}");
-        check_config(&[plugin("tagger", "./libtagger.so")], &["text"]).unwrap();
-    }
-
-    #[test]
-    fn names_must_be_unique_and_not_built_in() {
-        let err = check_config(&[plugin("text", "./a.so")], &["text"]).unwrap_err();
-        assert!(err.contains("built-in"), "{err}");
-        let err =
-            check_config(&[plugin("a", "./a.so"), plugin("a", "./b.so")], &["text"]).unwrap_err();
-        assert!(err.contains("named twice"), "{err}");
-    }
-
     #[test]
     fn group_writable_files_and_folders_are_refused() {
         let dir = tempfile::tempdir().unwrap();
@@ -462,12 +397,5 @@ mod tests {
         }
         // A sticky file means nothing.
         check_entry(path, Entry::File, 0, 0o1777, me).unwrap_err();
-    }
-
-    #[test]
-    fn relative_paths_are_relative_to_the_config_folder() {
-        let mut p = plugin("a", "plugins/liba.so");
-        p.resolve_against(Path::new("/etc/docnorm"));
-        assert_eq!(p.path, Path::new("/etc/docnorm/plugins/liba.so"));
     }
 }

@@ -6,13 +6,18 @@
 //! caller.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use docnorm_plugin_api::{Chain, ChainError, Document, Format, Manifest, Plugin, Record};
+use docnorm_plugin_api::{
+    Chain, ChainError, Document, Format, Manifest, Plugin, PluginError, Record,
+};
 use tracing::{debug, debug_span, info_span};
 
 use crate::config::Config;
+use crate::custom::Runs;
 use crate::logging::os_text;
+use crate::process_plugin::{ProcessPlugin, Shared};
 use crate::read::{ReadConfig, read_file};
 use crate::split;
 
@@ -29,25 +34,61 @@ pub struct DocError {
     pub plugin: Option<String>,
     /// What went wrong, without the path and plugin.
     pub message: String,
+    /// Whether the document or a plugin process is to blame.
+    pub cause: Cause,
+}
+
+/// Whom a [`DocError`] is about, which decides whether trying again may help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// The document was refused (by the read stage, a plugin's error, a rejected patch, or no
+    /// plugin claiming it): another attempt would give the same.
+    Document,
+    /// A plugin's process crashed, hung or broke the protocol on it, and was replaced: another
+    /// attempt may work.
+    Crash,
 }
 
 /// A ready-to-run pipeline built from a [`Config`].
 pub struct Pipeline {
     read: ReadConfig,
     chain: Chain,
+    /// The chain's process plugins, which outlive it when a reload shares them.
+    processes: Vec<Arc<ProcessPlugin>>,
 }
 
 impl Pipeline {
-    /// Builds every plugin named in `config.chain`.
+    /// Builds every plugin named in `config.chain`, starting the first process of each process
+    /// plugin; each call of one is limited to `config.run.plugin_time_limit_ms`.
     pub fn new(config: &Config) -> anyhow::Result<Self> {
+        Self::build(config, &[])
+    }
+
+    /// Builds the pipeline of a reloaded `config`, keeping the processes of every process
+    /// plugin whose settings did not change; the others start afresh, and the old ones end
+    /// once the documents still using this pipeline are done (when it is dropped).
+    pub fn reload(&self, config: &Config) -> anyhow::Result<Self> {
+        Self::build(config, &self.processes)
+    }
+
+    /// Stops the process plugins' processes (see [`ProcessPlugin::stop`]); calls after this
+    /// fail.
+    pub fn stop(&self) {
+        for plugin in &self.processes {
+            plugin.stop();
+        }
+    }
+
+    fn build(config: &Config, running: &[Arc<ProcessPlugin>]) -> anyhow::Result<Self> {
         let mut plugins: Vec<Box<dyn Plugin>> = Vec::new();
+        let mut processes: Vec<Arc<ProcessPlugin>> = Vec::new();
         for name in &config.chain {
-            let plugin = build_plugin(config, name).with_context(|| format!("plugin {name}"))?;
-            plugins.push(plugin);
+            plugins.push(build_plugin(config, name, running, &mut processes)?);
         }
         Ok(Self {
             read: config.read.clone(),
             chain: Chain::new(plugins)?,
+            processes,
         })
     }
 
@@ -93,6 +134,7 @@ impl Pipeline {
                     path: shown,
                     plugin: Some(READ_STAGE.to_owned()),
                     message: e.to_string(),
+                    cause: Cause::Document,
                 })];
             }
         };
@@ -120,6 +162,7 @@ impl Pipeline {
                     parts.len(),
                     self.read.max_documents
                 ),
+                cause: Cause::Document,
             })];
         }
         debug!(parts = parts.len(), "split into one document per object");
@@ -150,6 +193,13 @@ impl Pipeline {
 }
 
 fn from_chain(path: &str, err: &ChainError) -> DocError {
+    let cause = match err {
+        ChainError::Plugin {
+            source: PluginError::Crashed(_),
+            ..
+        } => Cause::Crash,
+        _ => Cause::Document,
+    };
     let message = match err {
         ChainError::Plugin { source, .. } => source.to_string(),
         ChainError::Patch { reason, .. } => format!("rejected patch: {reason}"),
@@ -162,15 +212,37 @@ fn from_chain(path: &str, err: &ChainError) -> DocError {
         path: path.to_owned(),
         plugin: err.plugin().map(ToOwned::to_owned),
         message,
+        cause,
     }
 }
 
-fn build_plugin(config: &Config, name: &str) -> anyhow::Result<Box<dyn Plugin>> {
+/// Builds plugin `name`; a process plugin reuses one of `running` (or of `started`, this
+/// chain's so far) that runs the same way, and is added to `started`.
+fn build_plugin(
+    config: &Config,
+    name: &str,
+    running: &[Arc<ProcessPlugin>],
+    started: &mut Vec<Arc<ProcessPlugin>>,
+) -> anyhow::Result<Box<dyn Plugin>> {
     if let Some(custom) = config.custom.iter().find(|c| c.name == name) {
-        return Ok(Box::new(custom.load()?.plugin));
+        let spec = match custom.runs(&config.run) {
+            Runs::Processes(spec) => spec,
+            Runs::InProcess(path) => return Ok(Box::new(custom.library(path).load()?.plugin)),
+        };
+        let same = running
+            .iter()
+            .chain(started.iter())
+            .find(|p| *p.spec() == spec);
+        let plugin = match same {
+            Some(plugin) => Arc::clone(plugin),
+            None => Arc::new(ProcessPlugin::start(spec)?),
+        };
+        started.push(Arc::clone(&plugin));
+        return Ok(Box::new(Shared(plugin)));
     }
+    // A custom plugin's errors name it already.
     match config.plugins.build(name) {
-        Some(built) => built,
+        Some(built) => built.with_context(|| format!("plugin {name}")),
         None => bail!(
             "unknown plugin `{name}` in chain (built-in: {})",
             crate::config::PluginsConfig::NAMES.join(", ")

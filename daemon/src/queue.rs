@@ -98,6 +98,26 @@ impl Queue {
         }
     }
 
+    /// Takes the paths a scan found, but those `skip` says, until the queue is full: the rest
+    /// waits in the inbox, and the queue asks for a rescan once it has room again (without
+    /// that, it would wait for the reconcile scan).
+    pub fn fill(
+        &mut self,
+        paths: impl IntoIterator<Item = PathBuf>,
+        skip: impl Fn(&Path) -> bool,
+        now: Instant,
+    ) {
+        for path in paths {
+            if skip(&path) {
+                continue;
+            }
+            if self.is_full() {
+                break;
+            }
+            self.found(path, now);
+        }
+    }
+
     /// A file found by a scan: it counts as settled since its last modification.
     pub fn found(&mut self, path: PathBuf, now: Instant) {
         if self.noted_in_flight(&path)

@@ -11,8 +11,8 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -62,6 +62,7 @@ pub async fn serve(
         daemon.tick();
     }
     daemon.drain().await;
+    daemon.stop_plugins();
     Ok(())
 }
 
@@ -70,6 +71,8 @@ struct Daemon {
     config: Config,
     config_path: Option<PathBuf>,
     pipeline: Arc<Pipeline>,
+    /// Pipelines replaced by a reload, still used by the documents that started with them.
+    retired: Vec<Weak<Pipeline>>,
     watch: Watch,
     queue: Queue,
     /// Work-folder files waiting for a job.
@@ -107,6 +110,7 @@ impl Daemon {
             config,
             config_path,
             pipeline: Arc::new(pipeline),
+            retired: Vec::new(),
             watch,
             backlog: Backlog::new(Vec::new()),
             suspect: None,
@@ -125,15 +129,7 @@ impl Daemon {
     fn start(&mut self) -> anyhow::Result<()> {
         let host = Arc::clone(&self.host);
         let spool = &host.spool;
-        let leftovers = crate::claim::leftovers(&spool.work)
-            .with_context(|| format!("{}: cannot list the work folder", spool.work.display()))?;
-        if !leftovers.is_empty() {
-            info!(
-                files = leftovers.len(),
-                "resuming files claimed before the last stop, one at a time"
-            );
-        }
-        self.backlog = Backlog::new(leftovers);
+        self.backlog = Backlog::resume(&spool.work)?;
         self.scan();
         info!(
             inbox = %Escaped(&spool.inbox.display().to_string()),
@@ -149,20 +145,11 @@ impl Daemon {
     }
 
     fn scan(&mut self) {
-        let now = Instant::now().into_std();
         match scan(&self.host.spool.inbox) {
             Ok(paths) => {
-                for path in paths {
-                    if self.host.kept.holds(&path) {
-                        continue;
-                    }
-                    if self.queue.is_full() {
-                        // The rest waits in the inbox; the queue asks for a rescan once it
-                        // has room again (without that, it waited for the reconcile scan).
-                        break;
-                    }
-                    self.queue.found(path, now);
-                }
+                let kept = &self.host.kept;
+                let now = Instant::now().into_std();
+                self.queue.fill(paths, |path| kept.holds(path), now);
             }
             Err(err) => error!(error = %err, "cannot scan the inbox"),
         }
@@ -337,11 +324,16 @@ impl Daemon {
     /// Rebuilds the pipeline from the config file; keeps the current one if that fails.
     fn reload(&mut self) {
         self.systemd.reloading();
+        // Under the running daemon's `run` limits: a changed `run` section waits for a start.
         let loaded = Config::reload(self.config_path.as_deref())
             .map_err(anyhow::Error::from)
-            .and_then(|config| Ok((Pipeline::new(&config)?, config)));
+            .and_then(|config| {
+                let mut running = config.clone();
+                running.run = self.config.run.clone();
+                Ok((config, self.pipeline.reload(&running)?))
+            });
         match loaded {
-            Ok((pipeline, config)) => {
+            Ok((config, pipeline)) => {
                 let restart_needed = config.spool != self.config.spool
                     || config.watch != self.config.watch
                     || config.run != self.config.run
@@ -351,10 +343,16 @@ impl Daemon {
                         "changes to the spool, watch, run and duplicates sections take effect at the next start"
                     );
                 }
-                self.pipeline = Arc::new(pipeline);
+                let old = std::mem::replace(&mut self.pipeline, Arc::new(pipeline));
+                self.retired.retain(|retired| retired.strong_count() > 0);
+                self.retired.push(Arc::downgrade(&old));
+                // The last owner of the old pipeline stops the processes the new one does not
+                // share; that may take a moment, which the run loop should not wait for.
+                tokio::task::spawn_blocking(move || drop(old));
                 self.config.chain = config.chain;
                 self.config.plugins = config.plugins;
                 self.config.read = config.read;
+                self.config.custom = config.custom;
                 info!(plugins = self.config.chain.join(","), "config reloaded");
             }
             Err(err) => error!(
@@ -364,6 +362,15 @@ impl Daemon {
         }
         let status = self.status_line();
         self.systemd.ready(&status);
+    }
+
+    /// Stops the plugin processes of the pipeline and of those a reload replaced: after the
+    /// drain, any still running belongs to a document that did not finish within the grace.
+    fn stop_plugins(&self) {
+        self.pipeline.stop();
+        for retired in self.retired.iter().filter_map(Weak::upgrade) {
+            retired.stop();
+        }
     }
 
     /// Lets documents in flight finish within the grace time.

@@ -214,9 +214,10 @@ impl StateStore {
         Ok(())
     }
 
-    /// Counts an attempt against the file for a time-out, and remembers why, for the report
-    /// once the file is given up; returns the attempts counted so far.
-    pub fn time_out(
+    /// Counts an attempt against the file (a time-out, a crashed plugin process), and
+    /// remembers why, for the report once the file is given up; returns the attempts counted
+    /// so far.
+    pub fn count_attempt(
         &self,
         claim: &str,
         plugin: Option<&str>,
@@ -431,7 +432,10 @@ mod tests {
         let store = StateStore::open(&path).unwrap();
         let first = store.begin_attempt("c1", "a.txt", Begin::Fresh).unwrap();
         assert_eq!((first.attempts, first.starts), (0, 1));
-        assert_eq!(store.time_out("c1", Some("html"), "too slow").unwrap(), 1);
+        assert_eq!(
+            store.count_attempt("c1", Some("html"), "too slow").unwrap(),
+            1
+        );
         drop(store);
         let store = StateStore::open(&path).unwrap();
         let attempt = store.begin_attempt("c1", "a.txt", Begin::Fresh).unwrap();

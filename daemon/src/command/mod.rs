@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod explain;
+pub mod plugin_host;
 pub mod plugins;
 pub mod process;
 pub mod run;
@@ -48,6 +49,10 @@ pub enum Command {
     Run(run::Args),
     /// Show what the daemon has done: from its metrics, or its state store when stopped.
     Status(status::Args),
+    /// Run a native plugin library speaking the process protocol on stdin and stdout (what a
+    /// custom plugin with `isolate: true` runs in).
+    #[command(hide = true)]
+    PluginHost(plugin_host::Args),
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -55,7 +60,9 @@ pub fn main(cli: Cli) -> ExitCode {
     // Until this returns, an exit docnorm did not ask for (a plugin calling `exit`) fails.
     let _exit_guard = crate::native::ExitGuard::hold();
     let level = match cli.command {
-        Command::Process(_) | Command::Explain(_) | Command::Status(_) => "warn",
+        Command::Process(_) | Command::Explain(_) | Command::Status(_) | Command::PluginHost(_) => {
+            "warn"
+        }
         _ => "info",
     };
     logging::init(cli.log_format, level);
@@ -68,6 +75,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Schema(args) => schema::run(&args, &mut stdout),
         Command::Run(args) => run::run(&args, &mut stdout),
         Command::Status(args) => status::run(&args, &mut stdout),
+        Command::PluginHost(args) => plugin_host::run(&args, &mut stdout),
     };
     let _ = stdout.flush();
     ExitCode::from(code)

@@ -43,6 +43,7 @@ mod error;
 pub mod native;
 mod patch;
 mod plugin;
+pub mod protocol;
 mod record;
 pub mod testing;
 

@@ -46,8 +46,8 @@ pub struct Probe {
     panic_on: Option<String>,
     undeclared_on: Option<String>,
     fail_on: Option<String>,
-    sleep_marker: Option<String>,
     abort_on: Option<String>,
+    sleep_marker: Option<String>,
     exit_on: Option<String>,
 }
 
@@ -69,8 +69,8 @@ impl NativePlugin for Probe {
             panic_on: text("panic_on"),
             undeclared_on: text("undeclared_on"),
             fail_on: text("fail_on"),
-            sleep_marker: text("sleep_marker"),
             abort_on: text("abort_on"),
+            sleep_marker: text("sleep_marker"),
             exit_on: text("exit_on"),
         })
     }
