@@ -67,7 +67,8 @@ fn default_max_response_bytes() -> NonZeroUsize {
     NonZeroUsize::new(64 << 20).expect("not zero")
 }
 
-/// One custom plugin, checked: what the daemon starts.
+/// One custom plugin in the config's `custom` list: a native library (`path`) or a program
+/// (`command`), checked once when the config is read.
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(try_from = "CustomPluginConfig")]
 #[schemars(with = "CustomPluginConfig")]
