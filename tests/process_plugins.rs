@@ -155,7 +155,7 @@ fn expected(what: &str) -> Expected {
             &["its process exited with status 3 before answering"],
             2,
         ),
-        "hang" | "flood" => ("misbehave", &["time limit of 1000 ms"], 2),
+        "hang" | "flood" => ("misbehave", &["time limit of 3000 ms"], 2),
         "garbage" => (
             "misbehave",
             &[
@@ -198,7 +198,7 @@ fn misbehaving_plugin_processes_fail_only_their_documents_and_leave_nothing_behi
     let mut spool = spool_with(|dir| {
         format!(
             "watch:\n  settle_ms: 200\n  reconcile_interval_ms: 5000\n\
-             run:\n  concurrency: 4\n  plugin_time_limit_ms: 1000\n  max_attempts: 2\n  shutdown_grace_ms: 20000\n\
+             run:\n  concurrency: 4\n  plugin_time_limit_ms: 3000\n  max_attempts: 2\n  shutdown_grace_ms: 20000\n\
              chain: [misbehave, probe, frontmatter, html, text, enrich]\n\
              custom:\n{}{}",
             misbehave(dir, "    max_response_bytes: 4194304\n"),
