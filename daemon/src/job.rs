@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 use docnorm_plugin_api::Record;
 use tracing::{error, info, warn};
@@ -42,6 +42,9 @@ pub struct Host {
     pub stopping: AtomicBool,
     pub kept: Kept,
     pub metrics: Metrics,
+    /// When the state store is next pruned (milliseconds since 1970), and the window kept.
+    next_prune: AtomicI64,
+    window: usize,
 }
 
 impl Host {
@@ -75,9 +78,34 @@ impl Host {
             stopping: AtomicBool::new(false),
             kept,
             metrics: Metrics::default(),
+            next_prune: AtomicI64::new(crate::state::now_ms() + PRUNE_INTERVAL_MS),
+            window: config.duplicates.window.get(),
         })
     }
+
+    /// Prunes the state store (see [`StateStore::prune`]) once a minute, on the job thread
+    /// that finds it due, so no thread is started for it and the run loop never waits.
+    fn prune_when_due(&self) {
+        let now = crate::state::now_ms();
+        let due = self.next_prune.load(Ordering::Relaxed);
+        if now >= due
+            && self
+                .next_prune
+                .compare_exchange(
+                    due,
+                    now + PRUNE_INTERVAL_MS,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                )
+                .is_ok()
+        {
+            self.store.prune(self.window);
+        }
+    }
 }
+
+/// How often the state store is pruned, in milliseconds.
+const PRUNE_INTERVAL_MS: i64 = 60_000;
 
 /// What a job is given: an inbox file to claim, or a file already in the work folder.
 #[derive(Debug)]
@@ -133,7 +161,11 @@ pub async fn run(
     let on_thread = std::sync::Arc::clone(&host);
     let ran = host
         .pool
-        .run(move |worker| work(&on_thread, &pipeline, &job, worker))
+        .run(move |worker| {
+            let ended = work(&on_thread, &pipeline, &job, worker);
+            on_thread.prune_when_due();
+            ended
+        })
         .await;
     match ran {
         Ran::Finished(ended) => ended,

@@ -266,9 +266,6 @@ impl Daemon {
             self.scan();
             if reconcile {
                 self.next_reconcile = now + self.config.watch.reconcile_interval;
-                // Off the loop's thread: see `StateStore::prune`.
-                let (host, window) = (Arc::clone(&self.host), self.config.duplicates.window);
-                tokio::task::spawn_blocking(move || host.store.prune(window.get()));
             }
         }
         let progress = self.processed + self.failed + self.host.pool.laps();
@@ -290,9 +287,8 @@ impl Daemon {
             && let Some(path) = &self.config.metrics.textfile
         {
             self.next_metrics = now + self.config.metrics.interval();
-            let (host, path) = (Arc::clone(&self.host), path.clone());
-            let write = move || metrics::write_textfile(&path, &host.metrics.render());
-            tokio::task::spawn_blocking(write);
+            // A few kilobytes: written on the loop's thread, which starts no thread for it.
+            metrics::write_textfile(path, &self.host.metrics.render());
         }
     }
 
