@@ -534,7 +534,12 @@ mod tests {
             .parse()
             .unwrap();
         assert!(!running(first), "the plugin process survived");
-        assert!(!running(sleeper), "what it started in its group survived");
+        // Killed with the group; a grandchild is reaped by init a moment later on a busy machine.
+        let gone = (0..100).any(|_| {
+            std::thread::sleep(Duration::from_millis(20));
+            !running(sleeper)
+        });
+        assert!(gone, "what it started in its group survived");
 
         let next = pid(&call(&plugin, "hello").unwrap());
         assert_ne!(next, first);
