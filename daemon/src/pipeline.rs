@@ -3,9 +3,11 @@
 //! `docnorm process` and the daemon share this; a file gives one record, or one per object
 //! when it holds several (JSON Lines, JSON lists); a failing document becomes a [`DocError`]
 //! that names the file and the plugin (or `read` for the read stage) and never stops the
-//! caller.
+//! caller. What the read stage warns about (bytes that were not UTF-8) opens each record's
+//! `warnings`.
 
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use docnorm_plugin_api::{Chain, ChainError, Document, Format, Plugin, Record};
@@ -39,12 +41,26 @@ pub struct Pipeline {
 impl Pipeline {
     /// Builds every plugin named in `config.chain`.
     pub fn new(config: &Config) -> anyhow::Result<Self> {
-        Self::new_wrapped(config, &|plugin| plugin)
+        Self::build(config, &|plugin| plugin)
     }
 
-    /// Builds the chain like [`new`](Self::new), passing each plugin through `wrap` (the
-    /// daemon wraps them to know which plugin a document that hangs is in).
+    /// Builds the daemon's chain: like [`new`](Self::new), passing each plugin through `wrap`
+    /// (the daemon wraps them to know which plugin a document that hangs is in), and with
+    /// `run.plugin_time_limit_ms` as the deadline of every plugin call, so a built-in plugin
+    /// the daemon abandons at the limit stops too instead of keeping a core busy. (`docnorm
+    /// process` runs without a limit.)
     pub fn new_wrapped(
+        config: &Config,
+        wrap: &dyn Fn(Box<dyn Plugin>) -> Box<dyn Plugin>,
+    ) -> anyhow::Result<Self> {
+        let mut pipeline = Self::build(config, wrap)?;
+        pipeline.chain = pipeline
+            .chain
+            .with_time_limit(Duration::from_millis(config.run.plugin_time_limit_ms));
+        Ok(pipeline)
+    }
+
+    fn build(
         config: &Config,
         wrap: &dyn Fn(Box<dyn Plugin>) -> Box<dyn Plugin>,
     ) -> anyhow::Result<Self> {
@@ -104,8 +120,15 @@ impl Pipeline {
             }
         }
         let doc = loaded.document();
+        let run = |doc: &Document<'_>| {
+            let mut record = self.chain.run(doc)?;
+            record
+                .warnings
+                .splice(0..0, loaded.warnings.iter().cloned());
+            Ok(record)
+        };
         let Some(parts) = doc.text.and_then(|text| split::parts(text, doc.format)) else {
-            let result = self.chain.run(&doc);
+            let result = run(&doc);
             if let Ok(record) = &result {
                 span.record("id", record.id.as_str());
                 debug!("record made");
@@ -135,7 +158,7 @@ impl Pipeline {
                     format: Format::Json,
                     ..doc
                 };
-                let result = self.chain.run(&doc);
+                let result = run(&doc);
                 if let Ok(record) = &result {
                     part_span.record("id", record.id.as_str());
                     debug!("record made");

@@ -69,7 +69,7 @@ fn write_explanation(
             "note: sniffed as {format}; in the pipeline the text plugin declines it"
         )?;
     }
-    for line in &analysis.lines {
+    for line in analysis.lines() {
         match line.fate {
             Fate::Blank => writeln!(out, "{:>5}", line.number)?,
             Fate::Removed(reason) => writeln!(
@@ -111,9 +111,9 @@ fn write_explanation(
         field(out, "warning", Some(warning.as_str()))?;
     }
     let paragraphs = analysis
-        .lines
+        .fates()
         .iter()
-        .filter(|l| l.fate == Fate::Kept)
+        .filter(|&&fate| fate == Fate::Kept)
         .count();
     writeln!(
         out,
