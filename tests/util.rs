@@ -30,3 +30,19 @@ pub fn fixture(name: &str) -> PathBuf {
         .join("../tests/fixtures")
         .join(name)
 }
+
+/// Runs `docnorm process FILE` on a file that gives one record, and returns that record.
+pub fn record_of(file: &Path) -> serde_json::Value {
+    let output = docnorm()
+        .arg("process")
+        .arg(file)
+        .output()
+        .expect("docnorm runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).expect("records are UTF-8");
+    serde_json::from_str(stdout.lines().next().expect("one record")).expect("a JSON record")
+}

@@ -3,7 +3,8 @@
 //! `docnorm process` and the daemon share this; a file gives one record, or one per object
 //! when it holds several (JSON Lines, JSON lists); a failing document becomes a [`DocError`]
 //! that names the file and the plugin (or `read` for the read stage) and never stops the
-//! caller.
+//! caller. What the read stage warns about (bytes that were not UTF-8) opens each record's
+//! `warnings`.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -85,9 +86,12 @@ impl Pipeline {
         for name in &config.chain {
             plugins.push(build_plugin(config, name, running, &mut processes)?);
         }
+        // Each plugin call also has a cooperative deadline, so a built-in plugin whose call
+        // passes the limit stops soon after instead of keeping a core busy.
+        let limit = config.run.plugin_time_limit;
         Ok(Self {
             read: config.read.clone(),
-            chain: Chain::new(plugins)?,
+            chain: Chain::new(plugins)?.with_time_limit(limit),
             processes,
         })
     }
@@ -145,8 +149,15 @@ impl Pipeline {
             }
         }
         let doc = loaded.document();
+        let run = |doc: &Document<'_>, on_call: &mut dyn FnMut(&Manifest)| {
+            let mut record = self.chain.run_observed(doc, on_call)?;
+            record
+                .warnings
+                .splice(0..0, loaded.warnings.iter().cloned());
+            Ok(record)
+        };
         let Some(parts) = doc.text.and_then(|text| split::parts(text, doc.format)) else {
-            let result = self.chain.run_observed(&doc, on_call);
+            let result = run(&doc, on_call);
             if let Ok(record) = &result {
                 span.record("id", record.id.as_str());
                 debug!("record made");
@@ -177,7 +188,7 @@ impl Pipeline {
                     format: Format::Json,
                     ..doc
                 };
-                let result = self.chain.run_observed(&doc, on_call);
+                let result = run(&doc, on_call);
                 if let Ok(record) = &result {
                     part_span.record("id", record.id.as_str());
                     debug!("record made");

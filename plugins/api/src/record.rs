@@ -221,15 +221,38 @@ pub struct PluginRun {
 }
 
 /// A piece of the document a plugin removed.
+///
+/// Plugins that remove whole lines (the `text` plugin) give one entry per run of consecutive
+/// lines removed for the same reason (blank lines between them do not break the run), with
+/// the run's `lines`; a record lists at most [`RemovedLines::MAX_ENTRIES`] entries and
+/// [`RemovedLines::MAX_TEXT_BYTES`] bytes of removed text per plugin, and a warning counts
+/// what it leaves out (see [`RemovedLines`]).
+///
+/// [`RemovedLines`]: crate::RemovedLines
+/// [`RemovedLines::MAX_ENTRIES`]: crate::RemovedLines::MAX_ENTRIES
+/// [`RemovedLines::MAX_TEXT_BYTES`]: crate::RemovedLines::MAX_TEXT_BYTES
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Removed {
-    /// The removed text, one line.
+    /// The removed text: one line, or the lines of a run joined by line breaks.
     pub text: String,
     /// Why it was removed, e.g. `promotion`.
     pub reason: String,
     /// The plugin that removed it.
     pub plugin: String,
+    /// The lines the text was on, when the plugin removed whole lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lines: Option<LineRange>,
+}
+
+/// A run of lines of the document, numbered from 1, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineRange {
+    /// The first line of the run.
+    pub first: u64,
+    /// The last line of the run (equal to `first` for a single line).
+    pub last: u64,
 }
 
 impl Source {

@@ -75,7 +75,7 @@ mod gazetteer;
 pub mod language;
 mod stats;
 
-use docnorm_plugin_api::{Document, Manifest, Outcome, Plugin, PluginError};
+use docnorm_plugin_api::{Document, Manifest, Outcome, Plugin, PluginError, deadline};
 use serde_json::{Map, Value, json};
 
 pub use config::{BuildError, EnrichConfig};
@@ -165,6 +165,8 @@ impl Plugin for Enrich {
         );
         patch.insert("fingerprints".to_owned(), fingerprints(body, simhash));
         patch.insert("entities".to_owned(), json!(entities(title, body)));
+        // Entities stop early once the plugin call is past its time limit.
+        deadline::check()?;
 
         for field in DATE_FIELDS {
             let Some(value) = text(field) else {

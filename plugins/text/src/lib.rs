@@ -26,7 +26,7 @@ pub use related::Teaser;
 
 use docnorm_plugin_api::{
     Document, ExplainedLine, Explanation, Format, Manifest, Outcome, Plugin, PluginConfig,
-    PluginError,
+    PluginError, RemovedLines, deadline,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -93,7 +93,11 @@ impl Plugin for Text {
         let (Format::Text, Some(text)) = (doc.format, doc.text) else {
             return Ok(Outcome::Decline);
         };
-        Ok(Outcome::Patch(patch(&analyze(text))))
+        let analysis = analyze(text);
+        // The analysis gives up early once the deadline has passed; its result is then
+        // partial and is not used.
+        deadline::check()?;
+        Ok(Outcome::Patch(patch(analysis)))
     }
 
     /// The fate of every line of a text document (see [`LineFate`]).
@@ -102,8 +106,7 @@ impl Plugin for Text {
             return None;
         };
         let lines = analyze(text)
-            .lines
-            .iter()
+            .lines()
             .map(|line| ExplainedLine {
                 number: line.number,
                 role: match line.fate {
@@ -131,9 +134,13 @@ impl PluginConfig for TextConfig {
 
 /// The record fields an analysis gives, as a merge patch; unknown fields are left out.
 /// Values are built directly (no `json!`, which goes through the serializer).
-fn patch(a: &Analysis<'_>) -> Map<String, Value> {
+fn patch(mut a: Analysis<'_>) -> Map<String, Value> {
     let mut p = Map::new();
-    p.insert("body".into(), Value::String(a.body.clone()));
+    let (removed, omitted) = removed(&a);
+    if let Some(omitted) = omitted {
+        a.warnings.push(format!("{NAME}: {omitted}"));
+    }
+    p.insert("body".into(), Value::String(std::mem::take(&mut a.body)));
     if let Some(t) = &a.title {
         p.insert("title".into(), string(t));
     }
@@ -173,27 +180,25 @@ fn patch(a: &Analysis<'_>) -> Map<String, Value> {
     if !a.warnings.is_empty() {
         p.insert("warnings".into(), strings(&a.warnings));
     }
-    let mut removed: Vec<Value> = Vec::with_capacity(
-        a.lines
-            .iter()
-            .filter(|l| matches!(l.fate, Fate::Removed(_)))
-            .count(),
-    );
-    removed.extend(a.lines.iter().filter_map(|l| match l.fate {
-        Fate::Removed(reason) => {
-            let mut m = Map::new();
-            m.insert("text".into(), string(l.text));
-            m.insert("reason".into(), string(reason.as_str()));
-            Some(Value::Object(m))
-        }
-        _ => None,
-    }));
     if !removed.is_empty() {
         let mut m = Map::new();
         m.insert("removed".into(), Value::Array(removed));
         p.insert("provenance".into(), Value::Object(m));
     }
     p
+}
+
+/// The `provenance.removed` entries: a run of lines removed for one reason is one entry.
+fn removed(a: &Analysis<'_>) -> (Vec<Value>, Option<String>) {
+    let mut removed = RemovedLines::default();
+    for line in a.lines() {
+        match line.fate {
+            Fate::Removed(reason) => removed.remove(line.number as u64, line.text, reason.as_str()),
+            Fate::Blank => {}
+            _ => removed.keep(),
+        }
+    }
+    removed.finish()
 }
 
 fn string(s: &str) -> Value {
