@@ -12,36 +12,7 @@ use std::path::Path;
 use std::process::Command;
 
 use plugins_support::{cargo, chmod, records, target_dir, workspace};
-use util::docnorm;
-
-/// One fenced code block of the guide.
-struct Block {
-    /// The info string after the opening fence, e.g. `rust file=src/lib.rs`.
-    info: String,
-    text: String,
-}
-
-fn blocks(markdown: &str) -> Vec<Block> {
-    let mut blocks = Vec::new();
-    let mut open: Option<Block> = None;
-    for line in markdown.lines() {
-        match (&mut open, line.strip_prefix("```")) {
-            (None, Some(info)) => {
-                open = Some(Block {
-                    info: info.trim().to_owned(),
-                    text: String::new(),
-                });
-            }
-            (Some(_), Some("")) => blocks.extend(open.take()),
-            (Some(block), _) => {
-                block.text.push_str(line);
-                block.text.push('\n');
-            }
-            (None, None) => {}
-        }
-    }
-    blocks
-}
+use util::{Block, docnorm, fenced_blocks};
 
 /// The guide's block whose info string holds `tag`.
 fn block<'a>(blocks: &'a [Block], tag: &str) -> &'a str {
@@ -66,7 +37,7 @@ fn run(command: &mut Command, what: &str) {
 fn following_the_plugin_guide_produces_a_working_plugin() {
     let root = workspace();
     let guide = std::fs::read_to_string(root.join("docs/plugins.md")).unwrap();
-    let blocks = blocks(&guide);
+    let blocks = fenced_blocks(&guide);
     let lib_rs = block(&blocks, "file=src/lib.rs");
     let example =
         std::fs::read_to_string(root.join("examples/plugins/keywords/src/lib.rs")).unwrap();

@@ -30,3 +30,34 @@ pub fn fixture(name: &str) -> PathBuf {
         .join("../tests/fixtures")
         .join(name)
 }
+
+/// One fenced code block of a Markdown file.
+pub struct Block {
+    /// The info string after the opening fence, e.g. `rust file=src/lib.rs`.
+    pub info: String,
+    /// The lines between the fences, each ending in a line break.
+    pub text: String,
+}
+
+/// The fenced code blocks of a Markdown text (fences at the start of a line), in order.
+pub fn fenced_blocks(markdown: &str) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut open: Option<Block> = None;
+    for line in markdown.lines() {
+        match (&mut open, line.strip_prefix("```")) {
+            (None, Some(info)) => {
+                open = Some(Block {
+                    info: info.trim().to_owned(),
+                    text: String::new(),
+                });
+            }
+            (Some(_), Some("")) => blocks.extend(open.take()),
+            (Some(block), _) => {
+                block.text.push_str(line);
+                block.text.push('\n');
+            }
+            (None, None) => {}
+        }
+    }
+    blocks
+}

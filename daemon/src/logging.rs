@@ -55,6 +55,35 @@ impl std::fmt::Display for Escaped<'_> {
     }
 }
 
+/// An error with its causes, each said once: `outer: cause: root cause`, leaving out a
+/// message that another one of the chain already holds (an error that prints its source and
+/// also returns it from `source()`, a context that repeats what the cause says). Control
+/// characters are escaped, except the line breaks of a multi-line message such as a config
+/// error's snippet.
+pub struct Report<'a>(pub &'a anyhow::Error);
+
+impl std::fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let messages: Vec<String> = self.0.chain().map(ToString::to_string).collect();
+        let said_elsewhere = |i: usize| {
+            messages.iter().enumerate().any(|(j, other)| {
+                j != i && other.contains(&messages[i]) && (other.len() > messages[i].len() || j < i)
+            })
+        };
+        let kept: Vec<&str> = (0..messages.len())
+            .filter(|&i| !said_elsewhere(i))
+            .map(|i| messages[i].as_str())
+            .collect();
+        for (i, line) in kept.join(": ").split('\n').enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{}", Escaped(line))?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +95,18 @@ mod tests {
             "a\\u{1b}[31mred\\nb"
         );
         assert_eq!(Escaped("Grüße").to_string(), "Grüße");
+    }
+
+    #[test]
+    fn a_report_says_each_cause_once_and_keeps_line_breaks() {
+        let root = anyhow::anyhow!("init failed: no mood");
+        let err = root
+            .context("a.so: plugin x: init failed: no mood")
+            .context("plugin x")
+            .context("snippet\n  | line\u{1b}");
+        assert_eq!(
+            Report(&err).to_string(),
+            "snippet\n  | line\\u{1b}: a.so: plugin x: init failed: no mood"
+        );
     }
 }

@@ -178,8 +178,8 @@ fn build_plugin(config: &Config, name: &str) -> anyhow::Result<Box<dyn Plugin>> 
         docnorm_enrich::NAME => Box::new(plugins.enrich.build()?),
         #[cfg(feature = "test-plugins")]
         crate::testing::SLEEP => Box::new(crate::testing::Sleep::new()),
-        other => bail!(
-            "unknown plugin `{other}` in chain (built-in: {})",
+        _ => bail!(
+            "named in `chain` but neither a built-in plugin ({}) nor one of `custom`",
             crate::config::BUILT_IN.join(", ")
         ),
     })

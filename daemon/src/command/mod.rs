@@ -67,8 +67,9 @@ pub fn main(cli: Cli) -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Logs a fatal error (its whole chain, once) and returns `code`.
+/// Logs a fatal error (its whole chain, each cause once, on as many lines as it has) and
+/// returns `code`.
 pub fn fatal(err: &anyhow::Error, code: u8) -> u8 {
-    tracing::error!(error = format!("{err:#}"), "fatal");
+    tracing::error!(target: "docnorm", "{}", logging::Report(err));
     code
 }
