@@ -17,13 +17,13 @@ use crate::claim::Claimed;
 use crate::spool::{OnSuccess, Spool};
 use crate::write::{write_atomic, write_record};
 
-/// The `.error.json` beside a failed input.
+/// The `.error.json` beside a failed input (with `moved_to`, see [`fail`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Failure {
-    /// Where the input was dropped.
+    /// Where the input was dropped (in the inbox).
     pub path: String,
-    /// The plugin (or daemon stage: `read`, `claim`) that failed, if one did; for a file of
-    /// several documents, the plugin of the first failure.
+    /// The plugin (or daemon stage: `read`, `json`, `claim`) that failed, if one did; for a
+    /// file of several documents, the plugin of the first failure.
     pub plugin: Option<String>,
     /// What went wrong.
     pub reason: String,
@@ -42,22 +42,45 @@ pub fn write_records(spool: &Spool, records: &[Record]) -> std::io::Result<Vec<P
 }
 
 /// Writes the records, then moves the input out of the work folder; returns the records'
-/// paths.
+/// paths. Under `on_success: move` each record's `source.moved_to` names the input's place
+/// in `done/`.
 pub fn succeed(
     spool: &Spool,
     claimed: &Claimed,
     records: &[Record],
 ) -> std::io::Result<Vec<PathBuf>> {
-    let written = write_records(spool, records)?;
     match spool.on_success {
         OnSuccess::Move => {
             let target = free_name(&spool.done, claimed);
+            let moved_to = target.to_string_lossy().into_owned();
+            // One copy at a time: a file of many documents is not held twice.
+            let written = records
+                .iter()
+                .map(|record| {
+                    let mut record = record.clone();
+                    record.source.moved_to = Some(moved_to.clone());
+                    write_record(&spool.output, &record)
+                })
+                .collect::<std::io::Result<Vec<_>>>()?;
             std::fs::rename(&claimed.work, target)?;
+            Ok(written)
         }
         // Under `keep` the inbox still has the file; only the claimed link goes.
-        OnSuccess::Delete | OnSuccess::Keep => std::fs::remove_file(&claimed.work)?,
+        OnSuccess::Delete | OnSuccess::Keep => {
+            let written = write_records(spool, records)?;
+            std::fs::remove_file(&claimed.work)?;
+            Ok(written)
+        }
     }
-    Ok(written)
+}
+
+/// The `.error.json`: the failure and where the input is now.
+#[derive(Serialize)]
+struct ErrorReport<'a> {
+    #[serde(flatten)]
+    failure: &'a Failure,
+    /// Where the input was moved (in `failed/`).
+    moved_to: String,
 }
 
 /// Writes the `.error.json`, then moves the input to `failed/`; returns the input's new
@@ -68,7 +91,11 @@ pub fn fail(spool: &Spool, claimed: &Claimed, failure: &Failure) -> std::io::Res
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut bytes = serde_json::to_vec_pretty(failure).map_err(std::io::Error::other)?;
+    let report = ErrorReport {
+        failure,
+        moved_to: target.to_string_lossy().into_owned(),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&report).map_err(std::io::Error::other)?;
     bytes.push(b'\n');
     write_atomic(&spool.failed, &format!("{name}.error.json"), &bytes)?;
     std::fs::rename(&claimed.work, &target)?;
@@ -130,9 +157,17 @@ mod tests {
         let second = fail(&spool, &claimed(&spool, "02-a.txt", "a.txt"), &failure).unwrap();
         assert_eq!(first, spool.failed.path().join("a.txt"));
         assert_eq!(second, spool.failed.path().join("02-a.txt"));
-        let report =
-            std::fs::read_to_string(spool.failed.path().join("02-a.txt.error.json")).unwrap();
-        assert!(report.contains("\"plugin\": \"read\""), "{report}");
+        let report: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(spool.failed.path().join("02-a.txt.error.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(report["plugin"], "read");
+        assert_eq!(report["path"], "inbox/a.txt", "where it was dropped");
+        assert_eq!(
+            report["moved_to"],
+            second.to_str().unwrap(),
+            "where it is now"
+        );
         assert!(spool.failed.path().join("a.txt.error.json").exists());
     }
 }

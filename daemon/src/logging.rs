@@ -1,12 +1,24 @@
 //! Logging setup: `tracing` to stderr as human text or JSON lines.
 //!
-//! Colour is used only when stderr is a terminal. The filter comes from `DOCNORM_LOG` (same
-//! syntax as `RUST_LOG`), else the level the command asks for.
+//! Colour is used only when stderr is a terminal. The filter comes from `DOCNORM_LOG`, else
+//! `RUST_LOG` (same syntax; `DOCNORM_LOG` wins when both are set), else the level the command
+//! asks for. While a progress bar is shown (`docnorm process` on a terminal), log lines are
+//! written above it instead of through it.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
 
 use clap::ValueEnum;
+use indicatif::ProgressBar;
 use tracing_subscriber::EnvFilter;
+
+use crate::locks::lock;
+
+/// The environment variables holding a log filter, the first set one wins.
+pub const FILTER_VARIABLES: [&str; 2] = ["DOCNORM_LOG", "RUST_LOG"];
+
+/// The progress bar drawn on stderr, if any.
+static PROGRESS: Mutex<Option<ProgressBar>> = Mutex::new(None);
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
@@ -18,13 +30,21 @@ pub enum LogFormat {
     Json,
 }
 
-/// Installs the global subscriber; `default_level` applies when `DOCNORM_LOG` is unset.
+/// Installs the global subscriber; `default_level` applies when neither `DOCNORM_LOG` nor
+/// `RUST_LOG` is set.
 pub fn init(format: LogFormat, default_level: &str) {
-    let filter =
-        EnvFilter::try_from_env("DOCNORM_LOG").unwrap_or_else(|_| EnvFilter::new(default_level));
+    let filter = FILTER_VARIABLES
+        .iter()
+        .find_map(|name| {
+            std::env::var(name)
+                .ok()
+                .filter(|value| !value.trim().is_empty())
+        })
+        .and_then(|value| EnvFilter::try_new(value).ok())
+        .unwrap_or_else(|| EnvFilter::new(default_level));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(|| Stderr);
     // A second init (tests calling `run` twice in one process) keeps the first subscriber.
     let _ = match format {
         LogFormat::Text => builder
@@ -36,6 +56,30 @@ pub fn init(format: LogFormat, default_level: &str) {
             .with_span_list(false)
             .try_init(),
     };
+}
+
+/// Shows log lines above `bar` while it is drawn; `None` when it is finished.
+pub fn set_progress(bar: Option<ProgressBar>) {
+    *lock(&PROGRESS) = bar;
+}
+
+/// Standard error, cleared of the progress bar for the time of each log line.
+struct Stderr;
+
+impl Write for Stderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let bar = lock(&PROGRESS).clone();
+        let write = || std::io::stderr().lock().write_all(buf);
+        match bar {
+            Some(bar) => bar.suspend(write)?,
+            None => write()?,
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
 }
 
 /// A string made safe for a terminal: control characters (escape sequences among them) are

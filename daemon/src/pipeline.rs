@@ -12,11 +12,16 @@ use docnorm_plugin_api::{Chain, ChainError, Document, Format, Plugin, Record};
 use tracing::{debug, debug_span, info_span};
 
 use crate::config::Config;
-use crate::read::{ReadConfig, read_file};
+use crate::read::{Loaded, ReadConfig, ReadError, decode, read_file};
 use crate::split;
 
 /// The stage name used in errors from reading and decoding, where no plugin was involved.
 pub const READ_STAGE: &str = "read";
+
+/// The stage name used in errors for a document sniffed as JSON that does not parse: the
+/// host checks it before any plugin sees it, so it is not reported as the plugin's failure
+/// (the `frontmatter` plugin reads whole-JSON documents too).
+pub const JSON_STAGE: &str = "json";
 
 /// A document that could not be turned into a record.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -75,7 +80,38 @@ impl Pipeline {
     /// `source` (the daemon reads its claimed copy in the work folder but records where the
     /// file was dropped).
     pub fn process_as(&self, path: &Path, shown: &Path) -> Vec<Result<Record, DocError>> {
-        let shown_path = shown;
+        self.run(shown, |limits| {
+            let mut loaded = read_file(path, limits)?;
+            if path != shown {
+                loaded.source.path = shown.to_string_lossy().into_owned();
+                if let Some(name) = shown.file_name() {
+                    loaded.source.name = name.to_string_lossy().into_owned();
+                }
+            }
+            Ok(loaded)
+        })
+    }
+
+    /// Runs the chain over content already in memory (standard input), named `shown`.
+    pub fn process_bytes(&self, raw: Vec<u8>, shown: &Path) -> Vec<Result<Record, DocError>> {
+        self.run(shown, |limits| {
+            if raw.len() as u64 > limits.max_bytes {
+                return Err(ReadError::TooLarge {
+                    limit: limits.max_bytes,
+                });
+            }
+            let mut loaded = decode(shown, raw, limits)?;
+            loaded.source.received = Some(jiff::Timestamp::now().to_string());
+            Ok(loaded)
+        })
+    }
+
+    /// The read stage (`read`) then the chain, in a span carrying the document's name.
+    fn run(
+        &self,
+        shown_path: &Path,
+        read: impl FnOnce(&ReadConfig) -> Result<Loaded, ReadError>,
+    ) -> Vec<Result<Record, DocError>> {
         let shown = shown_path.display().to_string();
         let span = info_span!(
             "document",
@@ -85,9 +121,9 @@ impl Pipeline {
         .entered();
         let loaded = {
             let _read = debug_span!("plugin", plugin = READ_STAGE).entered();
-            read_file(path, &self.read)
+            read(&self.read)
         };
-        let mut loaded = match loaded {
+        let loaded = match loaded {
             Ok(loaded) => loaded,
             Err(e) => {
                 return vec![Err(DocError {
@@ -97,14 +133,13 @@ impl Pipeline {
                 })];
             }
         };
-        if path != shown_path {
-            loaded.source.path = shown_path.to_string_lossy().into_owned();
-            if let Some(name) = shown_path.file_name() {
-                loaded.source.name = name.to_string_lossy().into_owned();
-            }
-        }
         let doc = loaded.document();
         let Some(parts) = doc.text.and_then(|text| split::parts(text, doc.format)) else {
+            if doc.format == Format::Json
+                && let Some(Err(why)) = doc.text.map(split::check)
+            {
+                return vec![Err(not_json(shown, "", &why))];
+            }
             let result = self.chain.run(&doc);
             if let Ok(record) = &result {
                 span.record("id", record.id.as_str());
@@ -129,6 +164,9 @@ impl Pipeline {
             .map(|part| {
                 let part_span =
                     info_span!("part", at = %part.at, id = tracing::field::Empty).entered();
+                if let Some(why) = &part.broken {
+                    return Err(not_json(shown.clone(), &format!("{}: ", part.at), why));
+                }
                 let doc = Document {
                     bytes: part.text.as_bytes(),
                     text: Some(part.text),
@@ -147,6 +185,16 @@ impl Pipeline {
                 })
             })
             .collect()
+    }
+}
+
+/// A document sniffed as JSON that does not parse: file `shown`, at `at` (`line 3: ` for a
+/// part of a JSON Lines file, else empty).
+fn not_json(shown: String, at: &str, why: &str) -> DocError {
+    DocError {
+        path: shown,
+        plugin: Some(JSON_STAGE.to_owned()),
+        message: format!("{at}not valid JSON: {why}"),
     }
 }
 

@@ -18,6 +18,14 @@ use crate::config::Config;
 use crate::logging::Escaped;
 use crate::read::read_file;
 
+/// The exit codes of `docnorm explain`, as `--help` lists them.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0   success
+  1   the file cannot be read or is not text, or the explanation could not be written
+  2   usage error
+  78  bad config (EX_CONFIG)";
+
 /// Arguments of `docnorm explain`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
