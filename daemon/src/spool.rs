@@ -4,16 +4,19 @@
 //! for `done/` (or is deleted) once its record is in the output folder, or for `failed/`
 //! beside an `.error.json`. Every move is a rename, so the inbox, the work folder, `done/`
 //! and `failed/` must be on one filesystem and one mount (a bind mount, as systemd's
-//! `ReadWritePaths` makes, counts as another); that is tried once at start.
+//! `ReadWritePaths` makes, counts as another); that is tried once at start. The output,
+//! `done/` and `failed/` folders the daemon creates are opened to its group (read and
+//! search), whatever the umask, so the service's group can read records and error reports.
 
-use std::fs::{File, TryLockError};
+use std::fs::{File, Permissions, TryLockError};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::write::FolderSync;
+use crate::write::{FolderSync, Readers};
 
 /// Where the daemon finds and puts files, under `spool` in the config. Relative paths are
 /// taken from the folder the daemon starts in.
@@ -94,9 +97,9 @@ impl Spool {
     pub fn open(config: &SpoolConfig) -> anyhow::Result<Self> {
         let spool = Self {
             inbox: create(&config.inbox)?,
-            output: FolderSync::new(&create(&config.output)?),
-            done: create(&config.done)?,
-            failed: FolderSync::new(&create(&config.failed)?),
+            output: FolderSync::new(&create_shared(&config.output)?, Readers::Group),
+            done: create_shared(&config.done)?,
+            failed: FolderSync::new(&create_shared(&config.failed)?, Readers::Group),
             work: create(&config.work_dir)?,
             database: create(&config.state_dir)?.join("state.sqlite"),
             on_success: config.on_success,
@@ -163,6 +166,24 @@ fn lock(path: &Path) -> anyhow::Result<File> {
             Err(err).with_context(|| format!("{}: cannot lock", path.display()))
         }
     }
+}
+
+/// [`create`] for a folder the service's group reads (`out`, `done`, `failed`): one that did
+/// not exist gets group read and search permission whatever the umask; one that did is left
+/// as its owner made it.
+fn create_shared(dir: &Path) -> anyhow::Result<PathBuf> {
+    const GROUP_READ_SEARCH: u32 = 0o050;
+    let existed = dir.exists();
+    let path = create(dir)?;
+    if !existed {
+        let mode = std::fs::metadata(&path)
+            .with_context(|| format!("{}: cannot read folder", path.display()))?
+            .permissions()
+            .mode();
+        std::fs::set_permissions(&path, Permissions::from_mode(mode | GROUP_READ_SEARCH))
+            .with_context(|| format!("{}: cannot open the folder to its group", path.display()))?;
+    }
+    Ok(path)
 }
 
 fn create(dir: &Path) -> anyhow::Result<PathBuf> {

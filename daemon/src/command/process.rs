@@ -26,7 +26,7 @@ use crate::config::Config;
 use crate::logging::{self, Escaped};
 use crate::pipeline::{DocError, Pipeline};
 use crate::watch::is_temporary;
-use crate::write::{FolderSync, write_record};
+use crate::write::{FolderSync, Readers, write_record};
 
 /// The exit codes of `docnorm process`, as `--help` lists them.
 pub const EXIT_CODES: &str = "\
@@ -73,7 +73,10 @@ pub fn run(args: &Args, out: &mut dyn Write, summary: &mut dyn Write) -> u8 {
     }
     let mut counts = Counts::default();
     let inputs = inputs(&args.inputs, &mut counts);
-    let output = args.output.as_deref().map(FolderSync::new);
+    let output = args
+        .output
+        .as_deref()
+        .map(|dir| FolderSync::new(dir, Readers::Umask));
     let progress = Progress::start(inputs.len());
     for input in &inputs {
         let results = match input {
