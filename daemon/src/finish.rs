@@ -121,6 +121,7 @@ mod tests {
     fn spool(dir: &Path) -> Spool {
         Spool::open(&SpoolConfig {
             inbox: dir.join("inbox"),
+            tmp: dir.join("tmp"),
             output: dir.join("out"),
             done: dir.join("done"),
             failed: dir.join("failed"),

@@ -25,6 +25,9 @@ use crate::write::{FolderSync, Readers};
 pub struct SpoolConfig {
     /// The folder producers drop documents into.
     pub inbox: PathBuf,
+    /// The folder producers write a document into before renaming it into the inbox (as
+    /// Maildir's `tmp/`); on the inbox's filesystem, never watched.
+    pub tmp: PathBuf,
     /// The folder records are written to, one `<id>.json` each.
     pub output: PathBuf,
     /// Where an input goes once its record is written (when `on_success` is `move`).
@@ -43,6 +46,7 @@ impl Default for SpoolConfig {
     fn default() -> Self {
         Self {
             inbox: "inbox".into(),
+            tmp: "tmp".into(),
             output: "out".into(),
             done: "done".into(),
             failed: "failed".into(),
@@ -73,6 +77,8 @@ pub enum OnSuccess {
 pub struct Spool {
     /// The inbox.
     pub inbox: PathBuf,
+    /// The producers' folder, from which they rename documents into the inbox.
+    pub tmp: PathBuf,
     /// The output folder for records, with the flushes its writers share.
     pub output: FolderSync,
     /// The folder for finished inputs.
@@ -97,6 +103,7 @@ impl Spool {
     pub fn open(config: &SpoolConfig) -> anyhow::Result<Self> {
         let spool = Self {
             inbox: create(&config.inbox)?,
+            tmp: create(&config.tmp)?,
             output: FolderSync::new(&create_shared(&config.output)?, Readers::Group),
             done: create_shared(&config.done)?,
             failed: FolderSync::new(&create_shared(&config.failed)?, Readers::Group),
@@ -109,20 +116,20 @@ impl Spool {
         Ok(spool)
     }
 
-    /// Moves a probe file along the path every input takes; a hidden name, so the watcher
-    /// ignores it.
+    /// Moves a probe file along the path every input takes, from the producers' `tmp/`; a
+    /// hidden name, so the watcher ignores it.
     fn try_renames(&self) -> anyhow::Result<()> {
         let name = format!(".docnorm-probe-{}", std::process::id());
-        let first = self.inbox.join(&name);
+        let first = self.tmp.join(&name);
         std::fs::write(&first, b"")
-            .with_context(|| format!("{}: cannot write in the inbox", self.inbox.display()))?;
+            .with_context(|| format!("{}: cannot write in the tmp folder", self.tmp.display()))?;
         let mut at = first;
-        for dir in [&self.work, &self.done, self.failed.path()] {
+        for dir in [&self.inbox, &self.work, &self.done, self.failed.path()] {
             let next = dir.join(&name);
             if let Err(err) = std::fs::rename(&at, &next) {
                 let _ = std::fs::remove_file(&at);
                 bail!(
-                    "{}: cannot move files here from {} ({err}); the inbox, work, done and failed folders must be on one filesystem and mount",
+                    "{}: cannot move files here from {} ({err}); the tmp, inbox, work, done and failed folders must be on one filesystem and mount",
                     dir.display(),
                     at.parent().unwrap_or(&at).display()
                 );
@@ -201,6 +208,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = SpoolConfig {
             inbox: dir.path().join("inbox"),
+            tmp: dir.path().join("tmp"),
             output: dir.path().join("out"),
             done: dir.path().join("done"),
             failed: dir.path().join("failed"),
@@ -210,7 +218,7 @@ mod tests {
         };
         let spool = Spool::open(&config).unwrap();
         assert!(spool.work.ends_with(".docnorm/work") && spool.work.is_dir());
-        assert!(spool.inbox.is_dir() && spool.output.path().is_dir());
+        assert!(spool.inbox.is_dir() && spool.tmp.is_dir() && spool.output.path().is_dir());
         assert!(spool.done.is_dir() && spool.failed.path().is_dir());
         let second = Spool::open(&config).unwrap_err();
         assert!(

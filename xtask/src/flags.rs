@@ -11,6 +11,19 @@ pub enum Task {
     Help,
     /// `bench`: measure quality and speed.
     Bench(BenchFlags),
+    /// `deb`: build the Debian package.
+    Deb(DebFlags),
+    /// `deb-test`: install, upgrade, remove and purge the package, checking each step.
+    DebTest(DebFlags),
+}
+
+/// The flags of `cargo xtask deb` and `deb-test`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DebFlags {
+    /// The package's version instead of the crate's (`--deb-version`).
+    pub version: Option<String>,
+    /// Use the `target/release/docnorm` already built.
+    pub no_build: bool,
 }
 
 /// The flags of `cargo xtask bench`.
@@ -62,6 +75,15 @@ pub enum Write {
 /// Usage text.
 pub const USAGE: &str = "\
 usage: cargo xtask bench [FLAGS]
+       cargo xtask deb [--deb-version VERSION] [--no-build]
+       cargo xtask deb-test [--no-build]
+
+deb builds the Debian package (target/debian/*.deb) with cargo-deb (`cargo install
+cargo-deb`): the binary, the systemd unit, the example config as /etc/docnorm/docnorm.yaml,
+the maintainer scripts of config/debian/ (docnorm user, spool folders), manual pages and
+bash, zsh and fish completions generated from the CLI. deb-test (as root, on a machine
+without the package) installs, upgrades, removes and purges it with dpkg and checks each
+step.
 
 Measures docnorm's quality (article-extraction benchmark, seeds) and speed (criterion
 benches per plugin, end-to-end run beside a durable-copy baseline; in full runs also the
@@ -88,6 +110,8 @@ pub fn parse(args: &[String]) -> anyhow::Result<Task> {
     match args.next().map(String::as_str) {
         None | Some("-h" | "--help" | "help") => return Ok(Task::Help),
         Some("bench") => {}
+        Some("deb") => return parse_deb(args).map(Task::Deb),
+        Some("deb-test") => return parse_deb(args).map(Task::DebTest),
         Some(other) => bail!("unknown task `{other}`\n\n{USAGE}"),
     }
     let mut flags = BenchFlags {
@@ -157,6 +181,24 @@ impl BenchFlags {
     }
 }
 
+fn parse_deb<'a>(mut args: impl Iterator<Item = &'a String>) -> anyhow::Result<DebFlags> {
+    let mut flags = DebFlags::default();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--deb-version" => {
+                flags.version = Some(
+                    args.next()
+                        .cloned()
+                        .context("--deb-version needs a value")?,
+                );
+            }
+            "--no-build" => flags.no_build = true,
+            other => bail!("unknown flag `{other}`\n\n{USAGE}"),
+        }
+    }
+    Ok(flags)
+}
+
 fn number(s: &str, name: &str) -> anyhow::Result<usize> {
     s.parse()
         .with_context(|| format!("{name} takes a whole number, not `{s}`"))
@@ -173,8 +215,21 @@ mod tests {
             .collect();
         match parse(&args).unwrap() {
             Task::Bench(flags) => flags,
-            Task::Help => panic!("expected bench"),
+            other => panic!("expected bench, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn deb_takes_a_version_and_no_build() {
+        let args: Vec<String> = ["deb", "--deb-version", "1.0-1", "--no-build"]
+            .map(String::from)
+            .to_vec();
+        let expected = DebFlags {
+            version: Some("1.0-1".to_owned()),
+            no_build: true,
+        };
+        assert_eq!(parse(&args).unwrap(), Task::Deb(expected));
+        assert!(parse(&["deb-test".to_owned(), "--quick".to_owned()]).is_err());
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! `run` function, dispatched from [`Command`].
 
 pub mod check;
+pub mod completions;
 pub mod explain;
+pub mod man;
 pub mod plugins;
 pub mod process;
 pub mod run;
@@ -64,6 +66,12 @@ pub enum Command {
     /// Watch the inbox and process files as they arrive, until SIGTERM or SIGINT.
     #[command(after_help = run::EXIT_CODES)]
     Run(run::Args),
+    /// Print the shell completion script for bash, zsh, fish, elvish or PowerShell.
+    #[command(after_help = completions::EXIT_CODES)]
+    Completions(completions::Args),
+    /// Write the manual pages into a folder (for packaging).
+    #[command(hide = true)]
+    Man(man::Args),
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -81,6 +89,8 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Plugins(args) => plugins::run(&args, &mut stdout),
         Command::Schema(args) => schema::run(&args, &mut stdout),
         Command::Run(args) => run::run(&args, &mut stdout),
+        Command::Completions(args) => completions::run(&args, &mut stdout),
+        Command::Man(args) => man::run(&args, &mut stdout),
     };
     let _ = stdout.flush();
     ExitCode::from(code)

@@ -32,8 +32,7 @@ use crate::write::{FolderSync, Readers, write_record};
 pub const EXIT_CODES: &str = "\
 Exit codes:
   0   every document gave a record
-  1   some documents failed (each is logged on stderr; the others still give records), or a
-      record could not be written
+  1   some documents failed (each logged on stderr; the others give records), or a write failed
   2   usage error
   78  bad config or plugin (EX_CONFIG)";
 

@@ -19,8 +19,7 @@ use crate::config::Config;
 pub const EXIT_CODES: &str = "\
 Exit codes:
   0   stopped by SIGTERM or SIGINT after finishing the documents in flight
-  1   cannot start (a folder it cannot create, a spool another docnorm holds, a watcher that
-      cannot start)
+  1   cannot start (a folder it cannot make, a spool another docnorm holds, no watcher)
   2   usage error
   78  bad config or plugin (EX_CONFIG)";
 
