@@ -8,7 +8,7 @@ mod util;
 
 use std::path::Path;
 
-use util::{docnorm, fenced_blocks, fixture};
+use util::{docnorm, fixture, readme_blocks};
 
 /// The timestamp every log line starts with, as the README shows it.
 const SHOWN_TIME: &str = "2026-01-01T00:00:00.000000Z";
@@ -62,6 +62,11 @@ fn a_unit_written_after_a_number() {
 #[test]
 fn a_negative_number() {
     insta::assert_snapshot!(check("negative_number.yaml"));
+}
+
+#[test]
+fn a_zero_where_at_least_one_is_needed() {
+    insta::assert_snapshot!(check("zero_attempts.yaml"));
 }
 
 #[test]
@@ -127,14 +132,7 @@ fn a_plugin_path_that_is_not_a_library_gives_the_loaders_reason() {
 /// `text` block after it is what `docnorm check --config NAME` prints.
 #[test]
 fn the_readme_shows_what_check_prints() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
-            .unwrap();
-    let section = readme
-        .split("\n## ")
-        .find(|s| s.starts_with("Troubleshooting"))
-        .expect("README has a Troubleshooting section");
-    let blocks = fenced_blocks(section);
+    let blocks = readme_blocks("Troubleshooting");
     let mut shown = 0;
     for pair in blocks.windows(2) {
         let [config, output] = pair else {

@@ -9,18 +9,11 @@ mod util;
 use std::path::Path;
 use std::process::Command;
 
-use util::fenced_blocks;
+use util::readme_blocks;
 
 #[test]
 fn the_quick_start_works_as_written() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
-            .unwrap();
-    let section = readme
-        .split("\n## ")
-        .find(|s| s.starts_with("Quick start"))
-        .expect("README has a Quick start section");
-    let blocks = fenced_blocks(section);
+    let blocks = readme_blocks("Quick start");
     let script = &blocks
         .iter()
         .find(|b| b.info == "sh")

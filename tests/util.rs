@@ -31,6 +31,18 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The fenced code blocks of the README's section `## <title>`.
+pub fn readme_blocks(title: &str) -> Vec<Block> {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .expect("the README beside the workspace");
+    let section = readme
+        .split("\n## ")
+        .find(|s| s.starts_with(title))
+        .unwrap_or_else(|| panic!("README has a `{title}` section"));
+    fenced_blocks(section)
+}
+
 /// One fenced code block of a Markdown file.
 pub struct Block {
     /// The info string after the opening fence, e.g. `rust file=src/lib.rs`.

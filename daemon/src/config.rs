@@ -11,20 +11,82 @@ use std::path::Path;
 use docnorm_enrich::EnrichConfig;
 use docnorm_frontmatter::FrontmatterConfig;
 use docnorm_html::HtmlConfig;
+use docnorm_plugin_api::{Plugin, PluginConfig};
 use docnorm_text::TextConfig;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
 pub use problem::Problem;
 
-use crate::native::CustomPluginConfig;
+use crate::custom::CustomPlugin;
+use crate::duplicates::DuplicatesConfig;
+use crate::limits::RunLimits;
+use crate::metrics::MetricsConfig;
 use crate::read::ReadConfig;
-use crate::serve::RunConfig;
 use crate::spool::SpoolConfig;
-use crate::watch::WatchConfig;
+use crate::watch::WatchLimits;
 
-/// The names of the built-in plugins, in their default chain order.
-pub const BUILT_IN: &[&str] = &["frontmatter", "html", "text", "enrich"];
+/// The built-in plugins, in their default chain order: the one table of them. Each entry is a
+/// section of [`PluginsConfig`], named after the plugin ([`PluginConfig::NAME`]).
+macro_rules! built_in_plugins {
+    ($($(#[$doc:meta])* $field:ident: $config:ty),* $(,)?) => {
+        /// Settings of the built-in plugins, one section each.
+        #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct PluginsConfig {
+            $($(#[$doc])* pub $field: $config,)*
+        }
+
+        impl PluginsConfig {
+            /// The names of the built-in plugins, in their default chain order.
+            pub const NAMES: &[&str] = &[$(<$config as PluginConfig>::NAME),*];
+
+            /// Builds the built-in plugin `name`; `None` when no built-in has that name.
+            pub fn build(&self, name: &str) -> Option<anyhow::Result<Box<dyn Plugin>>> {
+                $(
+                    if name == <$config as PluginConfig>::NAME {
+                        return Some(self.$field.build_plugin().map_err(anyhow::Error::from_boxed));
+                    }
+                )*
+                None
+            }
+        }
+
+        $(
+            const _: () = assert!(
+                same(stringify!($field), <$config as PluginConfig>::NAME),
+                "a built-in plugin's section is named after the plugin"
+            );
+        )*
+    };
+}
+
+built_in_plugins! {
+    /// The front-matter and JSON plugin.
+    frontmatter: FrontmatterConfig,
+    /// The HTML plugin.
+    html: HtmlConfig,
+    /// The plain-text plugin.
+    text: TextConfig,
+    /// The enricher.
+    enrich: EnrichConfig,
+}
+
+/// Whether two strings are equal, at compile time.
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
 
 /// A whole docnorm configuration.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -39,32 +101,25 @@ pub struct Config {
     /// Settings of the built-in plugins, one section each.
     #[serde(default)]
     pub plugins: PluginsConfig,
-    /// Custom native plugins, each named in `chain` by its `name` (see docs/plugins.md).
+    /// How records that nearly duplicate earlier ones are found.
     #[serde(default)]
-    pub custom: Vec<CustomPluginConfig>,
+    pub duplicates: DuplicatesConfig,
+    /// Custom plugins, each named in `chain` by its `name`: native libraries or programs in
+    /// any language (see docs/plugins.md).
+    #[serde(default)]
+    pub custom: Vec<CustomPlugin>,
     /// `docnorm run`: the folders files pass through.
     #[serde(default)]
     pub spool: SpoolConfig,
     /// `docnorm run`: how the inbox is watched.
     #[serde(default)]
-    pub watch: WatchConfig,
+    pub watch: WatchLimits,
     /// `docnorm run`: concurrency, time limit, attempts, shutdown.
     #[serde(default)]
-    pub run: RunConfig,
-}
-
-/// Settings of the built-in plugins.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct PluginsConfig {
-    /// The front-matter and JSON plugin.
-    pub frontmatter: FrontmatterConfig,
-    /// The HTML plugin.
-    pub html: HtmlConfig,
-    /// The plain-text plugin.
-    pub text: TextConfig,
-    /// The enricher.
-    pub enrich: EnrichConfig,
+    pub run: RunLimits,
+    /// `docnorm run`: where its metrics are exposed (nowhere by default).
+    #[serde(default)]
+    pub metrics: MetricsConfig,
 }
 
 impl Default for Config {
@@ -73,16 +128,21 @@ impl Default for Config {
             read: ReadConfig::default(),
             chain: default_chain(),
             plugins: PluginsConfig::default(),
+            duplicates: DuplicatesConfig::default(),
             custom: Vec::new(),
             spool: SpoolConfig::default(),
-            watch: WatchConfig::default(),
-            run: RunConfig::default(),
+            watch: WatchLimits::default(),
+            run: RunLimits::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }
 
 fn default_chain() -> Vec<String> {
-    BUILT_IN.iter().map(|s| (*s).to_owned()).collect()
+    PluginsConfig::NAMES
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect()
 }
 
 /// Why a config could not be loaded. Callers exit with `EX_CONFIG` (78).
@@ -131,13 +191,30 @@ impl Config {
             return Ok(Self::default());
         }
         let config: Self = problem::deserialize(text, file)?;
-        crate::native::check_config(&config.custom).map_err(Problem::new)?;
+        crate::custom::check_names(&config.custom, PluginsConfig::NAMES).map_err(Problem::new)?;
         Ok(config)
     }
 
     /// The config at `path`, or the embedded defaults when there is none.
     pub fn load_or_default(path: Option<&Path>) -> Result<Self, ConfigError> {
         path.map_or_else(|| Ok(Self::default()), Self::load)
+    }
+
+    /// Like [`load_or_default`](Self::load_or_default), for a reload (SIGHUP): an empty file
+    /// is refused. At start it means the built-in defaults, but on a reload it is far more
+    /// likely a file caught half-written, and would silently change every setting.
+    pub fn reload(path: Option<&Path>) -> Result<Self, ConfigError> {
+        if let Some(path) = path
+            && std::fs::read(path).is_ok_and(|text| text.trim_ascii().is_empty())
+        {
+            return Err(ConfigError::Invalid {
+                path: path.display().to_string(),
+                problem: Problem::new(
+                    "the config file is empty (an empty file means the built-in defaults only at start)",
+                ),
+            });
+        }
+        Self::load_or_default(path)
     }
 }
 
@@ -149,7 +226,7 @@ mod tests {
     fn the_example_config_loads() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/docnorm.example.yaml");
         let config = Config::load(&path).unwrap();
-        assert_eq!(config.chain, BUILT_IN);
+        assert_eq!(config.chain, PluginsConfig::NAMES);
     }
 
     #[test]

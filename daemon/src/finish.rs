@@ -4,7 +4,8 @@
 //! holds several) is written atomically under its
 //! content id (see [`write`](crate::write)) before the input moves to `done/` (or is
 //! deleted); on failure an `.error.json` is written atomically before the input moves to
-//! `failed/`. Each step can be interrupted by a crash: the input then still sits in the work
+//! `failed/`. Where the input goes is decided once ([`destination`]), so the records'
+//! `source.moved_to` and the `.error.json`'s `moved_to` name the place it is moved to. Each step can be interrupted by a crash: the input then still sits in the work
 //! folder, is processed again at the next start and the same files are written again under
 //! the same names, so nothing is lost and nothing appears twice.
 
@@ -14,6 +15,7 @@ use docnorm_plugin_api::Record;
 use serde::Serialize;
 
 use crate::claim::Claimed;
+use crate::logging::os_text;
 use crate::spool::{OnSuccess, Spool};
 use crate::write::{write_atomic, write_record};
 
@@ -33,44 +35,50 @@ pub struct Failure {
     pub failed_at: String,
 }
 
-/// Writes the records (one per document of the file); returns their paths.
-pub fn write_records(spool: &Spool, records: &[Record]) -> std::io::Result<Vec<PathBuf>> {
+/// Where a processed input goes: its path in `done/`, or `None` when it is deleted or kept
+/// (`spool.on_success`).
+pub fn destination(spool: &Spool, claimed: &Claimed) -> Option<PathBuf> {
+    (spool.on_success == OnSuccess::Move).then(|| free_name(&spool.done, claimed))
+}
+
+/// Where a failed input goes in `failed/`.
+pub fn failed_destination(spool: &Spool, claimed: &Claimed) -> PathBuf {
+    free_name(spool.failed.path(), claimed)
+}
+
+/// Writes the records (one per document of the file), each with `source.moved_to` set to
+/// `moved_to` (the input's [`destination`], or its [`failed_destination`] when some of its
+/// documents failed); returns their paths.
+pub fn write_records(
+    spool: &Spool,
+    records: &[Record],
+    moved_to: Option<&Path>,
+) -> std::io::Result<Vec<PathBuf>> {
+    let Some(moved_to) = moved_to else {
+        return records
+            .iter()
+            .map(|record| write_record(&spool.output, record))
+            .collect();
+    };
+    let moved_to = os_text(moved_to.as_os_str()).into_owned();
+    // One copy at a time: a file of many documents is not held twice.
     records
         .iter()
-        .map(|record| write_record(&spool.output, record))
+        .map(|record| {
+            let mut record = record.clone();
+            record.source.moved_to = Some(moved_to.clone());
+            write_record(&spool.output, &record)
+        })
         .collect()
 }
 
-/// Writes the records, then moves the input out of the work folder; returns the records'
-/// paths. Under `on_success: move` each record's `source.moved_to` names the input's place
-/// in `done/`.
-pub fn succeed(
-    spool: &Spool,
-    claimed: &Claimed,
-    records: &[Record],
-) -> std::io::Result<Vec<PathBuf>> {
-    match spool.on_success {
-        OnSuccess::Move => {
-            let target = free_name(&spool.done, claimed);
-            let moved_to = target.to_string_lossy().into_owned();
-            // One copy at a time: a file of many documents is not held twice.
-            let written = records
-                .iter()
-                .map(|record| {
-                    let mut record = record.clone();
-                    record.source.moved_to = Some(moved_to.clone());
-                    write_record(&spool.output, &record)
-                })
-                .collect::<std::io::Result<Vec<_>>>()?;
-            std::fs::rename(&claimed.work, target)?;
-            Ok(written)
-        }
-        // Under `keep` the inbox still has the file; only the claimed link goes.
-        OnSuccess::Delete | OnSuccess::Keep => {
-            let written = write_records(spool, records)?;
-            std::fs::remove_file(&claimed.work)?;
-            Ok(written)
-        }
+/// Moves the input out of the work folder once its records are written: to `to`, its
+/// [`destination`] in `done/`, or deleted when that is `None` (under `keep` the inbox still
+/// has the file; only the claimed link goes).
+pub fn move_on(claimed: &Claimed, to: Option<&Path>) -> std::io::Result<()> {
+    match to {
+        Some(target) => std::fs::rename(&claimed.work, target),
+        None => std::fs::remove_file(&claimed.work),
     }
 }
 
@@ -86,31 +94,30 @@ struct ErrorReport<'a> {
 /// Writes the `.error.json`, then moves the input to `failed/`; returns the input's new
 /// path.
 pub fn fail(spool: &Spool, claimed: &Claimed, failure: &Failure) -> std::io::Result<PathBuf> {
-    let target = free_name(spool.failed.path(), claimed);
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let report = ErrorReport {
+    let target = failed_destination(spool, claimed);
+    let mut report = target.file_name().unwrap_or_default().to_owned();
+    report.push(".error.json");
+    let error_report = ErrorReport {
         failure,
-        moved_to: target.to_string_lossy().into_owned(),
+        moved_to: os_text(target.as_os_str()).into_owned(),
     };
-    let mut bytes = serde_json::to_vec_pretty(&report).map_err(std::io::Error::other)?;
+    let mut bytes = serde_json::to_vec_pretty(&error_report).map_err(std::io::Error::other)?;
     bytes.push(b'\n');
-    write_atomic(&spool.failed, &format!("{name}.error.json"), &bytes)?;
+    write_atomic(&spool.failed, &report, &bytes)?;
     std::fs::rename(&claimed.work, &target)?;
     Ok(target)
 }
 
-/// `dir/<inbox name>` when no file has that name yet, else `dir/<work name>` (unique). An
-/// `.error.json` left without its input by a crash does not make the name taken: it is
-/// ours, and is written again.
+/// `dir/<inbox name>` when no file has that name yet, else `dir/<work name>` (unique), byte
+/// for byte. An `.error.json` left without its input by a crash does not make the name
+/// taken: it is ours, and is written again.
 fn free_name(dir: &Path, claimed: &Claimed) -> PathBuf {
-    let plain = dir.join(&claimed.name);
+    let name = |path: &Path| dir.join(path.file_name().unwrap_or_default());
+    let plain = name(&claimed.inbox_path);
     if std::fs::symlink_metadata(&plain).is_err() {
         return plain;
     }
-    dir.join(&claimed.claim)
+    name(&claimed.work)
 }
 
 #[cfg(test)]

@@ -5,7 +5,11 @@
 //! asks for. While a progress bar is shown (`docnorm process` on a terminal), log lines are
 //! written above it instead of through it.
 
+use std::borrow::Cow;
+use std::ffi::OsStr;
+use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
+use std::os::unix::ffi::OsStrExt;
 use std::sync::Mutex;
 
 use clap::ValueEnum;
@@ -128,6 +132,26 @@ impl std::fmt::Display for Report<'_> {
     }
 }
 
+/// A file name or path as text, for logs, records and `.error.json`: unchanged when it is
+/// UTF-8, else each byte that is not part of valid UTF-8 written as `\xNN` (two lowercase hex
+/// digits, as Python's `backslashreplace` does), so the text still tells which bytes the name
+/// holds. The file itself keeps its bytes.
+pub fn os_text(name: &OsStr) -> Cow<'_, str> {
+    let bytes = name.as_bytes();
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Cow::Borrowed(text);
+    }
+    let mut text = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            // Writing to a String cannot fail.
+            let _ = write!(text, "\\x{byte:02x}");
+        }
+    }
+    Cow::Owned(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +176,15 @@ mod tests {
             Report(&err).to_string(),
             "snippet\n  | line\\u{1b}: a.so: plugin x: init failed: no mood"
         );
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_shown_as_hex_escapes() {
+        let name = OsStr::from_bytes(b"caf\xe9 \xff\xfe-\xc3\xa9.txt");
+        assert_eq!(os_text(name), "caf\\xe9 \\xff\\xfe-é.txt");
+        assert!(matches!(
+            os_text(OsStr::new("été.txt")),
+            Cow::Borrowed("été.txt")
+        ));
     }
 }

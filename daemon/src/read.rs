@@ -17,6 +17,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::logging::os_text;
 use crate::sniff;
 
 /// Limits of the read stage, under `read` in the config.
@@ -134,11 +135,8 @@ pub fn decode(path: &Path, raw: Vec<u8>, limits: &ReadConfig) -> Result<Loaded, 
         return Err(ReadError::Empty);
     }
     let mut source = Source {
-        path: path.to_string_lossy().into_owned(),
-        name: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        path: os_text(path.as_os_str()).into_owned(),
+        name: os_text(path.file_name().unwrap_or_default()).into_owned(),
         bytes: raw.len() as u64,
         sha256: hex(&Sha256::digest(&raw)),
         ..Source::default()

@@ -11,6 +11,7 @@
 //! daemon's folders, whatever the umask, so that the service's group can read records and
 //! error reports under systemd's `UMask=0077`.
 
+use std::ffi::OsStr;
 use std::io::{self, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -102,8 +103,12 @@ impl FolderSync {
 }
 
 /// Writes `bytes` to `name` in `folder` atomically and durably.
-pub fn write_atomic(folder: &FolderSync, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
-    let target = folder.dir.join(name);
+pub fn write_atomic(
+    folder: &FolderSync,
+    name: impl AsRef<OsStr>,
+    bytes: &[u8],
+) -> io::Result<PathBuf> {
+    let target = folder.dir.join(name.as_ref());
     let mut temp = tempfile::Builder::new()
         .prefix(".tmp-")
         .permissions(std::fs::Permissions::from_mode(0o644))
@@ -127,7 +132,7 @@ pub fn write_atomic(folder: &FolderSync, name: &str, bytes: &[u8]) -> io::Result
 pub fn write_record(folder: &FolderSync, record: &Record) -> io::Result<PathBuf> {
     let mut bytes = serde_json::to_vec_pretty(record).map_err(io::Error::other)?;
     bytes.push(b'\n');
-    write_atomic(folder, &record_name(&record.id), &bytes)
+    write_atomic(folder, record_name(&record.id), &bytes)
 }
 
 /// The file name of the record with content id `id`.

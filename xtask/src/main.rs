@@ -12,6 +12,7 @@
 //!
 //! `cargo xtask deb` builds the Debian package with cargo-deb; `cargo xtask deb-test` (as
 //! root) installs, upgrades, removes and purges it, checking each step.
+//! `cargo xtask fuzz` runs the fuzz targets of `fuzz/` for a while (see [`fuzz`]).
 //!
 //! The xtask never links the daemon crate: it builds and runs the binary like a user would.
 
@@ -21,6 +22,7 @@ mod deb;
 mod deb_test;
 mod e2e;
 mod flags;
+mod fuzz;
 mod machine;
 mod meta;
 mod quality;
@@ -52,6 +54,7 @@ fn main() -> ExitCode {
             deb::build(&flags).map(|package| println!("{}", package.display()))
         }
         flags::Task::DebTest(flags) => deb_test::run_all(flags.no_build),
+        flags::Task::Fuzz(flags) => fuzz::run(&flags),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

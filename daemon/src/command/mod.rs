@@ -5,10 +5,12 @@ pub mod check;
 pub mod completions;
 pub mod explain;
 pub mod man;
+pub mod plugin_host;
 pub mod plugins;
 pub mod process;
 pub mod run;
 pub mod schema;
+pub mod status;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -72,12 +74,23 @@ pub enum Command {
     /// Write the manual pages into a folder (for packaging).
     #[command(hide = true)]
     Man(man::Args),
+    /// Show what the daemon has done: from its metrics, or its state store when stopped.
+    #[command(after_help = status::EXIT_CODES)]
+    Status(status::Args),
+    /// Run a native plugin library speaking the process protocol on stdin and stdout (what a
+    /// custom plugin with `isolate: true` runs in).
+    #[command(hide = true)]
+    PluginHost(plugin_host::Args),
 }
 
 /// Runs the command line and returns the process's exit code.
 pub fn main(cli: Cli) -> ExitCode {
+    // Until this returns, an exit docnorm did not ask for (a plugin calling `exit`) fails.
+    let _exit_guard = crate::native::ExitGuard::hold();
     let level = match cli.command {
-        Command::Process(_) | Command::Explain(_) => "warn",
+        Command::Process(_) | Command::Explain(_) | Command::Status(_) | Command::PluginHost(_) => {
+            "warn"
+        }
         _ => "info",
     };
     logging::init(cli.log_format, level);
@@ -91,6 +104,8 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Run(args) => run::run(&args, &mut stdout),
         Command::Completions(args) => completions::run(&args, &mut stdout),
         Command::Man(args) => man::run(&args, &mut stdout),
+        Command::Status(args) => status::run(&args, &mut stdout),
+        Command::PluginHost(args) => plugin_host::run(&args, &mut stdout),
     };
     let _ = stdout.flush();
     ExitCode::from(code)

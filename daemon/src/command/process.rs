@@ -6,7 +6,7 @@
 //! not following symlinked folders; `-` reads one document from standard input. Each failing
 //! document is logged on stderr naming the file and the plugin, and the others go on.
 //! A record whose body nearly duplicates an earlier file's lists that record's id in
-//! `duplicates` (see `docnorm_enrich::DuplicateIndex`).
+//! `duplicates` (see [`duplicates`](crate::duplicates)).
 //!
 //! On a terminal a progress bar counts the files on stderr; at the end one summary line says
 //! how many documents, records and failures there were and how long it took (`--quiet`
@@ -23,8 +23,9 @@ use tracing::{error, warn};
 
 use super::{EX_CONFIG, fatal};
 use crate::config::Config;
+use crate::duplicates::NearDuplicates;
 use crate::logging::{self, Escaped};
-use crate::pipeline::{DocError, Pipeline};
+use crate::pipeline::{Cause, DocError, Pipeline};
 use crate::watch::is_temporary;
 use crate::write::{FolderSync, Readers, write_record};
 
@@ -86,6 +87,7 @@ pub fn run(args: &Args, out: &mut dyn Write, summary: &mut dyn Write) -> u8 {
                     path: STDIN.to_owned(),
                     plugin: Some(crate::pipeline::READ_STAGE.to_owned()),
                     message: err.to_string(),
+                    cause: Cause::Document,
                 })],
             },
         };
@@ -130,13 +132,11 @@ pub fn run(args: &Args, out: &mut dyn Write, summary: &mut dyn Write) -> u8 {
 }
 
 /// The config, the pipeline it builds and the near-duplicate index of this run.
-fn build(
-    path: Option<&Path>,
-) -> anyhow::Result<(Config, Pipeline, docnorm_enrich::DuplicateIndex)> {
+fn build(path: Option<&Path>) -> anyhow::Result<(Config, Pipeline, NearDuplicates)> {
     let config = Config::load_or_default(path)?;
     // Near-duplicates depend on the records before, so the host marks them, not a plugin:
     // one index across all the files of this run.
-    let duplicates = config.plugins.enrich.duplicate_index()?;
+    let duplicates = NearDuplicates::new(&config.duplicates);
     let pipeline = Pipeline::new(&config)?;
     Ok((config, pipeline, duplicates))
 }

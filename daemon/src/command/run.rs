@@ -37,7 +37,7 @@ pub fn run(args: &Args, _out: &mut dyn Write) -> u8 {
         Ok(config) => config,
         Err(err) => return fatal(&err.into(), EX_CONFIG),
     };
-    let pipeline = match crate::work::build(&config) {
+    let pipeline = match crate::pipeline::Pipeline::new(&config) {
         Ok(pipeline) => pipeline,
         Err(err) => return fatal(&err, EX_CONFIG),
     };

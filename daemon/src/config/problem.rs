@@ -93,7 +93,7 @@ fn describe(
     let leaf = key.as_deref().map(leaf);
     match err {
         YamlError::InvalidScalar { ty, .. } => {
-            let expected = format!("expected {}", expected(ty, leaf));
+            let expected = format!("expected {}", expected(ty, leaf, found));
             (key, found_text(&expected), expected)
         }
         YamlError::SerdeInvalidType {
@@ -106,19 +106,28 @@ fn describe(
             expected: wanted,
             ..
         } => {
-            let expected = format!("expected {}", expected(wanted, leaf));
-            let message = match kind_of(unexpected) {
-                Some(kind) => format!("{expected}, found {kind}"),
-                None => found_text(&expected),
+            // Serde names a number it refused (`integer `0``) better than the place, which
+            // may be its key.
+            let found = serde_value(unexpected).or(found);
+            let expected = format!("expected {}", expected(wanted, leaf, found));
+            let message = match (kind_of(unexpected), found) {
+                (Some(kind), _) => format!("{expected}, found {kind}"),
+                (None, Some(value)) if !value.is_empty() => {
+                    format!("{expected}, found `{value}`")
+                }
+                (None, _) => expected.clone(),
             };
             (key, message, expected)
         }
         YamlError::Unexpected {
             expected: wanted, ..
         } => {
-            let expected = format!("expected {}", expected(wanted, leaf));
+            let expected = format!("expected {}", expected(wanted, leaf, found));
             (key, found_text(&expected), expected)
         }
+        // A rule of the config's own (a `Deserialize` impl that checks its values): its
+        // message is ours already.
+        YamlError::Message { msg, .. } => (key, msg.clone(), msg.clone()),
         YamlError::InvalidBooleanStrict { .. } => (
             key,
             found_text("expected true or false"),
@@ -185,12 +194,17 @@ fn describe(
 }
 
 /// What a config value of Rust type (or serde description) `ty` must be, in a person's words;
-/// the key's unit suffix (`_ms`, `_bytes`) says what the number counts.
-fn expected(ty: &str, key: Option<&str>) -> String {
+/// the key's unit suffix (`_ms`, `_bytes`) says what the number counts, and a `found` with a
+/// minus sign that the number has none.
+fn expected(ty: &str, key: Option<&str>, found: Option<&str>) -> String {
     let unit = match key {
         Some(k) if k.ends_with("_ms") => " of milliseconds",
         Some(k) if k.ends_with("_bytes") => " of bytes",
         _ => "",
+    };
+    let (nonzero, ty) = match ty.strip_prefix("a nonzero ") {
+        Some(ty) => (true, ty),
+        None => (false, ty),
     };
     let max = match ty {
         "u8" => Some(u64::from(u8::MAX)),
@@ -199,10 +213,17 @@ fn expected(ty: &str, key: Option<&str>) -> String {
         _ => None,
     };
     match ty {
-        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => match max {
-            Some(max) => format!("a whole number{unit} from 0 to {max}"),
-            None => format!("a whole number{unit}, 0 or more"),
-        },
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => {
+            if nonzero {
+                format!("a whole number{unit} of 1 or more")
+            } else if found.is_some_and(|f| f.starts_with('-')) {
+                format!("a whole number{unit} without a sign")
+            } else if let Some(max) = max {
+                format!("a whole number{unit} up to {max}")
+            } else {
+                format!("a whole number{unit}")
+            }
+        }
         "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => format!("a whole number{unit}"),
         "f32" | "f64" => format!("a number{unit}"),
         "bool" | "a boolean" => "true or false".to_owned(),
@@ -217,6 +238,14 @@ fn expected(ty: &str, key: Option<&str>) -> String {
         }
         other => other.to_owned(),
     }
+}
+
+/// The value in serde's description of what it refused, when it quotes one:
+/// `integer `0`` gives `0`.
+fn serde_value(unexpected: &str) -> Option<&str> {
+    let start = unexpected.find('`')? + 1;
+    let end = unexpected.rfind('`')?;
+    (end > start).then(|| &unexpected[start..end])
 }
 
 /// How serde names an unexpected value, in a person's words, when it is not a scalar whose

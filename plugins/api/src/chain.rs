@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::document::Document;
 use crate::error::{ChainError, PluginError};
 use crate::patch::merge_patch;
-use crate::plugin::{Outcome, Plugin};
+use crate::plugin::{Manifest, Outcome, Plugin};
 use crate::record::{PluginRun, Record};
 
 /// Fields that only the host writes.
@@ -45,6 +45,16 @@ impl Chain {
     /// A document that no plugin gave a `body` fails as unclaimed. A panicking plugin fails
     /// the document, not the process.
     pub fn run(&self, doc: &Document<'_>) -> Result<Record, ChainError> {
+        self.run_observed(doc, &mut |_| {})
+    }
+
+    /// Runs the chain like [`run`](Self::run), telling `on_call` which plugin is about to be
+    /// called before each call (a host that limits each call's time starts its clock there).
+    pub fn run_observed(
+        &self,
+        doc: &Document<'_>,
+        on_call: &mut dyn FnMut(&Manifest),
+    ) -> Result<Record, ChainError> {
         let mut record = Record::new(doc.source.clone());
         let mut value = serde_json::to_value(&record).map_err(|e| ChainError::Patch {
             path: doc.path.to_owned(),
@@ -55,6 +65,7 @@ impl Chain {
         for plugin in &self.plugins {
             let manifest = plugin.manifest();
             let fields = pick(&value, &manifest.reads);
+            on_call(manifest);
             let started = Instant::now();
             let outcome =
                 call(plugin.as_ref(), doc, &fields).map_err(|source| ChainError::Plugin {

@@ -1,5 +1,6 @@
 //! What a plugin is handed: one document's content, as the read stage decoded it.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::record::Source;
@@ -7,7 +8,7 @@ use crate::record::Source;
 /// The kind of content a document was sniffed as, from its bytes first and its name second.
 ///
 /// Format plugins decline documents that are not their kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Format {

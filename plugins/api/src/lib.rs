@@ -43,6 +43,7 @@ mod error;
 pub mod native;
 mod patch;
 mod plugin;
+pub mod protocol;
 mod record;
 pub mod testing;
 
@@ -50,7 +51,7 @@ pub use chain::Chain;
 pub use document::{Document, Format};
 pub use error::{ChainError, PluginError};
 pub use patch::merge_patch;
-pub use plugin::{Manifest, Outcome, Plugin};
+pub use plugin::{ExplainedLine, Explanation, Manifest, Outcome, Plugin, PluginConfig};
 pub use record::{
     Author, Entities, Fingerprints, Image, PluginRun, Provenance, Publisher, Record, Related,
     Removed, SCHEMA, Source, Stats,

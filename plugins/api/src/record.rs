@@ -238,6 +238,24 @@ pub struct Removed {
     pub plugin: String,
 }
 
+impl Source {
+    /// A `source` from its JSON, keeping only the keys this build knows, so that a plugin keeps
+    /// working when a newer host adds one.
+    pub fn lenient(value: Value) -> Result<Self, String> {
+        let bad = |e: serde_json::Error| format!("source is not valid: {e}");
+        let Value::Object(mut map) = value else {
+            return Err("source is not valid: not a JSON object".to_owned());
+        };
+        if let Ok(source) = Self::deserialize(&Value::Object(map.clone())) {
+            return Ok(source);
+        }
+        if let Ok(Value::Object(known)) = serde_json::to_value(Self::default()) {
+            map.retain(|key, _| known.contains_key(key));
+        }
+        Self::deserialize(Value::Object(map)).map_err(bad)
+    }
+}
+
 impl Record {
     /// An empty record for a document read from `source`: every field unknown.
     pub fn new(source: Source) -> Self {

@@ -35,14 +35,8 @@
 //! pure functions of the record's text, so the same document dropped twice, under any name,
 //! gets the same id; and a change to the enricher's rules or word lists changes ids.
 //!
-//! Near-duplicates are the host's job, since they depend on which records came before: it
-//! keeps a [`DuplicateIndex`] (built by [`EnrichConfig::duplicate_index`]) and calls
-//! [`DuplicateIndex::mark`] on each finished record. The default threshold,
-//! [`DEFAULT_MAX_DISTANCE`] = 6 of 64 bits, comes from measurements: no two different
-//! articles of the article-extraction benchmark come closer than 17 bits, and different
-//! articles about the same event (seeds 002 and 004) are 30 apart, while a copy that differs
-//! only by a line or two of page chrome the text plugin left in moves 2 to 6 bits (see
-//! `tests/near_duplicates.rs`).
+//! Near-duplicates are the host's job, since they depend on which records came before: the
+//! enricher only computes the `SimHash` the host compares (see the daemon's `duplicates`).
 //!
 //! # Example
 //!
@@ -75,7 +69,6 @@
 mod chars;
 mod config;
 pub mod dates;
-mod duplicates;
 mod entities;
 mod fingerprint;
 mod gazetteer;
@@ -86,9 +79,8 @@ use docnorm_plugin_api::{Document, Manifest, Outcome, Plugin, PluginError};
 use serde_json::{Map, Value, json};
 
 pub use config::{BuildError, EnrichConfig};
-pub use duplicates::{DEFAULT_MAX_DISTANCE, DuplicateIndex, MAX_DISTANCE_LIMIT};
 pub use entities::entities;
-pub use fingerprint::{SHINGLE_WORDS, body_sha256, hamming, parse_simhash, simhash, simhash_hex};
+pub use fingerprint::{SHINGLE_WORDS, body_sha256, hamming, simhash, simhash_hex};
 pub use stats::{WORDS_PER_MINUTE, stats};
 
 /// The plugin's name: its config key, span field and the name in its errors.

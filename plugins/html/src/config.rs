@@ -37,6 +37,16 @@ impl Default for HtmlConfig {
     }
 }
 
+impl docnorm_plugin_api::PluginConfig for HtmlConfig {
+    const NAME: &'static str = crate::NAME;
+
+    fn build_plugin(
+        &self,
+    ) -> Result<Box<dyn docnorm_plugin_api::Plugin>, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Box::new(self.build()?))
+    }
+}
+
 impl HtmlConfig {
     /// Validates the config and builds the running plugin.
     pub fn build(&self) -> Result<Html, BuildError> {

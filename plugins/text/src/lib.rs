@@ -24,7 +24,10 @@ mod related;
 pub use analyze::{Analysis, Fate, FoundAuthor, LineFate, Reason, analyze};
 pub use related::Teaser;
 
-use docnorm_plugin_api::{Document, Format, Manifest, Outcome, Plugin, PluginError};
+use docnorm_plugin_api::{
+    Document, ExplainedLine, Explanation, Format, Manifest, Outcome, Plugin, PluginConfig,
+    PluginError,
+};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -91,6 +94,38 @@ impl Plugin for Text {
             return Ok(Outcome::Decline);
         };
         Ok(Outcome::Patch(patch(&analyze(text))))
+    }
+
+    /// The fate of every line of a text document (see [`LineFate`]).
+    fn explain(&self, doc: &Document<'_>) -> Option<Explanation> {
+        let (Format::Text, Some(text)) = (doc.format, doc.text) else {
+            return None;
+        };
+        let lines = analyze(text)
+            .lines
+            .iter()
+            .map(|line| ExplainedLine {
+                number: line.number,
+                role: match line.fate {
+                    Fate::Blank => String::new(),
+                    fate => fate.label().to_owned(),
+                },
+                reason: match line.fate {
+                    Fate::Removed(reason) => Some(reason.as_str().to_owned()),
+                    _ => None,
+                },
+                text: line.text.to_owned(),
+            })
+            .collect();
+        Some(Explanation { lines })
+    }
+}
+
+impl PluginConfig for TextConfig {
+    const NAME: &'static str = NAME;
+
+    fn build_plugin(&self) -> Result<Box<dyn Plugin>, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Box::new(self.build()?))
     }
 }
 
