@@ -329,6 +329,7 @@ fn bad_plugin_options_or_paths_are_config_errors() {
         let err = stderr(&output);
         assert_eq!(output.status.code(), Some(78), "{err}");
         assert!(err.contains(expected), "{expected}: {err}");
+        assert_eq!(err.matches(expected).count(), 1, "said once: {err}");
     }
 }
 

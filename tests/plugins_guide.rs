@@ -18,36 +18,7 @@ use std::path::Path;
 use std::process::Command;
 
 use plugins_support::{cargo, chmod, records, target_dir, workspace};
-use util::docnorm;
-
-/// One fenced code block of the guide.
-struct Block {
-    /// The info string after the opening fence, e.g. `rust file=src/lib.rs`.
-    info: String,
-    text: String,
-}
-
-fn blocks(markdown: &str) -> Vec<Block> {
-    let mut blocks = Vec::new();
-    let mut open: Option<Block> = None;
-    for line in markdown.lines() {
-        match (&mut open, line.strip_prefix("```")) {
-            (None, Some(info)) => {
-                open = Some(Block {
-                    info: info.trim().to_owned(),
-                    text: String::new(),
-                });
-            }
-            (Some(_), Some("")) => blocks.extend(open.take()),
-            (Some(block), _) => {
-                block.text.push_str(line);
-                block.text.push('\n');
-            }
-            (None, None) => {}
-        }
-    }
-    blocks
-}
+use util::{Block, docnorm, fenced_blocks};
 
 impl Block {
     /// The guide the block belongs to: its `guide=` word, or `None` for the native guide.
@@ -88,7 +59,7 @@ fn run(command: &mut Command, what: &str) {
 fn following_the_plugin_guide_produces_a_working_plugin() {
     let root = workspace();
     let guide = std::fs::read_to_string(root.join("docs/plugins.md")).unwrap();
-    let blocks = blocks(&guide);
+    let blocks = fenced_blocks(&guide);
     let lib_rs = block(&blocks, "file=src/lib.rs");
     let example =
         std::fs::read_to_string(root.join("examples/plugins/keywords/src/lib.rs")).unwrap();
@@ -97,8 +68,10 @@ fn following_the_plugin_guide_produces_a_working_plugin() {
         "the guide's src/lib.rs is the example plugin"
     );
 
-    // 1. Create the crate.
+    // 1. Create the crate, beside a checkout named `docnorm` as the guide says (here a link
+    // to this workspace), with the guide's Cargo.toml as written.
     let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(&root, dir.path().join("docnorm")).unwrap();
     run(
         cargo()
             .args(["new", "--lib", "docnorm-keywords"])
@@ -106,10 +79,7 @@ fn following_the_plugin_guide_produces_a_working_plugin() {
         "cargo new",
     );
     let krate = dir.path().join("docnorm-keywords");
-    let api = root.join("plugins/api");
-    let manifest =
-        block(&blocks, "file=Cargo.toml").replace("../docnorm/plugins/api", api.to_str().unwrap());
-    std::fs::write(krate.join("Cargo.toml"), manifest).unwrap();
+    std::fs::write(krate.join("Cargo.toml"), block(&blocks, "file=Cargo.toml")).unwrap();
     // Not a step of the guide: the workspace's lock file pins the crate versions already in
     // the shared target folder and the local registry cache, so the build needs no network.
     std::fs::copy(root.join("Cargo.lock"), krate.join("Cargo.lock")).unwrap();
@@ -177,7 +147,7 @@ fn following_the_python_guide_produces_a_record_with_the_plugins_field() {
     plugins_support::python();
     let root = workspace();
     let guide = std::fs::read_to_string(root.join("docs/plugins.md")).unwrap();
-    let blocks = blocks(&guide);
+    let blocks = fenced_blocks(&guide);
     let step = |tag: &str| guide_block(&blocks, Some("python"), tag);
     let dir = tempfile::tempdir().unwrap();
 

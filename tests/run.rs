@@ -13,7 +13,7 @@ mod util;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use daemon_support::{SOON, Spool, doc, names, wait_until};
@@ -81,6 +81,16 @@ fn the_seeds_become_five_records_and_move_to_done() {
     assert_eq!(spool.failed(), Vec::<String>::new(), "seeds failed");
     assert_eq!(spool.records().len(), seeds.len());
     assert_eq!(spool.count("done"), seeds.len());
+    // Each record says where its input was dropped and where it is now (issue 22).
+    let spool_root = spool.dir.path().canonicalize().unwrap();
+    for record in spool.records() {
+        let name = record["source"]["name"].as_str().unwrap();
+        let dropped = Path::new(record["source"]["path"].as_str().unwrap());
+        let moved_to = Path::new(record["source"]["moved_to"].as_str().unwrap());
+        assert_eq!(dropped, spool_root.join("inbox").join(name));
+        assert_eq!(moved_to, spool_root.join("done").join(name));
+        assert!(moved_to.is_file() && !dropped.exists(), "{record}");
+    }
 }
 
 #[test]
@@ -207,9 +217,11 @@ fn bad_inputs_fail_with_a_reason_and_the_daemon_goes_on() {
         &format!("docnorm-test-sleep-ms: 60000\n\n{}", doc(8)),
     );
     spool.drop_doc("fine.md", &doc(9));
+    spool.drop_doc("broken.json", "{\"title\": \"A\", \"body\": }\n");
 
     let expected = [
         "bomb.md",
+        "broken.json",
         "cut.md.gz",
         "empty.txt",
         "hang.md",
@@ -232,11 +244,20 @@ fn bad_inputs_fail_with_a_reason_and_the_daemon_goes_on() {
     assert_eq!(plugin_of("hang.md").as_deref(), Some("probe"));
     assert_eq!(plugin_of("bomb.md").as_deref(), Some("frontmatter"));
     assert_eq!(plugin_of("junk.bin").as_deref(), Some("chain"));
+    // A whole-JSON document that does not parse is not reported as a front-matter failure.
+    assert_eq!(plugin_of("broken.json").as_deref(), Some("json"));
+    let spool_root = spool.dir.path().canonicalize().unwrap();
     for name in expected {
         let report = spool.error_report(name);
         let reason = report["reason"].as_str().unwrap();
         assert!(!reason.is_empty(), "{name}: {report}");
         assert!(report["plugin"].is_string(), "{name}: {report}");
+        // Where it was dropped, and where it is now.
+        let dropped = spool_root.join("inbox").join(name);
+        let moved_to = spool_root.join("failed").join(name);
+        assert_eq!(report["path"], dropped.to_str().unwrap(), "{report}");
+        assert_eq!(report["moved_to"], moved_to.to_str().unwrap(), "{report}");
+        assert!(moved_to.symlink_metadata().is_ok(), "{report}");
     }
     let hang = spool.error_report("hang.md");
     assert_eq!(hang["attempts"], 2, "{hang}");
@@ -1027,11 +1048,12 @@ fn json_lines_give_one_record_per_object_and_a_broken_line_fails_the_file_alone(
     );
     assert!(wait_until(SOON, || spool.failed() == ["mixed.jsonl"]));
     let report = spool.error_report("mixed.jsonl");
-    assert_eq!(report["plugin"], "frontmatter", "{report}");
+    // Not the frontmatter plugin's failure: the host found it is not JSON (issue 22).
+    assert_eq!(report["plugin"], "json", "{report}");
     let reason = report["reason"].as_str().unwrap();
     assert!(
         reason.starts_with(
-            "1 of 3 documents failed (the others have records); frontmatter: line 2: "
+            "1 of 3 documents failed (the others have records); json: line 2: not valid JSON: "
         ),
         "{reason}"
     );
@@ -1058,12 +1080,10 @@ fn json_lines_give_one_record_per_object_and_a_broken_line_fails_the_file_alone(
         .unwrap()
         .to_owned();
     assert!(
-        reason.starts_with(
-            "2 of 4 documents failed (the others have records); frontmatter: line 1: "
-        ),
+        reason.starts_with("2 of 4 documents failed (the others have records); json: line 1: "),
         "{reason}"
     );
-    assert!(reason.contains("; frontmatter: line 3: "), "{reason}");
+    assert!(reason.contains("; json: line 3: "), "{reason}");
     let titles: Vec<String> = spool
         .records()
         .iter()

@@ -4,6 +4,8 @@
 //! plugin's own config in its crate); this module ties them together and loads the file.
 //! Every default is in code, so an empty file (or none at all) is a complete config.
 
+mod problem;
+
 use std::path::Path;
 
 use docnorm_enrich::EnrichConfig;
@@ -13,6 +15,8 @@ use docnorm_plugin_api::{Plugin, PluginConfig};
 use docnorm_text::TextConfig;
 use schemars::JsonSchema;
 use serde::Deserialize;
+
+pub use problem::Problem;
 
 use crate::custom::CustomPlugin;
 use crate::duplicates::DuplicatesConfig;
@@ -145,20 +149,20 @@ fn default_chain() -> Vec<String> {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("{path}: cannot read config: {source}")]
+    #[error("{path}: cannot read config: {reason}")]
     Read {
         /// The config file.
         path: String,
-        /// What went wrong.
-        source: std::io::Error,
+        /// What went wrong (not a `source`: the message says it, once).
+        reason: std::io::Error,
     },
     /// The YAML is malformed or does not fit the config (unknown key, wrong type).
-    #[error("{path}: invalid config: {message}")]
+    #[error("{path}: invalid config: {problem}")]
     Invalid {
         /// The config file.
         path: String,
-        /// What is wrong, with its line and column.
-        message: String,
+        /// What is wrong, where, and the lines around it.
+        problem: Problem,
     },
 }
 
@@ -166,13 +170,13 @@ impl Config {
     /// Loads and checks the config file at `path`.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let display = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let text = std::fs::read_to_string(path).map_err(|reason| ConfigError::Read {
             path: display.clone(),
-            source,
+            reason,
         })?;
-        let mut config = Self::parse(&text).map_err(|message| ConfigError::Invalid {
+        let mut config = Self::parse(&text, &display).map_err(|problem| ConfigError::Invalid {
             path: display,
-            message,
+            problem,
         })?;
         let folder = path.parent().unwrap_or(Path::new("."));
         for custom in &mut config.custom {
@@ -181,13 +185,13 @@ impl Config {
         Ok(config)
     }
 
-    /// Parses config text; the error names what is wrong and where.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    /// Parses config text read from `file`; the error names what is wrong and where.
+    pub fn parse(text: &str, file: &str) -> Result<Self, Problem> {
         if text.trim().is_empty() {
             return Ok(Self::default());
         }
-        let config: Self = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
-        crate::custom::check_names(&config.custom, PluginsConfig::NAMES)?;
+        let config: Self = problem::deserialize(text, file)?;
+        crate::custom::check_names(&config.custom, PluginsConfig::NAMES).map_err(Problem::new)?;
         Ok(config)
     }
 
@@ -205,7 +209,9 @@ impl Config {
         {
             return Err(ConfigError::Invalid {
                 path: path.display().to_string(),
-                message: "the config file is empty (an empty file means the built-in defaults only at start)".to_owned(),
+                problem: Problem::new(
+                    "the config file is empty (an empty file means the built-in defaults only at start)",
+                ),
             });
         }
         Self::load_or_default(path)
@@ -225,8 +231,10 @@ mod tests {
 
     #[test]
     fn an_unknown_key_is_named_with_its_place() {
-        let err = Config::parse("read:\n  max_bytes: 10\n  max_bites: 5\n").unwrap_err();
-        assert!(err.contains("max_bites"), "{err}");
-        assert!(err.contains("line 3") || err.contains("3:3"), "{err}");
+        let err = Config::parse("read:\n  max_bytes: 10\n  max_bites: 5\n", "a.yaml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown key `max_bites` in `read`"), "{err}");
+        assert!(err.contains("a.yaml:3:3"), "{err}");
     }
 }

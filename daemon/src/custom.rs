@@ -67,8 +67,7 @@ fn default_max_response_bytes() -> NonZeroUsize {
     NonZeroUsize::new(64 << 20).expect("not zero")
 }
 
-/// One custom plugin in the config's `custom` list: a native library (`path`) or a program
-/// (`command`), checked once when the config is read.
+/// One custom plugin, checked: what the daemon starts.
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(try_from = "CustomPluginConfig")]
 #[schemars(with = "CustomPluginConfig")]

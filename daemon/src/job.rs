@@ -16,7 +16,7 @@ use tracing::{error, info, warn};
 
 use crate::claim::{Claim, ClaimBy, ClaimIds, Claimed};
 use crate::duplicates::NearDuplicates;
-use crate::finish::{Failure, fail, move_on, write_records};
+use crate::finish::{Failure, destination, fail, failed_destination, move_on, write_records};
 use crate::kept::Kept;
 use crate::life::{self, Finish, GiveUp, Start, TimeOut};
 use crate::limits::RunLimits;
@@ -364,7 +364,8 @@ fn processed(
     if let Err(err) = host.store.processed(&claimed.claim, &ids) {
         warn!(error = %err, "cannot record the processed file in the state store");
     }
-    let written = match write_records(&host.spool, records) {
+    let target = destination(&host.spool, claimed);
+    let written = match write_records(&host.spool, records, target.as_deref()) {
         Ok(written) => written,
         Err(err) => {
             error!(path = %shown(&claimed.inbox_path), error = %err, "cannot write the record; the file stays in the work folder and is tried again");
@@ -378,7 +379,7 @@ fn processed(
     if let Err(err) = host.store.done(&claimed.claim, id, sha256, fingerprints) {
         warn!(error = %err, "cannot record the result in the state store");
     }
-    if !moved_on(host, claimed) {
+    if !moved_on(host, claimed, target.as_deref()) {
         return Ended::Stalled(claimed.work.clone());
     }
     let sizes: Vec<u64> = written
@@ -398,11 +399,11 @@ fn processed(
     Ended::Processed
 }
 
-/// Moves a file whose records are written out of the work folder (remembering it under
-/// `keep`); false when it cannot, and it stays there (logged).
-fn moved_on(host: &Host, claimed: &Claimed) -> bool {
+/// Moves a file whose records are written out of the work folder to `to` (deleted when
+/// `None`; remembered under `keep`); false when it cannot, and it stays there (logged).
+fn moved_on(host: &Host, claimed: &Claimed, to: Option<&Path>) -> bool {
     let stamp = host.kept.stamp(claimed);
-    if let Err(err) = move_on(&host.spool, claimed) {
+    if let Err(err) = move_on(claimed, to) {
         error!(path = %shown(&claimed.inbox_path), error = %err, "cannot move the file out of the work folder; it stays there and is tried again");
         return false;
     }
@@ -418,7 +419,8 @@ fn partly_processed(
     fingerprints: &[(String, u64)],
     verdict: &GiveUp,
 ) -> Ended {
-    if let Err(err) = write_records(&host.spool, records) {
+    let failed_to = failed_destination(&host.spool, claimed);
+    if let Err(err) = write_records(&host.spool, records, Some(&failed_to)) {
         error!(path = %shown(&claimed.inbox_path), error = %err, "cannot write the record; the file stays in the work folder and is tried again");
         return Ended::Stalled(claimed.work.clone());
     }
@@ -445,7 +447,7 @@ fn written_before(host: &Host, claimed: &Claimed, ids: &[String]) -> Ended {
     {
         warn!(error = %err, "cannot record the result in the state store");
     }
-    if !moved_on(host, claimed) {
+    if !moved_on(host, claimed, destination(&host.spool, claimed).as_deref()) {
         return Ended::Stalled(claimed.work.clone());
     }
     info!(

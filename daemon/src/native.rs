@@ -223,8 +223,19 @@ fn open_library(path: &Path) -> Result<&'static Library, String> {
     // SAFETY: loading runs the library's initialisers. The file and its folders passed
     // `check_permissions`, and the path is absolute, so no other file can be picked up.
     let library = unsafe { Library::open(Some(path.as_os_str()), RTLD_NOW | RTLD_LOCAL) }
-        .map_err(|e| format!("cannot load library: {e}"))?;
+        .map_err(|e| format!("cannot load library: {}", loader_reason(&e, path)))?;
     Ok(Box::leak(Box::new(library)))
+}
+
+/// The dynamic loader's own reason (`invalid ELF header`, a missing dependency), which
+/// libloading keeps as the error's source behind a bare `dlopen failed`; without the path the
+/// loader puts in front, since the message names the file already.
+fn loader_reason(err: &libloading::Error, path: &Path) -> String {
+    let Some(reason) = std::error::Error::source(err).map(ToString::to_string) else {
+        return err.to_string();
+    };
+    let prefix = format!("{}: ", path.display());
+    reason.strip_prefix(&prefix).unwrap_or(&reason).to_owned()
 }
 
 /// The library's v1 entry point, or why it has none.

@@ -19,11 +19,16 @@ use crate::config::Config;
 use crate::custom::Runs;
 use crate::logging::os_text;
 use crate::process_plugin::{ProcessPlugin, Shared};
-use crate::read::{ReadConfig, read_file};
+use crate::read::{Loaded, ReadConfig, ReadError, decode, read_file};
 use crate::split;
 
 /// The stage name used in errors from reading and decoding, where no plugin was involved.
 pub const READ_STAGE: &str = "read";
+
+/// The stage name used in errors for a document sniffed as JSON that does not parse: the
+/// host checks it before any plugin sees it, so it is not reported as the plugin's failure
+/// (the `frontmatter` plugin reads whole-JSON documents too).
+pub const JSON_STAGE: &str = "json";
 
 /// A document that could not be turned into a record.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -118,7 +123,40 @@ impl Pipeline {
         shown: &Path,
         on_call: &mut dyn FnMut(&Manifest),
     ) -> Vec<Result<Record, DocError>> {
-        let shown_path = shown;
+        self.run(shown, on_call, |limits, shown_text| {
+            let mut loaded = read_file(path, limits)?;
+            if path != shown {
+                loaded.source.path = shown_text.to_owned();
+                if let Some(name) = shown.file_name() {
+                    loaded.source.name = os_text(name).into_owned();
+                }
+            }
+            Ok(loaded)
+        })
+    }
+
+    /// Runs the chain over content already in memory (standard input), named `shown`.
+    pub fn process_bytes(&self, raw: Vec<u8>, shown: &Path) -> Vec<Result<Record, DocError>> {
+        self.run(shown, &mut |_| {}, |limits, _| {
+            if raw.len() as u64 > limits.max_bytes {
+                return Err(ReadError::TooLarge {
+                    limit: limits.max_bytes,
+                });
+            }
+            let mut loaded = decode(shown, raw, limits)?;
+            loaded.source.received = Some(jiff::Timestamp::now().to_string());
+            Ok(loaded)
+        })
+    }
+
+    /// The read stage (`read`, given the limits and the document's name as text) then the
+    /// chain, in a span carrying the document's name.
+    fn run(
+        &self,
+        shown_path: &Path,
+        on_call: &mut dyn FnMut(&Manifest),
+        read: impl FnOnce(&ReadConfig, &str) -> Result<Loaded, ReadError>,
+    ) -> Vec<Result<Record, DocError>> {
         let shown = os_text(shown_path.as_os_str()).into_owned();
         let _processing = crate::native::processing(shown.clone());
         let span = info_span!(
@@ -129,9 +167,9 @@ impl Pipeline {
         .entered();
         let loaded = {
             let _read = debug_span!("plugin", plugin = READ_STAGE).entered();
-            read_file(path, &self.read)
+            read(&self.read, &shown)
         };
-        let mut loaded = match loaded {
+        let loaded = match loaded {
             Ok(loaded) => loaded,
             Err(e) => {
                 return vec![Err(DocError {
@@ -142,12 +180,6 @@ impl Pipeline {
                 })];
             }
         };
-        if path != shown_path {
-            loaded.source.path.clone_from(&shown);
-            if let Some(name) = shown_path.file_name() {
-                loaded.source.name = os_text(name).into_owned();
-            }
-        }
         let doc = loaded.document();
         let run = |doc: &Document<'_>, on_call: &mut dyn FnMut(&Manifest)| {
             let mut record = self.chain.run_observed(doc, on_call)?;
@@ -157,6 +189,11 @@ impl Pipeline {
             Ok(record)
         };
         let Some(parts) = doc.text.and_then(|text| split::parts(text, doc.format)) else {
+            if doc.format == Format::Json
+                && let Some(Err(why)) = doc.text.map(split::check)
+            {
+                return vec![Err(not_json(shown, "", &why))];
+            }
             let result = run(&doc, on_call);
             if let Ok(record) = &result {
                 span.record("id", record.id.as_str());
@@ -182,6 +219,9 @@ impl Pipeline {
             .map(|part| {
                 let part_span =
                     info_span!("part", at = %part.at, id = tracing::field::Empty).entered();
+                if let Some(why) = &part.broken {
+                    return Err(not_json(shown.clone(), &format!("{}: ", part.at), why));
+                }
                 let doc = Document {
                     bytes: part.text.as_bytes(),
                     text: Some(part.text),
@@ -200,6 +240,17 @@ impl Pipeline {
                 })
             })
             .collect()
+    }
+}
+
+/// A document sniffed as JSON that does not parse: file `shown`, at `at` (`line 3: ` for a
+/// part of a JSON Lines file, else empty).
+fn not_json(shown: String, at: &str, why: &str) -> DocError {
+    DocError {
+        path: shown,
+        plugin: Some(JSON_STAGE.to_owned()),
+        message: format!("{at}not valid JSON: {why}"),
+        cause: Cause::Document,
     }
 }
 
@@ -255,7 +306,7 @@ fn build_plugin(
     match config.plugins.build(name) {
         Some(built) => built.with_context(|| format!("plugin {name}")),
         None => bail!(
-            "unknown plugin `{name}` in chain (built-in: {})",
+            "plugin {name}: named in `chain` but neither a built-in plugin ({}) nor one of `custom`",
             crate::config::PluginsConfig::NAMES.join(", ")
         ),
     }

@@ -11,8 +11,21 @@ pub enum Task {
     Help,
     /// `bench`: measure quality and speed.
     Bench(BenchFlags),
+    /// `deb`: build the Debian package.
+    Deb(DebFlags),
+    /// `deb-test`: install, upgrade, remove and purge the package, checking each step.
+    DebTest(DebFlags),
     /// `fuzz`: run the fuzz targets for a while.
     Fuzz(FuzzFlags),
+}
+
+/// The flags of `cargo xtask deb` and `deb-test`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DebFlags {
+    /// The package's version instead of the crate's (`--deb-version`).
+    pub version: Option<String>,
+    /// Use the `target/release/docnorm` already built.
+    pub no_build: bool,
 }
 
 /// The flags of `cargo xtask fuzz`.
@@ -76,6 +89,8 @@ pub enum Write {
 pub const USAGE: &str = "\
 usage: cargo xtask bench [FLAGS]
        cargo xtask fuzz [--seconds N] [--target NAME]... [--max-len BYTES]
+       cargo xtask deb [--deb-version VERSION] [--no-build]
+       cargo xtask deb-test [--no-build]
 
 Measures docnorm's quality (article-extraction benchmark, seeds) and speed (criterion
 benches per plugin, end-to-end run beside a durable-copy baseline; in full runs also the
@@ -103,6 +118,16 @@ is then in fuzz/artifacts/<target>/).
   --seconds N       how long each target runs (default 45)
   --target NAME     run only this target (repeatable)
   --max-len BYTES   the largest input made (default 4096)
+
+deb builds the Debian package (target/debian/*.deb) with cargo-deb (`cargo install
+cargo-deb`): the binary, the systemd unit, the example config as /etc/docnorm/docnorm.yaml,
+the maintainer scripts of config/debian/ (docnorm user, spool folders), manual pages and
+bash, zsh and fish completions generated from the CLI. deb-test (as root, on a machine
+without the package) installs, upgrades, removes and purges it with dpkg and checks each
+step.
+
+  --deb-version V    the package's version instead of the crate's
+  --no-build         use the target/release/docnorm already built
 ";
 
 /// Parses the arguments after `cargo xtask`.
@@ -112,6 +137,8 @@ pub fn parse(args: &[String]) -> anyhow::Result<Task> {
         None | Some("-h" | "--help" | "help") => Ok(Task::Help),
         Some("bench") => parse_bench(args),
         Some("fuzz") => parse_fuzz(args),
+        Some("deb") => parse_deb(args).map(Task::Deb),
+        Some("deb-test") => parse_deb(args).map(Task::DebTest),
         Some(other) => bail!("unknown task `{other}`\n\n{USAGE}"),
     }
 }
@@ -199,6 +226,18 @@ impl BenchFlags {
     }
 }
 
+fn parse_deb(mut args: std::slice::Iter<'_, String>) -> anyhow::Result<DebFlags> {
+    let mut flags = DebFlags::default();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--deb-version" => flags.version = Some(value(&mut args, "--deb-version")?),
+            "--no-build" => flags.no_build = true,
+            other => bail!("unknown flag `{other}`\n\n{USAGE}"),
+        }
+    }
+    Ok(flags)
+}
+
 /// The value after flag `name`.
 fn value(args: &mut std::slice::Iter<'_, String>, name: &str) -> anyhow::Result<String> {
     args.next()
@@ -224,6 +263,19 @@ mod tests {
             Task::Bench(flags) => flags,
             other => panic!("expected bench, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn deb_takes_a_version_and_no_build() {
+        let args: Vec<String> = ["deb", "--deb-version", "1.0-1", "--no-build"]
+            .map(String::from)
+            .to_vec();
+        let expected = DebFlags {
+            version: Some("1.0-1".to_owned()),
+            no_build: true,
+        };
+        assert_eq!(parse(&args).unwrap(), Task::Deb(expected));
+        assert!(parse(&["deb-test".to_owned(), "--quick".to_owned()]).is_err());
     }
 
     #[test]

@@ -14,6 +14,14 @@ use super::{EX_CONFIG, fatal};
 use crate::config::Config;
 use crate::pipeline::Pipeline;
 
+/// The exit codes of `docnorm check`, as `--help` lists them.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0   the config is valid and every plugin loaded
+  1   the report could not be written
+  2   usage error
+  78  bad config or plugin (EX_CONFIG); the message names the file, the key and the problem";
+
 /// Arguments of `docnorm check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -19,6 +19,14 @@ use crate::logging::Escaped;
 use crate::pipeline::Pipeline;
 use crate::read::read_file;
 
+/// The exit codes of `docnorm explain`, as `--help` lists them.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0   success
+  1   the file cannot be read or is not text, or the explanation could not be written
+  2   usage error
+  78  bad config (EX_CONFIG)";
+
 /// Arguments of `docnorm explain`.
 #[derive(Debug, clap::Args)]
 pub struct Args {

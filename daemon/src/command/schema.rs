@@ -20,6 +20,13 @@ pub enum Which {
     PluginProtocol,
 }
 
+/// The exit codes of `docnorm schema`, as `--help` lists them.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0   success
+  1   the schema could not be written
+  2   usage error";
+
 /// Arguments of `docnorm schema`.
 #[derive(Debug, clap::Args)]
 pub struct Args {

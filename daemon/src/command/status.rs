@@ -12,6 +12,14 @@ use super::{EX_CONFIG, fatal};
 use crate::config::Config;
 use crate::metrics::Listen;
 
+/// The exit codes of `docnorm status`, as `--help` lists them.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0   a report was printed
+  1   neither the daemon's metrics nor its state store could be read
+  2   usage error
+  78  bad config (EX_CONFIG)";
+
 /// Arguments of `docnorm status`.
 #[derive(Debug, clap::Args)]
 pub struct Args {

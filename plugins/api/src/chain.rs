@@ -174,8 +174,7 @@ fn check_manifest(plugin: &dyn Plugin) -> Result<(), ChainError> {
     Ok(())
 }
 
-/// Calls `plugin`, turning a panic into an error for this document.
-pub(crate) fn call(
+fn call(
     plugin: &dyn Plugin,
     doc: &Document<'_>,
     fields: &Map<String, Value>,

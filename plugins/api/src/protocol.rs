@@ -21,6 +21,7 @@
 
 use std::borrow::Cow;
 use std::io::{self, BufRead, Write};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -243,7 +244,7 @@ enum Line<'a> {
     /// The handshake, host to plugin.
     Hello(Hello),
     /// A document, host to plugin.
-    Request(Request<'a>),
+    Request(Box<Request<'a>>),
     /// An answer, plugin to host.
     Answer(Answer),
 }
@@ -350,7 +351,17 @@ fn process(plugin: &dyn Plugin, request: &Request<'_>) -> Result<Outcome, Plugin
         format: doc.format,
         source: &doc.source,
     };
-    crate::chain::call(plugin, &document, &request.fields)
+    catch_unwind(AssertUnwindSafe(|| {
+        plugin.process(&document, &request.fields)
+    }))
+    .unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(ToString::to_string)
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        Err(PluginError::Other(format!("panicked: {message}")))
+    })
 }
 
 /// Writes `answer` as one line and flushes it.

@@ -74,8 +74,14 @@ pub struct Record {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
-    /// The path the document was read from, as given.
+    /// The path the document was read from, as given; in the daemon, where the file was
+    /// dropped (the inbox).
     pub path: String,
+    /// Where the daemon moved the input once this record was written (in `done/`); absent
+    /// when the input was not moved (`docnorm process`, `spool.on_success` `keep` or
+    /// `delete`, a file of several documents of which some failed: see its `.error.json`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<String>,
     /// The file name part of `path`.
     pub name: String,
     /// Size of the file as stored (before decompression).
