@@ -126,8 +126,8 @@ fn describe(
             (key, found_text(&expected), expected)
         }
         // A rule of the config's own (a `Deserialize` impl that checks its values): its
-        // message is ours already.
-        YamlError::Message { msg, .. } => (key, msg.clone(), msg.clone()),
+        // message is ours already, said once above the snippet.
+        YamlError::Message { msg, .. } => (key, msg.clone(), "here".into()),
         YamlError::InvalidBooleanStrict { .. } => (
             key,
             found_text("expected true or false"),
