@@ -17,6 +17,7 @@ use serde::Deserialize;
 use crate::duplicates::DuplicatesConfig;
 use crate::limits::RunLimits;
 use crate::native::CustomPluginConfig;
+use crate::nats::QueueConfig;
 use crate::read::ReadConfig;
 use crate::spool::SpoolConfig;
 use crate::watch::WatchLimits;
@@ -111,6 +112,9 @@ pub struct Config {
     /// `docnorm run`: concurrency, time limit, attempts, shutdown.
     #[serde(default)]
     pub run: RunLimits,
+    /// Scale-out: a message broker the daemon's work goes through (docs/scale-out.md).
+    #[serde(default)]
+    pub queue: QueueConfig,
 }
 
 impl Default for Config {
@@ -124,6 +128,7 @@ impl Default for Config {
             spool: SpoolConfig::default(),
             watch: WatchLimits::default(),
             run: RunLimits::default(),
+            queue: QueueConfig::default(),
         }
     }
 }
@@ -182,6 +187,9 @@ impl Config {
         }
         let config: Self = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
         crate::native::check_config(&config.custom, PluginsConfig::NAMES)?;
+        if let Some(nats) = &config.queue.nats {
+            crate::nats::check(nats, config.run.plugin_time_limit)?;
+        }
         Ok(config)
     }
 

@@ -40,6 +40,8 @@ pub struct Host {
     /// Set on SIGTERM/SIGINT: jobs that have not claimed their inbox file yet leave it.
     pub stopping: AtomicBool,
     pub kept: Kept,
+    /// Set when the daemon is a scale-out edge: files are published, not processed.
+    pub edge: Option<crate::nats::edge::Edge>,
 }
 
 /// What a job is given: an inbox file to claim, or a file already in the work folder.
@@ -73,6 +75,9 @@ pub async fn run(
     pipeline: std::sync::Arc<Pipeline>,
     job: Job,
 ) -> Ended {
+    if host.edge.is_some() {
+        return crate::nats::edge::run(host, job).await;
+    }
     let on_thread = std::sync::Arc::clone(&host);
     let ran = host
         .pool
@@ -147,7 +152,7 @@ fn work(host: &Host, pipeline: &Pipeline, job: &Job, worker: &Worker<Parked>) ->
 }
 
 /// Claims the job's file; `None` when there is nothing to claim or the claim failed (logged).
-fn claim(host: &Host, job: &Job) -> Option<Claim> {
+pub(crate) fn claim(host: &Host, job: &Job) -> Option<Claim> {
     let spool = &host.spool;
     let claim = match job {
         Job::Inbox(path) if host.kept.holds(path) || host.stopping.load(Ordering::SeqCst) => {
@@ -320,7 +325,7 @@ fn written_before(host: &Host, claimed: &Claimed, ids: &[String]) -> Ended {
 }
 
 /// Moves the file to `failed/` beside its `.error.json`.
-fn give_up(host: &Host, claimed: &Claimed, verdict: &GiveUp) -> Ended {
+pub(crate) fn give_up(host: &Host, claimed: &Claimed, verdict: &GiveUp) -> Ended {
     let plugin = verdict.plugin.as_deref();
     let failure = Failure {
         path: claimed.inbox_path.to_string_lossy().into_owned(),

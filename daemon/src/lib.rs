@@ -33,6 +33,7 @@ pub mod limits;
 mod locks;
 pub mod logging;
 pub mod native;
+pub mod nats;
 pub mod pipeline;
 pub mod pool;
 pub mod queue;

@@ -9,10 +9,11 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use docnorm_plugin_api::{Chain, ChainError, Document, Format, Manifest, Plugin, Record};
+use tracing::span::EnteredSpan;
 use tracing::{debug, debug_span, info_span};
 
 use crate::config::Config;
-use crate::read::{ReadConfig, read_file};
+use crate::read::{Loaded, ReadConfig, ReadError, decode, read_file};
 use crate::split;
 
 /// The stage name used in errors from reading and decoding, where no plugin was involved.
@@ -72,19 +73,61 @@ impl Pipeline {
         shown: &Path,
         on_call: &mut dyn FnMut(&Manifest),
     ) -> Vec<Result<Record, DocError>> {
-        let shown_path = shown;
-        let shown = shown_path.display().to_string();
-        let span = info_span!(
-            "document",
-            path = %crate::logging::Escaped(&shown),
-            id = tracing::field::Empty
-        )
-        .entered();
+        let span = document_span(shown);
         let loaded = {
             let _read = debug_span!("plugin", plugin = READ_STAGE).entered();
             read_file(path, &self.read)
         };
-        let mut loaded = match loaded {
+        let loaded = loaded.map(|mut loaded| {
+            if path != shown {
+                loaded.source.path = shown.to_string_lossy().into_owned();
+                if let Some(name) = shown.file_name() {
+                    loaded.source.name = name.to_string_lossy().into_owned();
+                }
+            }
+            loaded
+        });
+        self.run(loaded, shown, &span, on_call)
+    }
+
+    /// Runs the chain over a file's bytes already in memory (a scale-out worker's), named
+    /// `shown` and modified at `modified` (RFC 3339), with the read stage's limits.
+    pub fn process_bytes(
+        &self,
+        raw: Vec<u8>,
+        shown: &Path,
+        modified: Option<String>,
+        on_call: &mut dyn FnMut(&Manifest),
+    ) -> Vec<Result<Record, DocError>> {
+        let span = document_span(shown);
+        let loaded = {
+            let _read = debug_span!("plugin", plugin = READ_STAGE).entered();
+            if raw.len() as u64 > self.read.max_bytes {
+                Err(ReadError::TooLarge {
+                    limit: self.read.max_bytes,
+                })
+            } else {
+                decode(shown, raw, &self.read)
+            }
+        };
+        let loaded = loaded.map(|mut loaded| {
+            loaded.source.modified = modified;
+            loaded.source.received = Some(jiff::Timestamp::now().to_string());
+            loaded
+        });
+        self.run(loaded, shown, &span, on_call)
+    }
+
+    /// The chain over a file read by `process_as` or `process_bytes`.
+    fn run(
+        &self,
+        loaded: Result<Loaded, ReadError>,
+        shown: &Path,
+        span: &EnteredSpan,
+        on_call: &mut dyn FnMut(&Manifest),
+    ) -> Vec<Result<Record, DocError>> {
+        let shown = shown.display().to_string();
+        let loaded = match loaded {
             Ok(loaded) => loaded,
             Err(e) => {
                 return vec![Err(DocError {
@@ -94,12 +137,6 @@ impl Pipeline {
                 })];
             }
         };
-        if path != shown_path {
-            loaded.source.path = shown_path.to_string_lossy().into_owned();
-            if let Some(name) = shown_path.file_name() {
-                loaded.source.name = name.to_string_lossy().into_owned();
-            }
-        }
         let doc = loaded.document();
         let Some(parts) = doc.text.and_then(|text| split::parts(text, doc.format)) else {
             let result = self.chain.run_observed(&doc, on_call);
@@ -145,6 +182,16 @@ impl Pipeline {
             })
             .collect()
     }
+}
+
+/// The span of one document, carrying its path; its `id` is filled once the record is made.
+fn document_span(shown: &Path) -> EnteredSpan {
+    info_span!(
+        "document",
+        path = %crate::logging::Escaped(&shown.display().to_string()),
+        id = tracing::field::Empty
+    )
+    .entered()
 }
 
 fn from_chain(path: &str, err: &ChainError) -> DocError {

@@ -51,6 +51,7 @@ pub async fn serve(
     let kept = Kept::load(spool.on_success == OnSuccess::Keep, &store)
         .context("cannot read the kept files from the state store")?;
     let limits = config.run.clone();
+    let edge = crate::nats::edge::Edge::connect(&config).await?;
     let pool = Pool::new(
         "docnorm-doc",
         limits.pipeline,
@@ -67,6 +68,7 @@ pub async fn serve(
         duplicates: Mutex::new(duplicates),
         stopping: AtomicBool::new(false),
         kept,
+        edge,
     });
     let mut daemon = Daemon::new(Arc::clone(&host), config, config_path, pipeline)?;
     daemon.start()?;

@@ -7,6 +7,8 @@ pub mod plugins;
 pub mod process;
 pub mod run;
 pub mod schema;
+pub mod sink;
+pub mod worker;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -45,6 +47,10 @@ pub enum Command {
     Schema(schema::Args),
     /// Watch the inbox and process files as they arrive, until SIGTERM or SIGINT.
     Run(run::Args),
+    /// Scale-out: process files from NATS JetStream and publish their records.
+    Worker(worker::Args),
+    /// Scale-out: write the records (and failures) from NATS JetStream into folders.
+    Sink(sink::Args),
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -62,6 +68,8 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Plugins(args) => plugins::run(&args, &mut stdout),
         Command::Schema(args) => schema::run(&args, &mut stdout),
         Command::Run(args) => run::run(&args, &mut stdout),
+        Command::Worker(args) => worker::run(&args, &mut stdout),
+        Command::Sink(args) => sink::run(&args, &mut stdout),
     };
     let _ = stdout.flush();
     ExitCode::from(code)
