@@ -1,4 +1,4 @@
-//! End-to-end tests of scale-out over NATS JetStream (issue 23): the real `docnorm` binary as
+//! End-to-end tests of scale-out over NATS `JetStream` (issue 23): the real `docnorm` binary as
 //! an edge (`docnorm run` with `queue.nats`), workers and a sink, around a real
 //! `nats-server -js` started on a free port with a temporary store.
 //!
@@ -118,13 +118,11 @@ fn issue_23_every_document_gives_one_record_through_a_worker_kill_and_a_server_r
         worker.kill();
     }
     sink.kill();
-    writeln!(
-        std::io::stderr(),
+    say(&format!(
         "scale_out: {} documents through 1 edge, 3 workers and 1 sink in {:.1} s",
         DOCUMENTS + 1,
         elapsed.as_secs_f64()
-    )
-    .unwrap();
+    ));
 }
 
 #[test]
@@ -202,14 +200,15 @@ fn nats_server() -> Option<PathBuf> {
             std::env::var_os("DOCNORM_REQUIRE_NATS").is_none(),
             "nats-server is not on PATH and DOCNORM_REQUIRE_NATS is set"
         );
-        // Straight to stderr, past the test harness's capture, so `cargo test` shows it.
-        writeln!(
-            std::io::stderr(),
-            "scale_out: SKIPPED, nats-server is not on PATH (Debian: apt-get install nats-server)"
-        )
-        .unwrap();
+        say("scale_out: SKIPPED, nats-server is not on PATH (Debian: apt-get install nats-server)");
     }
     found
+}
+
+/// Writes a line straight to stderr, past the test harness's capture (which takes only
+/// `print!` and `eprint!`), so `cargo test` shows it.
+fn say(line: &str) {
+    let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
 }
 
 /// The config all roles share: the edge's spool, the sink's folders, the chain with the
@@ -269,13 +268,11 @@ fn drop_documents(dir: &Path) -> Vec<String> {
 /// A seed with a changed title (or, under front matter, an extra field), so every variant
 /// has its own record id.
 fn variant(seed: &str, i: usize) -> String {
-    match seed.strip_prefix("---\n") {
-        Some(rest) => format!("---\nvariant: {i}\n{rest}"),
-        None => {
-            let (title, rest) = seed.split_once('\n').unwrap_or((seed, ""));
-            format!("{title} (variant {i})\n{rest}")
-        }
+    if let Some(rest) = seed.strip_prefix("---\n") {
+        return format!("---\nvariant: {i}\n{rest}");
     }
+    let (title, rest) = seed.split_once('\n').unwrap_or((seed, ""));
+    format!("{title} (variant {i})\n{rest}")
 }
 
 fn count(dir: &Path) -> usize {
@@ -390,7 +387,7 @@ impl Drop for Server {
 
 fn terminate(child: &mut Child) {
     let _ = Command::new("kill").arg(child.id().to_string()).status();
-    if !matches!(child.wait_timeout(), Some(_)) {
+    if child.wait_timeout().is_none() {
         let _ = child.kill();
         let _ = child.wait();
     }

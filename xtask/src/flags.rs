@@ -48,7 +48,7 @@ pub struct Parts {
     pub end_to_end: bool,
     /// The daemon's crash benchmark (with the end-to-end run, never with `--quick`).
     pub crash: bool,
-    /// Scale-out through NATS JetStream against the embedded daemon.
+    /// Scale-out through NATS `JetStream` against the embedded daemon.
     pub scale_out: bool,
 }
 

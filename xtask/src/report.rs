@@ -36,7 +36,7 @@ pub struct Report {
     pub end_to_end: Option<EndToEnd>,
     /// The crash benchmark (full runs only).
     pub crash: Option<crate::crash::Crash>,
-    /// Through NATS JetStream against the embedded daemon (when `nats-server` is on PATH).
+    /// Through NATS `JetStream` against the embedded daemon (when `nats-server` is on PATH).
     pub scale_out: Option<crate::scale::ScaleOut>,
     /// Parts that could not run, with why.
     pub errors: Vec<String>,

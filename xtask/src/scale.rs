@@ -1,5 +1,5 @@
 //! Scale-out speed: the same generated files through the embedded `docnorm run` and through
-//! NATS JetStream (one edge, 1, 2 and 4 worker processes, one sink), then the latency from
+//! NATS `JetStream` (one edge, 1, 2 and 4 worker processes, one sink), then the latency from
 //! drop to record at a paced 200 files/s through both.
 //!
 //! Needs `nats-server` on `PATH` (Debian: `apt-get install nats-server`); without it the part
@@ -270,12 +270,11 @@ impl Run {
         for name in names {
             self.drop_file(name)?;
         }
-        let outputs = match expected {
-            Some(expected) => self.wait_outputs(expected, started)?,
-            None => {
-                self.wait_inputs(names.len(), started)?;
-                self.outputs()?
-            }
+        let outputs = if let Some(expected) = expected {
+            self.wait_outputs(expected, started)?
+        } else {
+            self.wait_inputs(names.len(), started)?;
+            self.outputs()?
         };
         let seconds = started.elapsed().as_secs_f64();
         Ok((throughput(names.len(), seconds, outputs, None), outputs))

@@ -47,9 +47,9 @@ pub enum Command {
     Schema(schema::Args),
     /// Watch the inbox and process files as they arrive, until SIGTERM or SIGINT.
     Run(run::Args),
-    /// Scale-out: process files from NATS JetStream and publish their records.
+    /// Scale-out: process files from NATS `JetStream` and publish their records.
     Worker(worker::Args),
-    /// Scale-out: write the records (and failures) from NATS JetStream into folders.
+    /// Scale-out: write the records (and failures) from NATS `JetStream` into folders.
     Sink(sink::Args),
 }
 

@@ -1,4 +1,4 @@
-//! `docnorm worker`: a scale-out worker. Takes files from NATS JetStream (the config's
+//! `docnorm worker`: a scale-out worker. Takes files from NATS `JetStream` (the config's
 //! `queue.nats` section), runs the chain over each and publishes the records, until SIGTERM
 //! or SIGINT; see docs/scale-out.md. Exit code 0 after a clean shutdown, 78 when the config
 //! is bad (or has no `queue.nats` section), 1 when it cannot connect.

@@ -103,7 +103,9 @@ pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_ascii_control() || c == '%' {
-            out.push_str(&format!("%{:02X}", c as u32));
+            out.push('%');
+            out.push(char::from(b"0123456789ABCDEF"[(c as usize) >> 4]));
+            out.push(char::from(b"0123456789ABCDEF"[(c as usize) & 15]));
         } else {
             out.push(c);
         }

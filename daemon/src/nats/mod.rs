@@ -1,4 +1,4 @@
-//! Scale-out over NATS JetStream: the `queue.nats` section of the config, the connection, and
+//! Scale-out over NATS `JetStream`: the `queue.nats` section of the config, the connection, and
 //! the streams the three roles share (see docs/scale-out.md).
 //!
 //! - [`edge`]: `docnorm run` with this section claims inbox files as usual but publishes each
@@ -33,7 +33,7 @@ use tracing::{info, warn};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct QueueConfig {
-    /// NATS JetStream: with this section, `docnorm run` publishes the files it claims
+    /// NATS `JetStream`: with this section, `docnorm run` publishes the files it claims
     /// instead of processing them, for `docnorm worker` to process and `docnorm sink` to
     /// write (see docs/scale-out.md). Without it, `docnorm run` does everything itself.
     pub nats: Option<Nats>,
@@ -70,7 +70,7 @@ pub struct NatsConfig {
     pub password: Option<Secret>,
     /// Authentication token.
     pub token: Option<Secret>,
-    /// A `.creds` file (JWT and NKey seed) from the operator.
+    /// A `.creds` file (JWT and `NKey` seed) from the operator.
     pub creds_file: Option<PathBuf>,
 }
 
@@ -302,7 +302,7 @@ impl Names {
 
 /// A connection to the cluster with the deployment's names.
 pub struct Broker {
-    /// JetStream over the connection.
+    /// `JetStream` over the connection.
     pub js: jetstream::Context,
     /// The deployment's names.
     pub names: Names,
@@ -494,7 +494,7 @@ mod tests {
     fn ack_wait_must_exceed_the_plugin_time_limit() {
         let nats = parse("ack_wait_ms: 1000").unwrap();
         assert!(check(&nats, Duration::from_millis(999)).is_ok());
-        let err = check(&nats, Duration::from_millis(1000)).unwrap_err();
+        let err = check(&nats, Duration::from_secs(1)).unwrap_err();
         assert!(err.contains("must exceed"), "{err}");
     }
 

@@ -105,14 +105,14 @@ impl Sink {
         };
         match written {
             Ok(object) => {
-                let acked = acked(&acker).await;
-                if acked && let Some(object) = object {
+                let confirmed = acked(&acker).await;
+                if confirmed && let Some(object) = object {
                     // The failure's input is in `failed/` now.
                     if let Err(err) = self.objects.delete(&object).await {
                         warn!(object, error = %err, "cannot remove a failed input from the object store");
                     }
                 }
-                acked
+                confirmed
             }
             Err(err) => {
                 warn!(

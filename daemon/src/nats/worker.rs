@@ -347,15 +347,14 @@ impl Worker {
             failed_at: jiff::Timestamp::now().to_string(),
         };
         let reported = async {
-            let object = match &input.object {
-                Some(object) => object.clone(),
-                None => {
-                    self.objects
-                        .put(input.id.as_str(), &mut &payload[..])
-                        .await
-                        .context("cannot keep the input in the object store")?;
-                    input.id.clone()
-                }
+            let object = if let Some(object) = &input.object {
+                object.clone()
+            } else {
+                self.objects
+                    .put(input.id.as_str(), &mut &payload[..])
+                    .await
+                    .context("cannot keep the input in the object store")?;
+                input.id.clone()
             };
             let report = Input {
                 id: format!("failed-{}", input.id),
