@@ -326,10 +326,11 @@ impl Daemon {
                 let restart_needed = config.spool != self.config.spool
                     || config.watch != self.config.watch
                     || config.run != self.config.run
-                    || config.duplicates != self.config.duplicates;
+                    || config.duplicates != self.config.duplicates
+                    || config.queue != self.config.queue;
                 if restart_needed {
                     warn!(
-                        "changes to the spool, watch, run and duplicates sections take effect at the next start"
+                        "changes to the spool, watch, run, duplicates and queue sections take effect at the next start"
                     );
                 }
                 self.pipeline = Arc::new(pipeline);
