@@ -45,12 +45,18 @@ pub struct Host {
     /// When the state store is next pruned (milliseconds since 1970), and the window kept.
     next_prune: AtomicI64,
     window: usize,
+    /// Set when the daemon is a scale-out edge: files are published, not processed.
+    pub edge: Option<crate::nats::edge::Edge>,
 }
 
 impl Host {
     /// Opens the spool and the state store (pruned, and refilling the near-duplicate index)
-    /// and starts the worker threads, as `config` says.
-    pub fn open(config: &crate::config::Config) -> anyhow::Result<Self> {
+    /// and starts the worker threads, as `config` says; `edge` is set when the daemon is a
+    /// scale-out edge.
+    pub fn open(
+        config: &crate::config::Config,
+        edge: Option<crate::nats::edge::Edge>,
+    ) -> anyhow::Result<Self> {
         use anyhow::Context;
         let spool = Spool::open(&config.spool)?;
         spool.remove_leftovers();
@@ -80,6 +86,7 @@ impl Host {
             metrics: Metrics::default(),
             next_prune: AtomicI64::new(crate::state::now_ms() + PRUNE_INTERVAL_MS),
             window: config.duplicates.window.get(),
+            edge,
         })
     }
 
@@ -158,6 +165,9 @@ pub async fn run(
     pipeline: std::sync::Arc<Pipeline>,
     job: Job,
 ) -> Ended {
+    if host.edge.is_some() {
+        return crate::nats::edge::run(host, job).await;
+    }
     let on_thread = std::sync::Arc::clone(&host);
     let ran = host
         .pool
@@ -243,7 +253,7 @@ fn work(host: &Host, pipeline: &Pipeline, job: &Job, worker: &Worker<Parked>) ->
 }
 
 /// Claims the job's file; `None` when there is nothing to claim or the claim failed (logged).
-fn claim(host: &Host, job: &Job) -> Option<Claim> {
+pub(crate) fn claim(host: &Host, job: &Job) -> Option<Claim> {
     let spool = &host.spool;
     let claim = match job {
         Job::Inbox(path) if host.kept.holds(path) || host.stopping.load(Ordering::SeqCst) => {
@@ -401,7 +411,7 @@ fn processed(
 
 /// Moves a file whose records are written out of the work folder to `to` (deleted when
 /// `None`; remembered under `keep`); false when it cannot, and it stays there (logged).
-fn moved_on(host: &Host, claimed: &Claimed, to: Option<&Path>) -> bool {
+pub(crate) fn moved_on(host: &Host, claimed: &Claimed, to: Option<&Path>) -> bool {
     let stamp = host.kept.stamp(claimed);
     if let Err(err) = move_on(claimed, to) {
         error!(path = %shown(&claimed.inbox_path), error = %err, "cannot move the file out of the work folder; it stays there and is tried again");
@@ -460,7 +470,7 @@ fn written_before(host: &Host, claimed: &Claimed, ids: &[String]) -> Ended {
 }
 
 /// Moves the file to `failed/` beside its `.error.json`.
-fn give_up(host: &Host, claimed: &Claimed, verdict: &GiveUp) -> Ended {
+pub(crate) fn give_up(host: &Host, claimed: &Claimed, verdict: &GiveUp) -> Ended {
     let plugin = verdict.plugin.as_deref();
     let failure = Failure {
         path: os_text(claimed.inbox_path.as_os_str()).into_owned(),

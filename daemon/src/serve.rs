@@ -40,7 +40,10 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let mut hangup = signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?;
-    let host = Arc::new(Host::open(&config)?);
+    let host = Arc::new(Host::open(
+        &config,
+        crate::nats::edge::Edge::connect(&config).await?,
+    )?);
     let metrics_host = Arc::clone(&host);
     let _listener = metrics::listen(&config.metrics, move || metrics_host.metrics.render())?;
     let mut daemon = Daemon::new(Arc::clone(&host), config, config_path, pipeline)?;
@@ -333,10 +336,11 @@ impl Daemon {
                 let restart_needed = config.spool != self.config.spool
                     || config.watch != self.config.watch
                     || config.run != self.config.run
-                    || config.duplicates != self.config.duplicates;
+                    || config.duplicates != self.config.duplicates
+                    || config.queue != self.config.queue;
                 if restart_needed {
                     warn!(
-                        "changes to the spool, watch, run and duplicates sections take effect at the next start"
+                        "changes to the spool, watch, run, duplicates and queue sections take effect at the next start"
                     );
                 }
                 let old = std::mem::replace(&mut self.pipeline, Arc::new(pipeline));

@@ -287,7 +287,7 @@ fn kib_to_mib(kib: u64) -> f64 {
 }
 
 /// Raw material for generated files.
-struct Sources {
+pub(crate) struct Sources {
     /// Seed documents and plain-text copies: `(extension, text)`.
     texts: Vec<String>,
     /// Decompressed HTML pages.
@@ -299,7 +299,7 @@ struct Sources {
 }
 
 impl Sources {
-    fn load(data: &Path) -> anyhow::Result<Self> {
+    pub(crate) fn load(data: &Path) -> anyhow::Result<Self> {
         let mut texts = Vec::new();
         let seeds = crate::seeds::seed_files(&crate::bench::shared().join("seeds"))?;
         for path in seeds.iter().chain(&sorted(&data.join("text"), ".txt")?) {
@@ -372,7 +372,7 @@ fn front_matter(meta: Option<&serde_json::Value>, body: &str) -> String {
 }
 
 /// Writes `count` distinct files into `dir` and returns their names, in drop order.
-fn generate(sources: &Sources, dir: &Path, count: usize) -> anyhow::Result<Vec<String>> {
+pub(crate) fn generate(sources: &Sources, dir: &Path, count: usize) -> anyhow::Result<Vec<String>> {
     std::fs::create_dir_all(dir)?;
     let mut rng = Rng::new(0xd0c_2024);
     let mut seen = HashSet::new();
@@ -588,7 +588,12 @@ fn copy_durably(source: &Path, dest: &Path, name: &str) -> std::io::Result<()> {
     std::fs::File::open(dest)?.sync_all()
 }
 
-fn throughput(files: usize, seconds: f64, outputs: usize, rss: Option<u64>) -> Throughput {
+pub(crate) fn throughput(
+    files: usize,
+    seconds: f64,
+    outputs: usize,
+    rss: Option<u64>,
+) -> Throughput {
     #[allow(clippy::cast_precision_loss)]
     let docs_per_second = if seconds > 0.0 {
         outputs as f64 / seconds
@@ -946,7 +951,7 @@ fn wait_for_inputs(
 }
 
 /// For each record of a dropped input: its name and when its record file was written.
-fn latencies(
+pub(crate) fn latencies(
     out: &Path,
     records: &HashMap<String, serde_json::Value>,
     dropped: &HashMap<String, SystemTime>,
@@ -966,7 +971,7 @@ fn latencies(
     Ok(result)
 }
 
-fn summarize_latency(samples: &[(Duration, SystemTime)]) -> Latency {
+pub(crate) fn summarize_latency(samples: &[(Duration, SystemTime)]) -> Latency {
     let mut ms: Vec<f64> = samples
         .iter()
         .map(|(d, _)| d.as_secs_f64() * 1000.0)
@@ -994,7 +999,7 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     sorted[rank - 1]
 }
 
-fn count_files(dir: &Path, suffix: &str) -> anyhow::Result<usize> {
+pub(crate) fn count_files(dir: &Path, suffix: &str) -> anyhow::Result<usize> {
     match std::fs::read_dir(dir) {
         Ok(entries) => Ok(entries
             .filter_map(Result::ok)

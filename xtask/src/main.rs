@@ -28,6 +28,7 @@ mod meta;
 mod quality;
 mod report;
 mod rng;
+mod scale;
 mod score;
 mod seeds;
 mod speed;
