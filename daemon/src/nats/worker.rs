@@ -187,14 +187,17 @@ impl Worker {
                 return ack(acker, AckKind::Term, Done::Failed).await;
             }
         };
-        // Every delivery counts: a worker that died with the file cannot tell whether the file
-        // killed it.
+        // Every earlier delivery counts against the file: the worker that had it cannot tell
+        // whether the file killed it.
+        let before = attempts.saturating_sub(1);
         let counted = Attempt {
-            attempts,
+            attempts: before,
             starts: attempts,
             state: FileState::Processing,
             plugin: None,
-            error: None,
+            error: Some(format!(
+                "processing never finished: delivered {before} times without an answer (the worker stopped or lost its connection)"
+            )),
             records: Vec::new(),
         };
         if let Start::GiveUp(verdict) = life::on_start(&counted, false, self.limits.max_attempts) {
@@ -420,18 +423,19 @@ fn made(
     attempts: u32,
     max_attempts: NonZeroU32,
 ) -> Result<Made, String> {
-    let (mut records, failed) = match life::on_results(results, attempts, attempts, max_attempts) {
-        Finish::Processed(records) => (records, None),
-        Finish::Failed(records, verdict) => (records, Some(verdict)),
-        Finish::Retry { plugin, reason } => {
-            let plugin = plugin.as_deref().unwrap_or("chain");
-            return Ok(Made {
-                records: Vec::new(),
-                failed: None,
-                retry: Some(format!("{plugin}: {reason}")),
-            });
-        }
-    };
+    let (mut records, failed) =
+        match life::on_results(results, attempts, attempts.saturating_sub(1), max_attempts) {
+            Finish::Processed(records) => (records, None),
+            Finish::Failed(records, verdict) => (records, Some(verdict)),
+            Finish::Retry { plugin, reason } => {
+                let plugin = plugin.as_deref().unwrap_or("chain");
+                return Ok(Made {
+                    records: Vec::new(),
+                    failed: None,
+                    retry: Some(format!("{plugin}: {reason}")),
+                });
+            }
+        };
     {
         let mut duplicates = lock(duplicates);
         for record in &mut records {
