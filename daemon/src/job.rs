@@ -45,18 +45,12 @@ pub struct Host {
     /// When the state store is next pruned (milliseconds since 1970), and the window kept.
     next_prune: AtomicI64,
     window: usize,
-    /// Set when the daemon is a scale-out edge: files are published, not processed.
-    pub edge: Option<crate::nats::edge::Edge>,
 }
 
 impl Host {
     /// Opens the spool and the state store (pruned, and refilling the near-duplicate index)
-    /// and starts the worker threads, as `config` says; `edge` is set when the daemon is a
-    /// scale-out edge.
-    pub fn open(
-        config: &crate::config::Config,
-        edge: Option<crate::nats::edge::Edge>,
-    ) -> anyhow::Result<Self> {
+    /// and starts the worker threads, as `config` says.
+    pub fn open(config: &crate::config::Config) -> anyhow::Result<Self> {
         use anyhow::Context;
         let spool = Spool::open(&config.spool)?;
         spool.remove_leftovers();
@@ -86,7 +80,6 @@ impl Host {
             metrics: Metrics::default(),
             next_prune: AtomicI64::new(crate::state::now_ms() + PRUNE_INTERVAL_MS),
             window: config.duplicates.window.get(),
-            edge,
         })
     }
 
@@ -165,9 +158,6 @@ pub async fn run(
     pipeline: std::sync::Arc<Pipeline>,
     job: Job,
 ) -> Ended {
-    if host.edge.is_some() {
-        return crate::nats::edge::run(host, job).await;
-    }
     let on_thread = std::sync::Arc::clone(&host);
     let ran = host
         .pool

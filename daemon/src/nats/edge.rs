@@ -96,13 +96,12 @@ impl Edge {
     }
 }
 
-/// Claims, publishes and moves on one file. Only called when `host.edge` is set.
-pub async fn run(host: Arc<Host>, job: Job) -> Ended {
-    let Some(edge) = host.edge.as_ref() else {
-        return Ended::Nothing;
-    };
+/// Claims, publishes and moves on one file: what a job does on an edge instead of
+/// [`job::run`](crate::job::run).
+pub async fn run(host: Arc<Host>, edge: Arc<Edge>, job: Job) -> Ended {
     let on_thread = Arc::clone(&host);
-    let taken = tokio::task::spawn_blocking(move || take(&on_thread, &job)).await;
+    let max_bytes = edge.max_bytes;
+    let taken = tokio::task::spawn_blocking(move || take(&on_thread, max_bytes, &job)).await;
     let (claimed, mut input, bytes) = match taken {
         Ok(Ok(taken)) => taken,
         Ok(Err(ended)) => return ended,
@@ -131,7 +130,7 @@ pub async fn run(host: Arc<Host>, job: Job) -> Ended {
 
 /// Claims the job's file and reads it, on a blocking thread; `Err` with how the job ended
 /// when there is nothing to publish.
-fn take(host: &Host, job: &Job) -> Result<(Claimed, Input, Vec<u8>), Ended> {
+fn take(host: &Host, max_bytes: u64, job: &Job) -> Result<(Claimed, Input, Vec<u8>), Ended> {
     let claimed = match crate::job::claim(host, job) {
         Some(Claim::Taken(claimed)) => claimed,
         Some(Claim::Refused(claimed, reason)) => {
@@ -143,8 +142,7 @@ fn take(host: &Host, job: &Job) -> Result<(Claimed, Input, Vec<u8>), Ended> {
         }
         Some(Claim::Gone) | None => return Err(Ended::Nothing),
     };
-    let edge = host.edge.as_ref().ok_or(Ended::Nothing)?;
-    match read(&claimed, edge.max_bytes) {
+    match read(&claimed, max_bytes) {
         Ok((input, bytes)) => Ok((claimed, input, bytes)),
         Err(reason) => {
             let verdict = GiveUp {
