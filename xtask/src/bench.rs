@@ -14,7 +14,7 @@ use tracing::{info, warn};
 use crate::flags::{BenchFlags, Write};
 use crate::quality::{self, Copy, Dataset};
 use crate::report::Report;
-use crate::{crash, e2e, machine, report, scale, seeds, speed};
+use crate::{crash, e2e, machine, report, scale, seeds, speed, startup};
 
 /// The workspace root (the xtask lives in `<root>/xtask`).
 pub fn root() -> PathBuf {
@@ -57,7 +57,8 @@ pub fn run(flags: &BenchFlags) -> anyhow::Result<()> {
         report.baseline = Some(quality::text_baseline(&data, flags.worst)?);
         return finish(&report, flags, started);
     }
-    if flags.parts.quality || flags.parts.end_to_end || flags.parts.scale_out {
+    if flags.parts.quality || flags.parts.end_to_end || flags.parts.scale_out || flags.parts.startup
+    {
         let docnorm = build_docnorm(flags.no_build)?;
         if flags.parts.quality {
             measure_quality(&mut report, &docnorm, &data_dir, flags);
@@ -74,6 +75,16 @@ pub fn run(flags: &BenchFlags) -> anyhow::Result<()> {
             if !flags.quick && flags.parts.crash {
                 report.crash = record(&mut report.errors, "crash benchmark", crash::measure());
             }
+        }
+        if flags.parts.startup {
+            let files = flags
+                .files
+                .unwrap_or(if flags.quick { 10_000 } else { 100_000 });
+            report.startup = record(
+                &mut report.errors,
+                "start-up",
+                startup::measure(&docnorm, files),
+            );
         }
         if flags.parts.scale_out {
             let files = flags

@@ -76,6 +76,8 @@ pub struct Parts {
     pub crash: bool,
     /// Scale-out through NATS `JetStream` against the embedded daemon.
     pub scale_out: bool,
+    /// The daemon's start-up on an empty and on a full state store.
+    pub startup: bool,
 }
 
 /// Whether to update `BENCHMARKS.md`.
@@ -106,11 +108,13 @@ flags:
                     benchmark)
   --scale-out-only  only the embedded daemon against edge + 1, 2, 4 workers + sink over
                     NATS JetStream (needs nats-server on PATH)
+  --startup-only    only the daemon's start-up on an empty and on a full state store
   --baseline-text   only score the plain-text copies taken whole (scorer check)
   --json FILE       also write the report as JSON to FILE
   --worst N         list the N worst pages per measure (default 0)
   --files N         files generated for the end-to-end run (default 20000, quick 2000)
-                    and the scale-out runs (default 5000, quick 1000)
+                    the scale-out runs (default 5000, quick 1000) and the start-up
+                    store (default 100000, quick 10000)
   --no-write        do not update BENCHMARKS.md
   --no-build        use the target/release/docnorm already built (never for BENCHMARKS.md)
   -h, --help        this text
@@ -176,6 +180,7 @@ fn parse_bench(mut args: std::slice::Iter<'_, String>) -> anyhow::Result<Task> {
             end_to_end: true,
             crash: true,
             scale_out: true,
+            startup: true,
         },
         baseline_only: false,
         json: None,
@@ -192,6 +197,7 @@ fn parse_bench(mut args: std::slice::Iter<'_, String>) -> anyhow::Result<Task> {
                 flags.parts.plugins = false;
                 flags.parts.end_to_end = false;
                 flags.parts.scale_out = false;
+                flags.parts.startup = false;
             }
             "--speed-only" => flags.parts.quality = false,
             "--e2e-only" => {
@@ -199,12 +205,21 @@ fn parse_bench(mut args: std::slice::Iter<'_, String>) -> anyhow::Result<Task> {
                 flags.parts.plugins = false;
                 flags.parts.crash = false;
                 flags.parts.scale_out = false;
+                flags.parts.startup = false;
             }
             "--scale-out-only" => {
                 flags.parts.quality = false;
                 flags.parts.plugins = false;
                 flags.parts.end_to_end = false;
                 flags.parts.crash = false;
+                flags.parts.startup = false;
+            }
+            "--startup-only" => {
+                flags.parts.quality = false;
+                flags.parts.plugins = false;
+                flags.parts.end_to_end = false;
+                flags.parts.crash = false;
+                flags.parts.scale_out = false;
             }
             "--baseline-text" => flags.baseline_only = true,
             "--json" => flags.json = Some(PathBuf::from(value("--json")?)),
@@ -221,6 +236,7 @@ fn parse_bench(mut args: std::slice::Iter<'_, String>) -> anyhow::Result<Task> {
         && !flags.parts.plugins
         && !flags.parts.end_to_end
         && !flags.parts.scale_out
+        && !flags.parts.startup
     {
         bail!("--quality-only and --speed-only leave nothing to run");
     }
@@ -236,6 +252,7 @@ impl BenchFlags {
             && self.parts.end_to_end
             && self.parts.crash
             && self.parts.scale_out
+            && self.parts.startup
             && !self.baseline_only
             && self.files.is_none()
             && !self.no_build
@@ -320,6 +337,8 @@ mod tests {
         assert!(e2e.end_to_end && !e2e.quality && !e2e.plugins && !e2e.crash);
         let scale = bench(&["--scale-out-only"]).parts;
         assert!(scale.scale_out && !scale.end_to_end && !scale.quality && !scale.crash);
+        let startup = bench(&["--startup-only"]).parts;
+        assert!(startup.startup && !startup.end_to_end && !startup.scale_out && !startup.quality);
     }
 
     #[test]

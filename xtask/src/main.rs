@@ -18,6 +18,7 @@
 
 mod bench;
 mod crash;
+mod daemon;
 mod deb;
 mod deb_test;
 mod e2e;
@@ -32,6 +33,7 @@ mod scale;
 mod score;
 mod seeds;
 mod speed;
+mod startup;
 
 use std::process::ExitCode;
 
