@@ -61,13 +61,7 @@ impl Host {
         let kept = Kept::load(spool.on_success == OnSuccess::Keep, &store)
             .context("cannot read the kept files from the state store")?;
         let limits = config.run.clone();
-        let pool = Pool::new(
-            "docnorm-doc",
-            limits.pipeline,
-            limits.threads,
-            limits.plugin_time_limit,
-        )
-        .context("cannot start the worker threads")?;
+        let pool = limits.document_pool()?;
         Ok(Self {
             pool,
             spool,

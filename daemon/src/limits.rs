@@ -96,6 +96,20 @@ impl From<RunConfig> for RunLimits {
     }
 }
 
+impl RunLimits {
+    /// Starts the worker threads that run documents within these limits.
+    pub fn document_pool(&self) -> anyhow::Result<crate::pool::Pool> {
+        use anyhow::Context;
+        crate::pool::Pool::new(
+            "docnorm-doc",
+            self.pipeline,
+            self.threads,
+            self.plugin_time_limit,
+        )
+        .context("cannot start the worker threads")
+    }
+}
+
 impl Default for RunLimits {
     fn default() -> Self {
         RunConfig::default().into()

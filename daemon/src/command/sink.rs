@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use super::{EX_CONFIG, fatal};
 use crate::config::Config;
 
-/// The exit codes of `docnorm sink`, as `--help` lists them.
+/// The exit codes of `docnorm sink` and `docnorm worker`, as `--help` lists them.
 pub const EXIT_CODES: &str = "\
 Exit codes:
   0   stopped by SIGTERM or SIGINT after finishing the messages in flight
@@ -16,7 +16,7 @@ Exit codes:
   2   usage error
   78  bad config or plugin, or no `queue.nats` section (EX_CONFIG)";
 
-/// Arguments of `docnorm sink`.
+/// Arguments of `docnorm sink` and `docnorm worker`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Config file (YAML) with a `queue.nats` section.

@@ -88,13 +88,7 @@ pub async fn run(
             )
         })?;
     let limits = config.run.clone();
-    let pool = Pool::new(
-        "docnorm-doc",
-        limits.pipeline,
-        limits.threads,
-        limits.plugin_time_limit,
-    )
-    .context("cannot start the worker threads")?;
+    let pool = limits.document_pool()?;
     info!(
         servers = nats.servers.join(","),
         consumer = broker.names.workers,

@@ -174,7 +174,8 @@ fn check_manifest(plugin: &dyn Plugin) -> Result<(), ChainError> {
     Ok(())
 }
 
-fn call(
+/// Calls `plugin`, turning a panic into a [`PluginError`].
+pub(crate) fn call(
     plugin: &dyn Plugin,
     doc: &Document<'_>,
     fields: &Map<String, Value>,

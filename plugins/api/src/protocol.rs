@@ -21,7 +21,6 @@
 
 use std::borrow::Cow;
 use std::io::{self, BufRead, Write};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -351,17 +350,7 @@ fn process(plugin: &dyn Plugin, request: &Request<'_>) -> Result<Outcome, Plugin
         format: doc.format,
         source: &doc.source,
     };
-    catch_unwind(AssertUnwindSafe(|| {
-        plugin.process(&document, &request.fields)
-    }))
-    .unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(ToString::to_string)
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
-        Err(PluginError::Other(format!("panicked: {message}")))
-    })
+    crate::chain::call(plugin, &document, &request.fields)
 }
 
 /// Writes `answer` as one line and flushes it.
