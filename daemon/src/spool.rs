@@ -140,18 +140,38 @@ impl Spool {
             .with_context(|| format!("{}: cannot remove the probe file", at.display()))
     }
 
-    /// Removes temporary files an interrupted atomic write left in the output and failed
-    /// folders (their final names were never written, so nothing refers to them).
+    /// Removes, on a thread of its own, the temporary files an interrupted atomic write left
+    /// in the output and failed folders (their final names were never written, so nothing
+    /// refers to them). Reading a folder of many records takes a while (about 60 ms for
+    /// 20,000), which start-up should not wait for; a temporary file of this run is younger
+    /// than `LEFTOVER_AGE` and stays.
     pub fn remove_leftovers(&self) {
-        for dir in [self.output.path(), self.failed.path()] {
-            let Ok(entries) = std::fs::read_dir(dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                if entry.file_name().to_string_lossy().starts_with(".tmp-") {
-                    let _ = std::fs::remove_file(entry.path());
+        const LEFTOVER_AGE: std::time::Duration = std::time::Duration::from_secs(60);
+        let dirs = [self.output.path().to_owned(), self.failed.path().to_owned()];
+        let Some(before) = std::time::SystemTime::now().checked_sub(LEFTOVER_AGE) else {
+            return;
+        };
+        let sweep = move || {
+            for dir in &dirs {
+                let Ok(entries) = std::fs::read_dir(dir) else {
+                    continue;
+                };
+                for entry in entries.flatten() {
+                    let old = entry
+                        .metadata()
+                        .and_then(|meta| meta.modified())
+                        .is_ok_and(|modified| modified < before);
+                    if old && entry.file_name().to_string_lossy().starts_with(".tmp-") {
+                        let _ = std::fs::remove_file(entry.path());
+                    }
                 }
             }
+        };
+        if let Err(err) = std::thread::Builder::new()
+            .name("docnorm-leftovers".into())
+            .spawn(sweep)
+        {
+            tracing::warn!(error = %err, "cannot start the thread removing leftover temporary files");
         }
     }
 }
@@ -227,5 +247,40 @@ mod tests {
         );
         drop(spool);
         Spool::open(&config).unwrap();
+    }
+
+    #[test]
+    fn leftover_temporary_files_go_and_fresh_ones_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = SpoolConfig {
+            inbox: dir.path().join("inbox"),
+            tmp: dir.path().join("tmp"),
+            output: dir.path().join("out"),
+            done: dir.path().join("done"),
+            failed: dir.path().join("failed"),
+            work_dir: dir.path().join(".docnorm/work"),
+            state_dir: dir.path().join(".docnorm"),
+            on_success: OnSuccess::Move,
+        };
+        let spool = Spool::open(&config).unwrap();
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        let old = [spool.output.path(), spool.failed.path()].map(|dir| dir.join(".tmp-old"));
+        for path in &old {
+            File::create(path).unwrap().set_modified(hour_ago).unwrap();
+        }
+        let fresh = spool.output.path().join(".tmp-fresh");
+        let record = spool.output.path().join("a.json");
+        File::create(&fresh).unwrap();
+        File::create(&record)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+        spool.remove_leftovers();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while old.iter().any(|path| path.exists()) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(old.iter().all(|path| !path.exists()));
+        assert!(fresh.exists() && record.exists());
     }
 }
