@@ -11,7 +11,7 @@
 //! | `stats` | words, characters, paragraphs and reading minutes at [`WORDS_PER_MINUTE`] (230 wpm by default, rounded up; 0 for an empty body) |
 //! | `fingerprints` | `body_sha256` (hex SHA-256 of the body) and `simhash` (16 hex digits, see [`simhash`]); both `null` for an empty body, `simhash` also when the body has no words |
 //! | `entities` | people, places and organizations named in the title and body (never in text a format plugin removed), see [`entities()`] |
-//! | `published`, `updated` | RFC 3339 in UTC when the zone is known, `YYYY-MM-DD` for a bare date; an impossible or unreadable date becomes `null` with a warning (see [`dates`]) |
+//! | `published`, `updated` | brought to the one date policy of the built-in plugins (`docnorm_toolkit::dates`): RFC 3339 in UTC when the zone is known, a date and time without offset when it is not, `YYYY-MM-DD` for a bare date; an impossible or unreadable date becomes `null` with a warning |
 //!
 //! A field is written only when the plugin's value differs from what the record holds, so
 //! `provenance.fields` keeps crediting the plugin that found an unchanged value.
@@ -74,7 +74,6 @@
 
 mod chars;
 mod config;
-pub mod dates;
 mod duplicates;
 mod entities;
 mod fingerprint;
@@ -83,6 +82,7 @@ pub mod language;
 mod stats;
 
 use docnorm_plugin_api::{Document, Manifest, Outcome, Plugin, PluginError};
+use docnorm_toolkit::dates::{self, Normalized};
 use serde_json::{Map, Value, json};
 
 pub use config::{BuildError, EnrichConfig};
@@ -179,14 +179,14 @@ impl Plugin for Enrich {
                 continue;
             };
             let normalized = match dates::normalize(value) {
-                dates::Normalized::Value(normal) => Some(normal),
-                dates::Normalized::Impossible => {
+                Normalized::Value(normal) => Some(normal.to_string()),
+                Normalized::Impossible => {
                     warnings.push(format!(
                         "{field}: `{value}` is not a possible date; dropped"
                     ));
                     None
                 }
-                dates::Normalized::Unreadable => {
+                Normalized::Unreadable => {
                     warnings.push(format!("{field}: `{value}` is not a date; dropped"));
                     None
                 }

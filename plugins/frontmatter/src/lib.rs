@@ -88,10 +88,12 @@
 //!   `caption` (or `alt`), or a list of these.
 //! - `related`: a list of objects, each mapped with this same table; items need a title.
 //! - `language`: a tag such as `en-US` or `en_GB` becomes its ISO 639-1 code, `en`.
-//! - Dates: with an offset or `Z`, normalized to UTC RFC 3339 (`2022-11-30 14:05:00 -0500`
-//!   becomes `2022-11-30T19:05:00Z`; RSS dates too); a bare date stays a date
-//!   (`2022-11-30`); a date and time with no zone stays so (`2022-11-30T14:05:00`). TOML
-//!   datetimes are read as their RFC 3339 text first.
+//! - Dates follow the one date policy of the built-in plugins (`docnorm_toolkit::dates`):
+//!   with an offset, `Z` or a zone abbreviation, RFC 3339 in UTC (`2022-11-30 14:05:00
+//!   -0500` becomes `2022-11-30T19:05:00Z`; RSS dates too); a bare date stays a date
+//!   (`2022-11-30`); a date and time with no zone stays so (`2022-11-30T14:05:00`); Unix
+//!   seconds, as text or a JSON number, are a moment in UTC. TOML datetimes are read as
+//!   their RFC 3339 text first.
 //!
 //! # Limits
 //!
@@ -123,7 +125,6 @@
 
 mod aliases;
 mod config;
-mod dates;
 mod html;
 mod map;
 mod markdown;

@@ -13,10 +13,10 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use docnorm_toolkit::dates;
 use serde_json::{Map, Value, json};
 
 use crate::aliases::{Context, Field, lookup};
-use crate::dates;
 use crate::html;
 use crate::parse::kind;
 
@@ -245,10 +245,14 @@ fn plain(value: &Value) -> Shaped {
 fn date(value: &Value) -> Shaped {
     match value {
         Value::String(s) if s.trim().is_empty() => Shaped::Misfit(None),
-        Value::String(s) => match dates::normalize(s) {
+        Value::String(s) => match dates::normalize(s).text() {
             Some(date) => Shaped::Fits(Value::String(date), None),
             None => Shaped::Misfit(Some(format!("unparseable date {}", quoted(s)))),
         },
+        // Unix seconds (or milliseconds) in a JSON export.
+        Value::Number(n) if let Some(date) = dates::normalize(&n.to_string()).text() => {
+            Shaped::Fits(Value::String(date), None)
+        }
         // `published: true` says the document is published, not when.
         Value::Bool(_) => Shaped::Misfit(None),
         other => Shaped::Misfit(Some(format!("{} is not a date", kind(other)))),

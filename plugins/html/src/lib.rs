@@ -29,7 +29,6 @@ mod authors;
 mod clean;
 mod config;
 mod content;
-mod dates;
 mod jsonld;
 mod lines;
 mod meta;

@@ -4,12 +4,13 @@
 //! an order that prefers what the publisher declared most deliberately.
 
 use docnorm_plugin_api::{Author, Image, Publisher};
+use docnorm_toolkit::dates::{self, Normalized};
 use dom_query::{Document, local_name};
 use serde_json::{Map, Value};
 
+use crate::authors;
 use crate::jsonld::{Graph, Item, Node};
 use crate::text::{clean, squash};
-use crate::{authors, dates};
 
 /// The metadata of one page.
 #[derive(Debug, Default)]
@@ -435,8 +436,20 @@ fn page_authors(tags: &Tags, article: Option<Node<'_>>) -> Vec<Author> {
     out
 }
 
+/// Years a page's date metadata is believed in: outside them a value is a placeholder
+/// (`1970-01-01T00:00:00Z`, `0001-01-01`) and the next source is asked.
+const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i16> = 1990..=2100;
+
+/// The first candidate that is a date of a plausible year, in the record's form.
 fn first_date<'a>(candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    candidates.into_iter().find_map(dates::normalize)
+    candidates
+        .into_iter()
+        .find_map(|candidate| match dates::normalize(candidate) {
+            Normalized::Value(date) if PLAUSIBLE_YEARS.contains(&date.year()) => {
+                Some(date.to_string())
+            }
+            _ => None,
+        })
 }
 
 fn language(doc: &Document, tags: &Tags, article: Option<Node<'_>>) -> Option<String> {

@@ -13,7 +13,8 @@
 
 use std::collections::HashMap;
 
-use crate::dates::{self, FoundDate};
+use docnorm_toolkit::dates::{self, Found};
+
 use crate::lines::{self, Line, Scratch, precision_f32};
 use crate::names;
 use crate::related::{self, Teaser};
@@ -934,11 +935,11 @@ fn stamped(text: &str) -> bool {
 }
 
 /// A date that makes up most of a short line, or a line opening with a date keyword.
-fn date_line(l: &Line<'_>) -> Option<(FoundDate, bool)> {
+fn date_line(l: &Line<'_>) -> Option<(Found, bool)> {
     if l.words == 0 || l.words > 25 || l.copyright || l.numbers == 0 {
         return None;
     }
-    let found = dates::find_date(l.text)?;
+    let found = dates::find(l.text)?;
     let keyword = date_keyword(l.text);
     let share = found.covered * 100 / l.text.len().max(1);
     let dated = share >= 35
@@ -1170,7 +1171,7 @@ fn header_dates(
         let mut any = false;
         for (found, is_update) in labelled_parts(lines[i].text) {
             any = true;
-            let value = found.to_rfc3339();
+            let value = found.value.to_string();
             if is_update {
                 out.updated.get_or_insert(value);
             } else if out.published.is_none() {
@@ -1211,8 +1212,8 @@ fn date_under_title(
         if l.numbers == 0 || l.words > 25 || l.copyright || attribution(l.text) {
             continue;
         }
-        if let Some(found) = dates::find_date(l.text) {
-            out.published = Some(found.to_rfc3339());
+        if let Some(found) = dates::find(l.text) {
+            out.published = Some(found.value.to_string());
             fates[j].get_or_insert(Fate::Date);
             return;
         }
@@ -1221,7 +1222,7 @@ fn date_under_title(
 
 /// The dates of a line split at ` | `, ` / ` and `;`, each marked as an update when its part
 /// opens with an update keyword ("Updated … / Original …").
-fn labelled_parts(text: &str) -> Vec<(FoundDate, bool)> {
+fn labelled_parts(text: &str) -> Vec<(Found, bool)> {
     let mut out = Vec::new();
     let mut update_seen = false;
     for part in text
@@ -1230,7 +1231,7 @@ fn labelled_parts(text: &str) -> Vec<(FoundDate, bool)> {
         .flat_map(split_at_update)
     {
         let keyword = date_keyword(part.trim()).or_else(|| inner_keyword(part));
-        if let Some(found) = dates::find_date(part) {
+        if let Some(found) = dates::find(part) {
             // A part without its own keyword after an "Updated" part is still the update.
             let is_update = keyword.unwrap_or(update_seen);
             update_seen |= is_update;
@@ -1321,7 +1322,7 @@ fn labelled_dates(
                 &mut out.published
             };
             if slot.is_none() {
-                *slot = Some(found.to_rfc3339());
+                *slot = Some(found.value.to_string());
                 fates[i].get_or_insert(Fate::Date);
             }
         }
@@ -1597,7 +1598,8 @@ mod tests {
         let a = analyze(&credit);
         assert_eq!(a.authors.len(), 1, "{:?}", a.authors);
         assert_eq!(a.authors[0].name, "Wirepress");
-        assert_eq!(a.published.as_deref(), Some("2024-03-07"));
+        // A time without a zone is kept without an offset.
+        assert_eq!(a.published.as_deref(), Some("2024-03-07T11:06:00"));
     }
 
     #[test]
@@ -1718,7 +1720,7 @@ mod tests {
             Der Stadtrat hat am Dienstag beschlossen, dass in der Innenstadt neue Radwege gebaut werden sollen.\n\
             Die Arbeiten sollen im Frühjahr beginnen und bis zum Ende des Jahres abgeschlossen sein.\n";
         let a = analyze(text);
-        assert_eq!(a.published.as_deref(), Some("2024-01-12"));
+        assert_eq!(a.published.as_deref(), Some("2024-01-12T08:30:00"));
         let text = "Le conseil adopte le budget\n\
             Publié le 4 février 2025\n\n\
             Le conseil municipal a adopté mardi soir le budget de la ville pour l'année prochaine.\n\
@@ -1747,7 +1749,7 @@ mod tests {
         let a = analyze(text);
         assert_eq!(a.authors.len(), 1);
         assert_eq!(a.authors[0].name, "Jane Doe");
-        assert_eq!(a.updated.as_deref(), Some("2019-11-19T08:03:00-05:00"));
+        assert_eq!(a.updated.as_deref(), Some("2019-11-19T13:03:00Z"));
         assert_eq!(a.published, None, "only an update time is stated");
     }
 
@@ -1758,8 +1760,8 @@ mod tests {
             Dock workers returned to the port on Monday after a two-week strike that left hundreds of ships waiting offshore.\n\
             The union said the new contract raises wages by six percent over three years and limits night shifts.\n";
         let a = analyze(text);
-        assert_eq!(a.published.as_deref(), Some("2019-11-18T08:02:00-05:00"));
-        assert_eq!(a.updated.as_deref(), Some("2019-11-19T08:21:00-05:00"));
+        assert_eq!(a.published.as_deref(), Some("2019-11-18T13:02:00Z"));
+        assert_eq!(a.updated.as_deref(), Some("2019-11-19T13:21:00Z"));
     }
 
     #[test]
@@ -1911,7 +1913,7 @@ mod tests {
         );
         let a = analyze(&text);
         assert_eq!(a.published.as_deref(), Some("2019-11-20"));
-        assert_eq!(a.updated.as_deref(), Some("2019-11-21"));
+        assert_eq!(a.updated.as_deref(), Some("2019-11-21T01:35:00"));
     }
 
     #[test]

@@ -15,7 +15,6 @@
 //! ```
 
 mod analyze;
-mod dates;
 mod lexicon;
 mod lines;
 mod names;

@@ -320,7 +320,7 @@ fn starts_date(word: &str) -> bool {
     } else {
         return starts_date_slow(bare);
     };
-    crate::dates::month_number(lower).is_some()
+    docnorm_toolkit::dates::month_number(lower).is_some()
         || matches!(
             lower,
             "updated"
@@ -337,7 +337,7 @@ fn starts_date(word: &str) -> bool {
 /// [`starts_date`] for words with non-ASCII letters.
 fn starts_date_slow(bare: &str) -> bool {
     let lower = bare.to_lowercase();
-    crate::dates::month_number(&lower).is_some()
+    docnorm_toolkit::dates::month_number(&lower).is_some()
         || matches!(lower.as_str(), "aktualisiert" | "veröffentlicht" | "publié")
 }
 
