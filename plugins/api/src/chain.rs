@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::document::Document;
-use crate::error::{ChainError, PluginError};
+use crate::error::{ChainError, PluginError, panic_message};
 use crate::patch::merge_patch;
 use crate::plugin::{Outcome, Plugin};
 use crate::record::{PluginRun, Record};
@@ -123,12 +123,10 @@ fn call(
     fields: &Map<String, Value>,
 ) -> Result<Outcome, PluginError> {
     catch_unwind(AssertUnwindSafe(|| plugin.process(doc, fields))).unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(ToString::to_string)
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
-        Err(PluginError::Other(format!("panicked: {message}")))
+        Err(PluginError::Other(format!(
+            "panicked: {}",
+            panic_message(panic.as_ref())
+        )))
     })
 }
 

@@ -48,7 +48,7 @@ pub mod testing;
 
 pub use chain::Chain;
 pub use document::{Document, Format};
-pub use error::{ChainError, PluginError};
+pub use error::{ChainError, PluginError, panic_message};
 pub use patch::merge_patch;
 pub use plugin::{Manifest, Outcome, Plugin};
 pub use record::{

@@ -25,8 +25,10 @@ use std::collections::{HashMap, HashSet};
 
 use docnorm_plugin_api::Entities;
 
-use crate::chars;
-use crate::gazetteer::{LISTS, Lists, WordHash, WordInfo, has_inner_capital, short_key_at};
+use crate::gazetteer::{LISTS, Lists, WordInfo};
+use docnorm_toolkit::chars::{self, Class};
+use docnorm_toolkit::hash::WordHash;
+use docnorm_toolkit::words::WordKey;
 
 /// What a name refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -562,7 +564,7 @@ fn tokenize_into<'t>(line: &'t str, tokens: &mut Vec<Token<'t>>, lists: Option<&
     let mut at = 0;
     while at < bytes.len() {
         let (class, len) = chars::class_at(line, at);
-        if class & chars::WHITESPACE != 0 {
+        if class.contains(Class::WHITESPACE) {
             if let Some(start) = start.take() {
                 push_piece_of(tokens, line, start, at, plain, lists);
             }
@@ -571,7 +573,7 @@ fn tokenize_into<'t>(line: &'t str, tokens: &mut Vec<Token<'t>>, lists: Option<&
                 start = Some(at);
                 plain = true;
             }
-            plain &= len == 1 && class & chars::ALPHANUMERIC != 0;
+            plain &= len == 1 && class.intersects(Class::ALPHANUMERIC);
             // The rest of a run of ASCII letters and digits (most of a piece) changes none of
             // this: skipped in a loop of its own.
             at += len;
@@ -610,8 +612,8 @@ fn push_piece_of<'t>(
     let mut token = Token::new(piece, false);
     if let Some(lists) = lists {
         let bytes = line.as_bytes();
-        token.kind = match short_key_at(bytes, start, end, 0) {
-            Some(key) if !has_inner_capital(key) => lists.word_info_by_key(key),
+        token.kind = match WordKey::at(bytes, start, end, 0) {
+            Some(key) if !key.has_inner_capital() => lists.word_info_by_key(key),
             _ => lists.word_info(piece),
         };
     }
@@ -654,7 +656,7 @@ fn push_piece<'t>(
         .is_some_and(u8::is_ascii_alphanumeric)
         || word
             .chars()
-            .any(|ch| chars::class(ch) & chars::ALPHANUMERIC != 0);
+            .any(|ch| chars::class(ch).intersects(Class::ALPHANUMERIC));
     if !has_alphanumeric {
         if let Some(last) = tokens.last_mut() {
             last.closes = true;

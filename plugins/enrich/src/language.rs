@@ -17,8 +17,8 @@
 
 use whatlang::{Detector, Lang};
 
-use crate::chars;
-use crate::gazetteer::{WordHash, short_key, short_key_at};
+use docnorm_toolkit::chars::{self, Class};
+use docnorm_toolkit::words::{WordKey, WordTable};
 
 /// Bodies with fewer letters than this are read together with title, subtitle and summary.
 pub const MIN_BODY_CHARS: usize = 200;
@@ -186,7 +186,7 @@ impl Scan {
         let mut at = 0;
         while at < bytes.len() {
             let (class, len) = chars::class_at(text, at);
-            if class & chars::ALPHABETIC == 0 {
+            if !class.contains(Class::ALPHABETIC) {
                 at += len;
                 continue;
             }
@@ -202,7 +202,7 @@ impl Scan {
                     break;
                 }
                 let (class, len) = chars::class_at(text, at);
-                if class & chars::ALPHABETIC == 0 {
+                if !class.contains(Class::ALPHABETIC) {
                     break;
                 }
                 ascii &= len == 1;
@@ -217,17 +217,17 @@ impl Scan {
                 if word.len() > index.longest {
                     continue;
                 }
-                short_key_at(bytes, start, at, 0x20).and_then(|key| index.words.get(&key))
+                WordKey::at(bytes, start, at, 0x20).and_then(|key| index.words.get_by_key(key))
             } else {
                 scan.letters += word.chars().count();
                 if word.chars().any(char::is_uppercase) {
-                    short_key(word.to_lowercase().as_bytes()).and_then(|key| index.words.get(&key))
+                    index.words.get(word.to_lowercase().as_bytes())
                 } else {
-                    short_key(word.as_bytes()).and_then(|key| index.words.get(&key))
+                    index.words.get(word.as_bytes())
                 }
             };
-            if let Some(&language) = language {
-                scan.counts[language] += 1;
+            if let Some(language) = language {
+                scan.counts[usize::from(language)] += 1;
             }
         }
         scan
@@ -316,24 +316,22 @@ pub const FUNCTION_WORDS: &[(&str, &[&str])] = &[
 
 /// The function words, looked up by their lower-case form.
 struct FunctionWordIndex {
-    /// Function word ([`short_key`]) → index of its language in [`FUNCTION_WORDS`].
-    words: std::collections::HashMap<u128, usize, WordHash>,
+    /// Function word → index of its language in [`FUNCTION_WORDS`].
+    words: WordTable<Option<u8>>,
     /// The longest function word, in bytes.
     longest: usize,
 }
 
 /// Room for the longest function word: a longer ASCII word is never looked up. Every
-/// function word has a [`short_key`], so this is at most 15.
-const MAX_FUNCTION_WORD_BYTES: usize = 15;
+/// function word has a [`WordKey`], so this is at most [`WordKey::MAX_BYTES`].
+const MAX_FUNCTION_WORD_BYTES: usize = WordKey::MAX_BYTES;
 
 static FUNCTION_WORD_INDEX: std::sync::LazyLock<FunctionWordIndex> =
     std::sync::LazyLock::new(|| {
-        let mut words = std::collections::HashMap::default();
+        let mut words = WordTable::default();
         for (language, (_, list)) in FUNCTION_WORDS.iter().enumerate() {
             for word in *list {
-                if let Some(key) = short_key(word.as_bytes()) {
-                    words.insert(key, language);
-                }
+                *words.entry(word) = u8::try_from(language).ok();
             }
         }
         // No function word is longer (a test checks it).

@@ -72,7 +72,6 @@
 //! assert_eq!(patch["stats"]["words"], 24);
 //! ```
 
-mod chars;
 mod config;
 mod duplicates;
 mod entities;

@@ -14,6 +14,7 @@
 use std::collections::HashMap;
 
 use docnorm_toolkit::dates::{self, Found};
+use docnorm_toolkit::hash::{FNV_OFFSET, fnv1a_step};
 
 use crate::lines::{self, Line, Scratch, precision_f32};
 use crate::names;
@@ -792,20 +793,19 @@ fn content_keys(text: &str, mut f: impl FnMut(u64)) {
 
 /// A hash of the first five lower-case characters of `word`.
 fn content_key(word: &str) -> u64 {
-    let mut key: u64 = 0xcbf2_9ce4_8422_2325;
     if word.is_ascii() {
-        for b in word.bytes().take(5) {
-            key = (key ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
-        }
-        return key;
+        return word
+            .bytes()
+            .take(5)
+            .fold(FNV_OFFSET, |key, b| fnv1a_step(key, b.to_ascii_lowercase()));
     }
+    let mut key = FNV_OFFSET;
     for c in word.chars().take(5) {
-        let lc = if c.is_ascii() {
-            u64::from(c.to_ascii_lowercase())
-        } else {
-            c.to_lowercase().next().map_or(0, u64::from)
-        };
-        key = (key ^ lc).wrapping_mul(0x0100_0000_01b3);
+        let lower = c.to_lowercase().next().unwrap_or(c);
+        let mut utf8 = [0u8; 4];
+        for &b in lower.encode_utf8(&mut utf8).as_bytes() {
+            key = fnv1a_step(key, b);
+        }
     }
     key
 }

@@ -2,7 +2,10 @@
 //! at — words, function words, capitals, sentence ends, bullets, chrome vocabulary, reader
 //! address, domains, copyright marks — plus a hash of its normalized text to spot repeats.
 
-use crate::lexicon;
+use docnorm_toolkit::chars::{self, Class};
+use docnorm_toolkit::hash::{FNV_OFFSET, fnv1a_step as fnv};
+
+use crate::lexicon::{self, Kind};
 
 /// One line of the document with its measurements.
 #[derive(Debug, Clone, Default)]
@@ -149,38 +152,11 @@ struct Word {
 
 impl Word {
     /// Counts one more letter or digit of the word.
-    fn add(&mut self, class: u8) {
-        self.upper += u32::from(class & UPPER != 0);
-        self.lower += u32::from(class & LOWER != 0);
+    fn add(&mut self, class: Class) {
+        self.upper += u32::from(class.contains(Class::UPPER));
+        self.lower += u32::from(class.contains(Class::LOWER));
     }
 }
-
-/// Class bits of an ASCII byte, looked up in [`ASCII_CLASS`].
-const ALNUM: u8 = 1;
-const UPPER: u8 = 2;
-const LOWER: u8 = 4;
-const SPACE: u8 = 8;
-
-/// [`ALNUM`], [`UPPER`], [`LOWER`] and [`SPACE`] (ASCII whitespace) of every ASCII byte.
-const ASCII_CLASS: [u8; 128] = {
-    let mut t = [0u8; 128];
-    let mut b = 0u8;
-    while b < 128 {
-        t[b as usize] = if b.is_ascii_uppercase() {
-            ALNUM | UPPER
-        } else if b.is_ascii_lowercase() {
-            ALNUM | LOWER
-        } else if b.is_ascii_digit() {
-            ALNUM
-        } else if b.is_ascii_whitespace() {
-            SPACE
-        } else {
-            0
-        };
-        b += 1;
-    }
-    t
-};
 
 /// Reads the characters of a line: lower-cased copy, counts, capitals, sentence breaks, the
 /// copyright sign, and each word's lexicon lookup as it ends.
@@ -216,8 +192,8 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
         let b = bytes[i];
         chars += 1;
         let (class, len) = if b.is_ascii() {
-            let class = ASCII_CLASS[usize::from(b)];
-            if class & SPACE == 0 {
+            let class = chars::ascii(b);
+            if !class.contains(Class::WHITESPACE) {
                 hash = fnv(hash, lower_bytes[i]);
             }
             (class, 1)
@@ -226,20 +202,20 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
             if c == '\u{a9}' {
                 copyright = true;
             }
-            if is_cjk(c) {
+            if chars::is_cjk(c) {
                 cjk += 1;
             }
             let len = c.len_utf8();
             hash = lower_bytes[i..i + len]
                 .iter()
                 .fold(hash, |h, &lb| fnv(h, lb));
-            (class_of(c), len)
+            (chars::class(c), len)
         };
-        if class & ALNUM != 0 {
+        if class.intersects(Class::ALPHANUMERIC) {
             if word_start.is_none() {
-                let upper = class & UPPER != 0;
+                let upper = class.contains(Class::UPPER);
                 // A line opening with a digit ("16-inch …") does not open in lower case.
-                first_lower.get_or_insert(class & LOWER != 0);
+                first_lower.get_or_insert(class.contains(Class::LOWER));
                 if upper {
                     capitalized += 1;
                     // A capital after ". ", "! " or "? " opens a sentence.
@@ -256,11 +232,11 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
             // The rest of the word while it is ASCII, in a tighter loop.
             while let Some(&next) = bytes.get(i) {
                 let class = if next.is_ascii() {
-                    ASCII_CLASS[usize::from(next)]
+                    chars::ascii(next)
                 } else {
-                    0
+                    Class::NONE
                 };
-                if class & ALNUM == 0 {
+                if !class.intersects(Class::ALPHANUMERIC) {
                     break;
                 }
                 word.add(class);
@@ -293,16 +269,6 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
     finish_marks(lower, line, &marks);
 }
 
-/// Class bits of a non-ASCII character.
-fn class_of(c: char) -> u8 {
-    if is_general_punctuation(c) {
-        return 0;
-    }
-    (if c.is_alphanumeric() { ALNUM } else { 0 })
-        | if c.is_uppercase() { UPPER } else { 0 }
-        | if c.is_lowercase() { LOWER } else { 0 }
-}
-
 /// Writes the lower-cased `text` into `lower`; false when some character changes length
 /// in lower case, which leaves `lower` unusable.
 fn lower_same_len(text: &str, lower: &mut String) -> bool {
@@ -333,11 +299,6 @@ fn lower_same_len(text: &str, lower: &mut String) -> bool {
         lower.replace_range(i..i + c.len_utf8(), l.encode_utf8(&mut buf));
     }
     true
-}
-
-/// One step of FNV-1a.
-fn fnv(hash: u64, b: u8) -> u64 {
-    (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME)
 }
 
 /// Chrome phrases and credits look past a word's end, so they are checked on the whole line.
@@ -382,10 +343,14 @@ fn scan_general(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
         let b = bytes[i];
         let (class, this) = if b.is_ascii() {
             // Fast path: most page text is ASCII.
-            let class = ASCII_CLASS[usize::from(b)];
-            let lb = b | if class & UPPER != 0 { 0x20 } else { 0 };
+            let class = chars::ascii(b);
+            let lb = b | if class.contains(Class::UPPER) {
+                0x20
+            } else {
+                0
+            };
             lower.push(char::from(lb));
-            if class & SPACE == 0 {
+            if !class.contains(Class::WHITESPACE) {
                 hash = fnv(hash, lb);
             }
             i += 1;
@@ -400,16 +365,16 @@ fn scan_general(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
             if c == '\u{a9}' {
                 copyright = true;
             }
-            if is_cjk(c) {
+            if chars::is_cjk(c) {
                 cjk += 1;
             }
-            (class_of(c), 0x80)
+            (chars::class(c), 0x80)
         };
-        let alnum = class & ALNUM != 0;
-        let upper = class & UPPER != 0;
+        let alnum = class.intersects(Class::ALPHANUMERIC);
+        let upper = class.contains(Class::UPPER);
         if first_lower.is_none() && alnum {
             // A line opening with a digit ("16-inch …") does not open in lower case.
-            first_lower = Some(class & LOWER != 0);
+            first_lower = Some(class.contains(Class::LOWER));
         }
         if upper && prev == b' ' && matches!(prev2, b'.' | b'!' | b'?') {
             sentences += 1;
@@ -448,11 +413,6 @@ fn is_general_punctuation(c: char) -> bool {
     ('\u{2000}'..='\u{206f}').contains(&c)
 }
 
-/// Han ideographs, kana and CJK punctuation: scripts written without spaces between words.
-fn is_cjk(c: char) -> bool {
-    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}')
-}
-
 /// Positions [`scan`] notes for checks that need the whole line.
 struct Marks<'s> {
     phrase_starts: &'s mut Vec<usize>,
@@ -479,36 +439,33 @@ fn end_word(
     // A word with a cased letter is no number; only the others need their bytes read.
     let kind = if word.upper + word.lower == 0 && text.iter().all(u8::is_ascii_digit) {
         line.numbers += 1;
-        0
+        Kind::NONE
     } else {
         lexicon::kind_at(lower.as_bytes(), start, end)
     };
-    if kind == 0 {
+    if kind.is_empty() {
         if text == b"copyright" {
             line.copyright = true;
         }
         return;
     }
-    if kind & lexicon::kind::STOP != 0 {
+    if kind.contains(Kind::STOP) {
         line.stopwords += 1;
-    } else if kind & lexicon::kind::UI != 0 {
+    } else if kind.contains(Kind::UI) {
         line.ui_words += 1;
-    } else if kind & lexicon::kind::ROLE != 0 {
+    } else if kind.contains(Kind::ROLE) {
         line.role_word = true;
     }
-    if kind & lexicon::kind::SECOND_PERSON != 0 {
+    if kind.contains(Kind::SECOND_PERSON) {
         line.second_person += 1;
     }
-    if kind & lexicon::kind::PHRASE_START != 0 {
+    if kind.contains(Kind::PHRASE_START) {
         marks.phrase_starts.push(start);
     }
-    if line.words == 1 && kind & lexicon::kind::CREDIT != 0 {
+    if line.words == 1 && kind.contains(Kind::CREDIT) {
         *marks.credit_end = Some(end);
     }
 }
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
 fn strip_bullet(s: &str) -> Option<&str> {
     // The first byte of every marker; most lines start otherwise.

@@ -12,7 +12,7 @@
 //! "WASHINGTON (AP) — …") and a line running into the date its credit ([`credit_with_place`]:
 //! "Reuters, Washington,"); an author may therefore be an organisation, as the page says.
 
-use crate::lexicon;
+use crate::lexicon::{self, Kind};
 
 /// Words that introduce a byline, lowercase, each followed by the names.
 const BYLINE_PREFIXES: &[&str] = &[
@@ -66,70 +66,6 @@ const AND_WORDS: &[&str] = &[" and ", " & ", " und ", " et ", " y ", " e "];
 const PARTICLES: &[&str] = &[
     "al", "bin", "da", "das", "de", "del", "della", "der", "di", "do", "dos", "du", "el", "la",
     "le", "ten", "ter", "van", "von", "zu",
-];
-
-/// Capitalized words that are never part of a person's name in a byline, though a desk or an
-/// outlet credited in one may hold them ("Staff Reports", "Associated Press").
-pub(crate) const DESK_WORDS: &[&str] = &[
-    "associate",
-    "associated",
-    "chief",
-    "contributing",
-    "deputy",
-    "editorial",
-    "guest",
-    "international",
-    "local",
-    "news",
-    "opinion",
-    "political",
-    "press",
-    "senior",
-    "special",
-    "sports",
-    "staff",
-    "team",
-    "updated",
-    "published",
-];
-
-/// Buttons, credits and navigation labels that sit next to bylines and look like two
-/// capitalized words ("Order Reprints", "Getty Images", "Previous Post", "Car Reviews"): never
-/// a name, a desk or an outlet.
-pub(crate) const CHROME_WORDS: &[&str] = &[
-    "article",
-    "articles",
-    "image",
-    "images",
-    "more",
-    "order",
-    "photo",
-    "photos",
-    "print",
-    "reprints",
-    "video",
-    "view",
-    "archive",
-    "archives",
-    "blog",
-    "categories",
-    "category",
-    "comments",
-    "home",
-    "latest",
-    "popular",
-    "post",
-    "posts",
-    "previous",
-    "related",
-    "review",
-    "reviews",
-    "section",
-    "sections",
-    "stories",
-    "story",
-    "tags",
-    "topics",
 ];
 
 /// Lowercase words that may join the capitalized words of a credited desk or outlet
@@ -379,14 +315,10 @@ pub fn credited(text: &str) -> Option<String> {
             return None;
         }
         let kind = lexicon::kind_of(lower.trim_end_matches('.'));
-        if kind & (lexicon::kind::CALENDAR | lexicon::kind::UI) != 0
-            || CHROME_WORDS.contains(&lower)
-        {
+        if kind.intersects(Kind::CALENDAR | Kind::UI) || lexicon::CHROME_WORDS.contains(&lower) {
             return None;
         }
-        if kind & (lexicon::kind::STOP | lexicon::kind::ROLE) == 0
-            && !ROLE_TAIL_WORDS.contains(&lower)
-        {
+        if !kind.intersects(Kind::STOP | Kind::ROLE) && !ROLE_TAIL_WORDS.contains(&lower) {
             substantive += 1;
         }
     }
@@ -403,7 +335,7 @@ fn handle(text: &str) -> Option<String> {
         && text
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-        && lexicon::kind_of(text) & (lexicon::kind::STOP | lexicon::kind::CALENDAR) == 0;
+        && !lexicon::kind_of(text).intersects(Kind::STOP | Kind::CALENDAR);
     valid.then(|| text.to_owned())
 }
 
@@ -515,9 +447,9 @@ fn role_word(w: &str) -> Option<bool> {
         &mut owned,
     );
     let kind = lexicon::kind_of(lower);
-    if kind & (lexicon::kind::ROLE | lexicon::kind::UI) != 0 || ROLE_TAIL_WORDS.contains(&lower) {
+    if kind.intersects(Kind::ROLE | Kind::UI) || ROLE_TAIL_WORDS.contains(&lower) {
         Some(true)
-    } else if kind & (lexicon::kind::NOT_NAME | lexicon::kind::STOP) != 0 {
+    } else if kind.intersects(Kind::NOT_NAME | Kind::STOP) {
         Some(false)
     } else {
         None
@@ -897,19 +829,19 @@ fn name_word(w: &str, first: bool) -> Option<NameWord> {
         return Some(NameWord::Initial);
     }
     let bare = lower.trim_end_matches('.');
-    if lexicon::kind_of(bare) & NOT_NAME_KINDS != 0 {
+    if lexicon::kind_of(bare).intersects(NOT_NAME_KINDS) {
         return None;
     }
     Some(NameWord::Full)
 }
 
 /// Lexicon kinds never part of a name: function, calendar, role and interface words, and
-/// [`DESK_WORDS`] and [`CHROME_WORDS`].
-const NOT_NAME_KINDS: u8 = lexicon::kind::STOP
-    | lexicon::kind::CALENDAR
-    | lexicon::kind::ROLE
-    | lexicon::kind::UI
-    | lexicon::kind::NOT_NAME;
+/// the desk and chrome words ([`Kind::NOT_NAME`]).
+const NOT_NAME_KINDS: Kind = Kind::STOP
+    .union(Kind::CALENDAR)
+    .union(Kind::ROLE)
+    .union(Kind::UI)
+    .union(Kind::NOT_NAME);
 
 /// `w` in lower case: ASCII words (nearly all) in the stack buffer, others in `owned`.
 fn lowercase<'b>(w: &str, buf: &'b mut [u8; 40], owned: &'b mut String) -> &'b str {

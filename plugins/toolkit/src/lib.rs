@@ -1,7 +1,9 @@
 //! The low-level tools the built-in plugins share, so that each exists once.
 //!
 //! What belongs here: a tool two plugins need and that knows nothing of records or of any
-//! plugin's rules, such as reading and writing dates by the one date policy ([`dates`]).
+//! plugin's rules: reading and writing dates by the one date policy ([`dates`]), character
+//! classes ([`chars`]), word tables with typed flags ([`words`], [`flags!`]) and hashing
+//! ([`hash`]).
 //! What does not: record types and patches (the plugin API crate owns them), and the
 //! heuristics that decide what a document says (each plugin owns its own).
 //!
@@ -16,4 +18,8 @@
 //! assert_eq!(dates::normalize("2021-02-30"), Normalized::Impossible);
 //! ```
 
+pub mod chars;
 pub mod dates;
+mod flags;
+pub mod hash;
+pub mod words;

@@ -9,7 +9,6 @@
 // The ABI is raw pointers from the host; each `unsafe` block states what the host guarantees.
 #![allow(unsafe_code)]
 
-use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -22,6 +21,7 @@ use super::abi::{ABI_MAJOR, ABI_MINOR, Buffer, DocumentV1, Header, PluginV1, Sli
 use super::{NativeError, NativeManifest, NativePlugin, OpenTable};
 use crate::document::{Document, Format};
 use crate::error::PluginError;
+use crate::error::panic_message;
 use crate::plugin::Outcome;
 use crate::record::Source;
 
@@ -108,15 +108,6 @@ fn guarded(out: *mut Buffer, f: impl FnOnce() -> Reply) -> i32 {
     // SAFETY: the host passes a valid, writable `Buffer` out-parameter (checked non-null above).
     unsafe { out.write(buffer) };
     code
-}
-
-/// The text of a caught panic.
-fn panic_message(panic: &(dyn Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(ToString::to_string)
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_owned())
 }
 
 /// The bytes of a slice the host lent for this call.

@@ -15,6 +15,7 @@
 //! [`normalize`] reads a whole value (a metadata field); [`find`] finds the first date stated
 //! in a line of prose. Both write through [`DateValue`], so both follow the table above.
 
+pub mod calendar;
 mod prose;
 pub mod zones;
 
@@ -24,7 +25,8 @@ use jiff::civil::{Date, DateTime};
 use jiff::tz::Offset;
 use jiff::{Timestamp, Unit};
 
-pub use prose::{Found, find, month_number};
+pub use calendar::month_number;
+pub use prose::{Found, find};
 
 /// The longest value [`normalize`] reads: longer text is not a date.
 const MAX_VALUE_BYTES: usize = 64;

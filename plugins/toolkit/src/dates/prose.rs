@@ -10,6 +10,7 @@ use std::ops::RangeInclusive;
 use jiff::civil::Date;
 use jiff::tz::Offset;
 
+use super::calendar::{self, month_number};
 use super::{DateValue, Normalized, zones};
 
 /// Years a four-digit number in prose is read as: outside them it is taken for a count, a
@@ -67,58 +68,10 @@ pub(super) fn read_whole(value: &str) -> Normalized {
 /// Whether `text` holds no letter or digit but weekdays and the words that join a date to
 /// its time (`at`, `um`, `à`).
 fn only_filler(text: &str) -> bool {
-    const FILLER: &[&str] = &[
-        "at",
-        "um",
-        "à",
-        "on",
-        "am",
-        "le",
-        "el",
-        "the", // joining words
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "mon",
-        "tue",
-        "tues",
-        "wed",
-        "thu",
-        "thur",
-        "thurs",
-        "fri",
-        "sat",
-        "sun",
-        "montag",
-        "dienstag",
-        "mittwoch",
-        "donnerstag",
-        "freitag",
-        "samstag",
-        "sonnabend",
-        "sonntag",
-        "lundi",
-        "mardi",
-        "mercredi",
-        "jeudi",
-        "vendredi",
-        "samedi",
-        "dimanche",
-        "lunes",
-        "martes",
-        "miércoles",
-        "jueves",
-        "viernes",
-        "sábado",
-        "domingo",
-    ];
+    const JOINING: &[&str] = &["at", "um", "à", "on", "am", "le", "el", "the"];
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty())
-        .all(|word| FILLER.contains(&word))
+        .all(|word| JOINING.contains(&word) || calendar::is_weekday(word))
 }
 
 /// A date read at one token: what it says and which bytes of the line it covers.
@@ -272,28 +225,6 @@ fn tokenize<'a>(s: &'a str, years: &RangeInclusive<u32>) -> Vec<Span<'a>> {
         }
     }
     out
-}
-
-/// The month a lower-case month name or abbreviation stands for, in EN, DE, FR or ES.
-pub fn month_number(word: &str) -> Option<u8> {
-    let m = match word {
-        "january" | "jan" | "januar" | "jänner" | "janvier" | "janv" | "enero" | "ene" => 1,
-        "february" | "feb" | "febr" | "februar" | "février" | "fevrier" | "févr" | "fevr"
-        | "febrero" => 2,
-        "march" | "mar" | "märz" | "maerz" | "mär" | "mars" | "marzo" => 3,
-        "april" | "apr" | "avril" | "avr" | "abril" | "abr" => 4,
-        "may" | "mai" | "mayo" | "may." => 5,
-        "june" | "jun" | "juni" | "juin" | "junio" => 6,
-        "july" | "jul" | "juli" | "juillet" | "juil" | "julio" => 7,
-        "august" | "aug" | "août" | "aout" | "agosto" | "ago" => 8,
-        "september" | "sep" | "sept" | "septembre" | "septiembre" | "setiembre" | "set" => 9,
-        "october" | "oct" | "oktober" | "okt" | "octobre" | "octubre" => 10,
-        "november" | "nov" | "novembre" | "noviembre" => 11,
-        "december" | "dec" | "dezember" | "dez" | "décembre" | "decembre" | "déc" | "dic"
-        | "diciembre" => 12,
-        _ => return None,
-    };
-    Some(m)
 }
 
 fn word<'a>(toks: &[Span<'a>], i: usize) -> Option<&'a str> {
