@@ -7,6 +7,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use docnorm_plugin_api::Field;
 use tracing::warn;
 
 use super::{EX_CONFIG, fatal};
@@ -54,8 +55,8 @@ fn check(args: &Args, out: &mut dyn Write) -> anyhow::Result<std::io::Result<()>
             } else {
                 "called one document at a time"
             },
-            m.reads.join(", "),
-            m.writes.join(", "),
+            Field::join(&m.reads, ", "),
+            Field::join(&m.writes, ", "),
         ));
         if !config.chain.contains(&custom.name) {
             warn!(plugin = %custom.name, "custom plugin is not in the chain");

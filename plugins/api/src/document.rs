@@ -1,5 +1,6 @@
 //! What a plugin is handed: one document's content, as the read stage decoded it.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::record::Source;
@@ -7,7 +8,7 @@ use crate::record::Source;
 /// The kind of content a document was sniffed as, from its bytes first and its name second.
 ///
 /// Format plugins decline documents that are not their kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Format {
@@ -25,7 +26,9 @@ pub enum Format {
     Text,
     /// XML that is not XHTML (a feed, a sitemap, an export); no built-in plugin claims it.
     Xml,
-    /// Content that is not text; only custom plugins can claim it.
+    /// Content that is not text; only custom plugins can claim it. What a document is until
+    /// it has been read.
+    #[default]
     Binary,
 }
 
@@ -90,7 +93,7 @@ impl<'a> Document<'a> {
             text: Some(text),
             format: Format::Text,
             source: SOURCE.get_or_init(|| Source {
-                format: Format::Text.as_str().to_owned(),
+                format: Format::Text,
                 media_type: Format::Text.media_type().to_owned(),
                 encoding: Some("UTF-8".to_owned()),
                 ..Source::default()

@@ -80,9 +80,11 @@ mod gazetteer;
 pub mod language;
 mod stats;
 
-use docnorm_plugin_api::{Document, Manifest, Outcome, Plugin, PluginError};
+use docnorm_plugin_api::{
+    Document, Field, Fingerprints, Manifest, Outcome, Patch, Plugin, PluginError, Slot, slot,
+};
 use docnorm_toolkit::dates::{self, Normalized};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 pub use config::{BuildError, EnrichConfig};
 pub use duplicates::{DEFAULT_MAX_DISTANCE, DuplicateIndex, MAX_DISTANCE_LIMIT};
@@ -94,29 +96,29 @@ pub use stats::{WORDS_PER_MINUTE, stats};
 pub const NAME: &str = "enrich";
 
 /// The record fields the enricher reads.
-const READS: &[&str] = &[
-    "title",
-    "subtitle",
-    "summary",
-    "body",
-    "language",
-    "published",
-    "updated",
+const READS: &[Field] = &[
+    Field::Title,
+    Field::Subtitle,
+    Field::Summary,
+    Field::Body,
+    Field::Language,
+    Field::Published,
+    Field::Updated,
 ];
 
 /// The record fields the enricher writes.
-const WRITES: &[&str] = &[
-    "language",
-    "stats",
-    "fingerprints",
-    "entities",
-    "published",
-    "updated",
-    "warnings",
+const WRITES: &[Field] = &[
+    Field::Language,
+    Field::Stats,
+    Field::Fingerprints,
+    Field::Entities,
+    Field::Published,
+    Field::Updated,
+    Field::Warnings,
 ];
 
 /// The date fields the enricher normalizes.
-const DATE_FIELDS: &[&str] = &["published", "updated"];
+const DATE_FIELDS: [Slot<String>; 2] = [slot::PUBLISHED, slot::UPDATED];
 
 /// The running `enrich` plugin.
 pub struct Enrich {
@@ -143,37 +145,39 @@ impl Plugin for Enrich {
         _doc: &Document<'_>,
         fields: &Map<String, Value>,
     ) -> Result<Outcome, PluginError> {
-        let text = |key: &str| fields.get(key).and_then(Value::as_str);
-        let title = text("title");
-        let body = text("body").unwrap_or_default();
-        let mut patch = Map::new();
+        let text = |field: Field| fields.get(field.name()).and_then(Value::as_str);
+        let title = text(Field::Title);
+        let body = text(Field::Body).unwrap_or_default();
+        let mut patch = Patch::new();
         let mut warnings = Vec::new();
 
         let language = language::resolve(
             language::Texts {
                 title,
-                subtitle: text("subtitle"),
-                summary: text("summary"),
+                subtitle: text(Field::Subtitle),
+                summary: text(Field::Summary),
                 body,
             },
-            text("language"),
+            text(Field::Language),
         );
         warnings.extend(language.warning);
-        if language.code.as_deref() != text("language") {
-            patch.insert("language".to_owned(), json!(language.code));
+        if language.code.as_deref() != text(Field::Language) {
+            match language.code {
+                Some(code) => patch.set_text(slot::LANGUAGE, code),
+                None => patch.clear(slot::LANGUAGE),
+            };
         }
 
         // One pass over the body counts the stats and hashes the shingles.
         let mut counter = stats::Counter::default();
         let simhash = fingerprint::simhash_and_stats(body, &mut counter);
-        patch.insert(
-            "stats".to_owned(),
-            json!(counter.finish(self.words_per_minute)),
-        );
-        patch.insert("fingerprints".to_owned(), fingerprints(body, simhash));
-        patch.insert("entities".to_owned(), json!(entities(title, body)));
+        patch
+            .set(slot::STATS, &counter.finish(self.words_per_minute))
+            .set(slot::FINGERPRINTS, &fingerprints(body, simhash))
+            .set(slot::ENTITIES, &entities(title, body));
 
-        for field in DATE_FIELDS {
+        for slot in DATE_FIELDS {
+            let field = slot.field();
             let Some(value) = text(field) else {
                 continue;
             };
@@ -191,26 +195,29 @@ impl Plugin for Enrich {
                 }
             };
             if normalized.as_deref() != Some(value) {
-                patch.insert((*field).to_owned(), json!(normalized));
+                match normalized {
+                    Some(normal) => patch.set_text(slot, normal),
+                    None => patch.clear(slot),
+                };
             }
         }
 
         if !warnings.is_empty() {
-            patch.insert("warnings".to_owned(), json!(warnings));
+            patch.set(slot::WARNINGS, &warnings);
         }
-        Ok(Outcome::Patch(patch))
+        Ok(patch.into())
     }
 }
 
-/// The `fingerprints` object for `body`, whose `SimHash` is `simhash` (`None`: no words).
-fn fingerprints(body: &str, simhash: Option<u64>) -> Value {
+/// The `fingerprints` of `body`, whose `SimHash` is `simhash` (`None`: no words).
+fn fingerprints(body: &str, simhash: Option<u64>) -> Fingerprints {
     if body.is_empty() {
-        return json!({"body_sha256": null, "simhash": null});
+        return Fingerprints::default();
     }
-    json!({
-        "body_sha256": body_sha256(body),
-        "simhash": simhash.map(simhash_hex),
-    })
+    Fingerprints {
+        body_sha256: Some(body_sha256(body)),
+        simhash: simhash.map(simhash_hex),
+    }
 }
 
 #[cfg(test)]

@@ -133,12 +133,12 @@ mod split;
 #[cfg(test)]
 mod tests;
 
-use docnorm_plugin_api::{Document, Format, Manifest, Outcome, Plugin, PluginError};
+use docnorm_plugin_api::{Document, Format, Manifest, Outcome, Patch, Plugin, PluginError, slot};
 use serde_json::{Map, Value};
 
 pub use config::{BuildError, DEFAULT_MAX_BLOCK_BYTES, DEFAULT_MAX_JSON_BYTES, FrontmatterConfig};
 
-use aliases::Context;
+use aliases::{Context, Field};
 use map::{Mapped, map_object};
 
 /// The plugin's name: its config key, span field and the name in its errors.
@@ -184,7 +184,7 @@ impl Plugin for Frontmatter {
             body_bytes = body.len(),
             "front matter mapped"
         );
-        Ok(Outcome::Patch(patch(mapped, body)))
+        Ok(patch(mapped, body).into())
     }
 }
 
@@ -272,11 +272,9 @@ fn markdown_body(mut mapped: Mapped, markdown: &str) -> (Mapped, String) {
     let Some(heading) = rendered.heading else {
         return (mapped, rendered.text);
     };
-    match mapped.fields.get("title").and_then(Value::as_str) {
+    match mapped.fields.get(&Field::Title).and_then(Value::as_str) {
         None => {
-            mapped
-                .fields
-                .insert("title".to_owned(), Value::String(heading));
+            mapped.fields.insert(Field::Title, Value::String(heading));
             (mapped, rendered.text)
         }
         Some(title) if title.trim().eq_ignore_ascii_case(&heading) => (mapped, rendered.text),
@@ -288,7 +286,7 @@ fn markdown_body(mut mapped: Mapped, markdown: &str) -> (Mapped, String) {
 /// A whole-JSON article: its text is one of its keys.
 fn whole_json(object: Map<String, Value>) -> (Mapped, String) {
     let mut mapped = map_object(object, Context::WholeJson, "");
-    let body = match mapped.fields.remove("body") {
+    let body = match mapped.fields.remove(&Field::Body) {
         Some(Value::String(body)) => body,
         _ => String::new(),
     };
@@ -296,22 +294,23 @@ fn whole_json(object: Map<String, Value>) -> (Mapped, String) {
 }
 
 /// The merge patch for the record.
-fn patch(mapped: Mapped, body: String) -> Map<String, Value> {
+fn patch(mapped: Mapped, body: String) -> Patch {
     let Mapped {
-        mut fields,
+        fields,
         extra,
         warnings,
     } = mapped;
-    fields.insert("body".to_owned(), Value::String(body));
+    let mut patch = Patch::new();
+    for (field, value) in fields {
+        field.write(&mut patch, value);
+    }
+    patch.set_text(slot::BODY, body);
     if !extra.is_empty() {
-        fields.insert("extra".to_owned(), Value::Object(extra));
+        patch.set_json(slot::EXTRA, Value::Object(extra));
     }
     if !warnings.is_empty() {
-        let warnings = warnings
-            .into_iter()
-            .map(|w| Value::String(format!("{NAME}: {w}")))
-            .collect();
-        fields.insert("warnings".to_owned(), Value::Array(warnings));
+        let warnings: Vec<String> = warnings.iter().map(|w| format!("{NAME}: {w}")).collect();
+        patch.set(slot::WARNINGS, &warnings);
     }
-    fields
+    patch
 }

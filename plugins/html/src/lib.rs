@@ -36,9 +36,9 @@ mod raw;
 mod text;
 mod title;
 
-use docnorm_plugin_api::{Document, Format, Manifest, Outcome, Plugin, PluginError};
+use docnorm_plugin_api::{Document, Field, Format, Manifest, Outcome, Plugin, PluginError, slot};
 use dom_query::Document as Dom;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 pub use config::{BuildError, HtmlConfig};
 
@@ -59,21 +59,21 @@ impl Html {
                 env!("CARGO_PKG_VERSION"),
                 &[],
                 &[
-                    "title",
-                    "subtitle",
-                    "summary",
-                    "body",
-                    "authors",
-                    "published",
-                    "updated",
-                    "publisher",
-                    "url",
-                    "language",
-                    "topics",
-                    "images",
-                    "extra",
-                    "warnings",
-                    "provenance.removed",
+                    Field::Title,
+                    Field::Subtitle,
+                    Field::Summary,
+                    Field::Body,
+                    Field::Authors,
+                    Field::Published,
+                    Field::Updated,
+                    Field::Publisher,
+                    Field::Url,
+                    Field::Language,
+                    Field::Topics,
+                    Field::Images,
+                    Field::Extra,
+                    Field::Warnings,
+                    Field::Removed,
                 ],
             ),
             config,
@@ -115,29 +115,20 @@ impl Html {
         if content.body.is_empty() {
             warnings.push("no article text found in the page".to_owned());
         }
-        let patch = json!({
-            "title": meta.title,
-            "subtitle": meta.subtitle,
-            "summary": meta.summary,
-            "body": content.body,
-            "authors": meta.authors,
-            "published": meta.published,
-            "updated": meta.updated,
-            "publisher": meta.publisher,
-            "url": meta.url,
-            "language": meta.language,
-            "topics": meta.topics,
-            "images": meta.images,
-            "extra": meta.extra,
-            "warnings": warnings,
-            "provenance": {"removed": content.removed.iter().map(|(text, reason)| {
-                json!({"text": text, "reason": reason})
-            }).collect::<Vec<_>>()},
-        });
-        match patch {
-            Value::Object(map) => map.into_iter().filter(|(_, v)| !v.is_null()).collect(),
-            _ => Map::new(),
+        let mut patch = meta.patch;
+        patch
+            .set_text(slot::BODY, content.body)
+            .set(slot::AUTHORS, &meta.authors);
+        if !warnings.is_empty() {
+            patch.set(slot::WARNINGS, &warnings);
         }
+        patch.removed(
+            content
+                .removed
+                .iter()
+                .map(|(text, reason)| (text.as_str(), *reason)),
+        );
+        patch.into_map()
     }
 }
 

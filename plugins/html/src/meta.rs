@@ -3,7 +3,7 @@
 //! into the record's fields. Each field takes the first source that has a usable value, in
 //! an order that prefers what the publisher declared most deliberately.
 
-use docnorm_plugin_api::{Author, Image, Publisher};
+use docnorm_plugin_api::{Author, Image, Patch, Publisher, slot};
 use docnorm_toolkit::dates::{self, Normalized};
 use dom_query::{Document, local_name};
 use serde_json::{Map, Value};
@@ -12,21 +12,12 @@ use crate::authors;
 use crate::jsonld::{Graph, Item, Node};
 use crate::text::{clean, squash};
 
-/// The metadata of one page.
+/// The metadata of one page: the fields it fills, and the authors the markup declares (a
+/// visible byline may still supply them, see [`add_byline`]).
 #[derive(Debug, Default)]
 pub struct Meta {
-    pub title: Option<String>,
-    pub subtitle: Option<String>,
-    pub summary: Option<String>,
+    pub patch: Patch,
     pub authors: Vec<Author>,
-    pub published: Option<String>,
-    pub updated: Option<String>,
-    pub publisher: Option<Publisher>,
-    pub url: Option<String>,
-    pub language: Option<String>,
-    pub topics: Vec<String>,
-    pub images: Vec<Image>,
-    pub extra: Map<String, Value>,
 }
 
 /// Limits on list fields.
@@ -200,33 +191,25 @@ const SITE_KEYS: &[&str] = &[
 ];
 const ORGANIZATION_TYPES: &[&str] = &["NewsMediaOrganization", "Organization", "WebSite"];
 
-/// Reads the metadata of `doc`; `byline` is the visible byline the content stage found.
+/// Reads the metadata of `doc`.
 pub fn extract(doc: &Document, limits: Limits) -> Meta {
     let tags = Tags::read(doc);
     let graph = Graph::parse(tags.json_ld.iter().map(String::as_str));
     let article = graph.article();
 
-    let mut meta = Meta {
-        url: page_url(&tags, article),
-        ..Meta::default()
-    };
+    let url = page_url(&tags, article);
     let site = site_name(&tags, article, &graph);
-    meta.publisher = site.as_ref().map(|name| Publisher {
-        name: name.clone(),
-        domain: meta.url.as_deref().and_then(domain),
-    });
-    meta.title = title(doc, &tags, article, site.as_deref(), meta.url.as_deref());
-    meta.subtitle = article
+    let title = title(doc, &tags, article, site.as_deref(), url.as_deref());
+    let subtitle = article
         .and_then(|a| a.text("alternativeHeadline"))
         .map(clean)
-        .filter(|s| Some(s) != meta.title.as_ref());
-    meta.summary = tags
+        .filter(|s| Some(s) != title.as_ref());
+    let summary = tags
         .first(SUMMARY_KEYS)
         .or_else(|| article.and_then(|a| a.text("description")))
         .map(clean)
         .filter(|s| !s.is_empty());
-    meta.authors = page_authors(&tags, article);
-    meta.published = first_date(
+    let published = first_date(
         tags.first(&PUBLISHED_KEYS[..2])
             .into_iter()
             .chain(article.and_then(|a| a.text("datePublished")))
@@ -234,18 +217,44 @@ pub fn extract(doc: &Document, limits: Limits) -> Meta {
             .chain(article.and_then(|a| a.text("dateCreated")))
             .chain(tags.published.iter().map(String::as_str)),
     );
-    meta.updated = first_date(
+    let updated = first_date(
         tags.first(&UPDATED_KEYS[..2])
             .into_iter()
             .chain(article.and_then(|a| a.text("dateModified")))
             .chain(UPDATED_KEYS[2..].iter().filter_map(|k| tags.first(&[k])))
             .chain(tags.modified.iter().map(String::as_str)),
     );
-    meta.language = language(doc, &tags, article);
-    meta.topics = topics(&tags, article, limits.topics);
-    meta.images = images(&tags, article, meta.url.as_deref(), limits.images);
-    meta.extra = extra(&tags, article);
-    meta
+    let language = language(doc, &tags, article);
+
+    let mut patch = Patch::new();
+    if let Some(name) = site {
+        let domain = url.as_deref().and_then(domain);
+        patch.set(slot::PUBLISHER, &Publisher { name, domain });
+    }
+    let images = images(&tags, article, url.as_deref(), limits.images);
+    let texts = [
+        (slot::TITLE, title),
+        (slot::SUBTITLE, subtitle),
+        (slot::SUMMARY, summary),
+        (slot::PUBLISHED, published),
+        (slot::UPDATED, updated),
+        (slot::URL, url),
+        (slot::LANGUAGE, language),
+    ];
+    for (slot, value) in texts {
+        if let Some(value) = value {
+            patch.set_text(slot, value);
+        }
+    }
+    let topics = topics(&tags, article, limits.topics);
+    patch
+        .set_texts(slot::TOPICS, topics.iter().map(String::as_str))
+        .set(slot::IMAGES, &images)
+        .set_json(slot::EXTRA, Value::Object(extra(&tags, article)));
+    Meta {
+        patch,
+        authors: page_authors(&tags, article),
+    }
 }
 
 /// Sets `authors` from the visible byline when the markup declared none.

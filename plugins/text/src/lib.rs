@@ -23,7 +23,10 @@ mod related;
 pub use analyze::{Analysis, Fate, FoundAuthor, LineFate, Reason, analyze};
 pub use related::Teaser;
 
-use docnorm_plugin_api::{Document, Format, Manifest, Outcome, Plugin, PluginError};
+use docnorm_plugin_api::{
+    Author, Document, Field, Format, Manifest, Outcome, Patch, Plugin, PluginError, Publisher,
+    Related, slot,
+};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -43,19 +46,19 @@ impl TextConfig {
             manifest: Manifest::new(
                 NAME,
                 env!("CARGO_PKG_VERSION"),
-                &["source"],
+                &[Field::Source],
                 &[
-                    "title",
-                    "subtitle",
-                    "body",
-                    "authors",
-                    "published",
-                    "updated",
-                    "publisher",
-                    "related",
-                    "extra",
-                    "warnings",
-                    "provenance.removed",
+                    Field::Title,
+                    Field::Subtitle,
+                    Field::Body,
+                    Field::Authors,
+                    Field::Published,
+                    Field::Updated,
+                    Field::Publisher,
+                    Field::Related,
+                    Field::Extra,
+                    Field::Warnings,
+                    Field::Removed,
                 ],
             ),
         })
@@ -89,96 +92,55 @@ impl Plugin for Text {
         let (Format::Text, Some(text)) = (doc.format, doc.text) else {
             return Ok(Outcome::Decline);
         };
-        Ok(Outcome::Patch(patch(&analyze(text))))
+        Ok(patch(&analyze(text)).into())
     }
 }
 
 /// The record fields an analysis gives, as a merge patch; unknown fields are left out.
-/// Values are built directly (no `json!`, which goes through the serializer).
-fn patch(a: &Analysis<'_>) -> Map<String, Value> {
-    let mut p = Map::new();
-    p.insert("body".into(), Value::String(a.body.clone()));
-    if let Some(t) = &a.title {
-        p.insert("title".into(), string(t));
-    }
-    if let Some(s) = &a.subtitle {
-        p.insert("subtitle".into(), string(s));
+fn patch(a: &Analysis<'_>) -> Patch {
+    let mut patch = Patch::new();
+    patch.set_text(slot::BODY, a.body.as_str());
+    let texts = [
+        (slot::TITLE, &a.title),
+        (slot::SUBTITLE, &a.subtitle),
+        (slot::PUBLISHED, &a.published),
+        (slot::UPDATED, &a.updated),
+    ];
+    for (slot, value) in texts {
+        if let Some(value) = value {
+            patch.set_text(slot, value.as_str());
+        }
     }
     if !a.authors.is_empty() {
-        let authors: Vec<Value> = a
+        let authors: Vec<Author> = a
             .authors
             .iter()
-            .map(|au| {
-                let mut m = Map::new();
-                m.insert("name".into(), string(&au.name));
-                if let Some(bio) = &au.bio {
-                    m.insert("bio".into(), string(bio));
-                }
-                Value::Object(m)
+            .map(|author| Author {
+                name: author.name.clone(),
+                bio: author.bio.clone(),
+                url: None,
             })
             .collect();
-        p.insert("authors".into(), Value::Array(authors));
-    }
-    if let Some(d) = &a.published {
-        p.insert("published".into(), string(d));
-    }
-    if let Some(d) = &a.updated {
-        p.insert("updated".into(), string(d));
+        patch.set(slot::AUTHORS, &authors);
     }
     if let Some(name) = &a.publisher {
-        let mut m = Map::new();
-        m.insert("name".into(), string(name));
-        p.insert("publisher".into(), Value::Object(m));
+        let publisher = Publisher {
+            name: name.clone(),
+            domain: None,
+        };
+        patch.set(slot::PUBLISHER, &publisher);
     }
     if !a.related.is_empty() {
-        let related: Vec<Value> = a.related.iter().map(teaser_json).collect();
-        p.insert("related".into(), Value::Array(related));
+        let related: Vec<Related> = a.related.iter().map(Teaser::to_related).collect();
+        patch.set(slot::RELATED, &related);
     }
     if !a.warnings.is_empty() {
-        p.insert("warnings".into(), strings(&a.warnings));
+        patch.set_texts(slot::WARNINGS, a.warnings.iter().map(String::as_str));
     }
-    let mut removed: Vec<Value> = Vec::with_capacity(
-        a.lines
-            .iter()
-            .filter(|l| matches!(l.fate, Fate::Removed(_)))
-            .count(),
-    );
-    removed.extend(a.lines.iter().filter_map(|l| match l.fate {
-        Fate::Removed(reason) => {
-            let mut m = Map::new();
-            m.insert("text".into(), string(l.text));
-            m.insert("reason".into(), string(reason.as_str()));
-            Some(Value::Object(m))
-        }
+    let removed = a.lines.iter().filter_map(|line| match line.fate {
+        Fate::Removed(reason) => Some((line.text, reason.as_str())),
         _ => None,
-    }));
-    if !removed.is_empty() {
-        let mut m = Map::new();
-        m.insert("removed".into(), Value::Array(removed));
-        p.insert("provenance".into(), Value::Object(m));
-    }
-    p
-}
-
-fn string(s: &str) -> Value {
-    Value::String(s.to_owned())
-}
-
-fn strings(list: &[String]) -> Value {
-    Value::Array(list.iter().map(|s| string(s)).collect())
-}
-
-fn teaser_json(t: &Teaser) -> Value {
-    let mut m = Map::new();
-    m.insert("title".into(), string(&t.title));
-    if let Some(s) = &t.section {
-        m.insert("section".into(), string(s));
-    }
-    if let Some(s) = &t.summary {
-        m.insert("summary".into(), string(s));
-    }
-    if !t.authors.is_empty() {
-        m.insert("authors".into(), strings(&t.authors));
-    }
-    Value::Object(m)
+    });
+    patch.removed(removed);
+    patch
 }

@@ -5,6 +5,8 @@
 
 use std::ops::Range;
 
+use docnorm_plugin_api::Related;
+
 use crate::lines::{Line, count_words_upto};
 use crate::names;
 
@@ -19,6 +21,20 @@ pub struct Teaser {
     pub summary: Option<String>,
     /// Names from its byline.
     pub authors: Vec<String>,
+}
+
+impl Teaser {
+    /// The teaser as a record's related item.
+    pub fn to_related(&self) -> Related {
+        Related {
+            title: self.title.clone(),
+            url: None,
+            summary: self.summary.clone(),
+            section: self.section.clone(),
+            authors: (!self.authors.is_empty()).then(|| self.authors.clone()),
+            published: None,
+        }
+    }
 }
 
 /// Teasers found in `lines[from..to]`, with the indices of the lines they use.

@@ -19,6 +19,7 @@ mod host;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::field::Field;
 use crate::plugin::{Manifest, Plugin};
 
 pub use host::{NativeError, NativeInstance, OpenTable, open};
@@ -34,9 +35,9 @@ pub struct NativeManifest {
     /// The ABI major version the plugin was built for.
     pub abi: u32,
     /// Top-level record fields the plugin is given.
-    pub reads: Vec<String>,
+    pub reads: Vec<Field>,
     /// Record fields the plugin may write; the host rejects a patch touching anything else.
-    pub writes: Vec<String>,
+    pub writes: Vec<Field>,
     /// Whether the host may call `process` from several threads at once. When false the host
     /// calls it under a lock, one document at a time.
     pub thread_safe: bool,
