@@ -43,6 +43,7 @@ mod chain;
 mod document;
 mod error;
 mod field;
+mod format;
 pub mod native;
 mod patch;
 mod plugin;
@@ -50,9 +51,10 @@ mod record;
 pub mod testing;
 
 pub use chain::Chain;
-pub use document::{Document, Format};
+pub use document::Document;
 pub use error::{ChainError, PluginError, panic_message};
 pub use field::{Field, Slot, UnknownField, slot};
+pub use format::Format;
 pub use patch::{Patch, merge_patch};
 pub use plugin::{Manifest, Outcome, Plugin};
 pub use record::{

@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::document::Format;
+use crate::format::Format;
 
 /// The value of [`Record::schema`] for records of this shape.
 pub const SCHEMA: &str = "docnorm.record/1";

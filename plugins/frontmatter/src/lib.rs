@@ -128,6 +128,7 @@ mod config;
 mod html;
 mod map;
 mod markdown;
+mod messages;
 mod parse;
 mod split;
 #[cfg(test)]
@@ -199,7 +200,7 @@ impl Frontmatter {
     fn json(&self, text: &str) -> Result<(Mapped, String), PluginError> {
         self.check_json_size(text)?;
         let value: Value =
-            serde_json::from_str(text).map_err(|e| parse::json_error("JSON document", &e))?;
+            serde_json::from_str(text).map_err(|e| messages::json_error("JSON document", &e))?;
         let object = match value {
             Value::Object(object) => object,
             Value::Array(mut items) if items.len() == 1 && items[0].is_object() => {
@@ -217,7 +218,7 @@ impl Frontmatter {
             other => {
                 return Err(PluginError::Invalid(format!(
                     "JSON document is {} where an article object was expected",
-                    parse::kind(&other)
+                    messages::kind(&other)
                 )));
             }
         };
@@ -232,17 +233,17 @@ impl Frontmatter {
             Some(Ok(other)) => {
                 return Err(PluginError::Invalid(format!(
                     "JSON Lines start with {} where an article object was expected",
-                    parse::kind(&other)
+                    messages::kind(&other)
                 )));
             }
-            Some(Err(e)) => return Err(parse::json_error("JSON Lines", &e)),
+            Some(Err(e)) => return Err(messages::json_error("JSON Lines", &e)),
             None => return Err(PluginError::Invalid("empty JSON Lines".to_owned())),
         };
         // Count the other lines without building them.
         let rest = &text[stream.byte_offset()..];
         let mut others = 0_usize;
         for value in serde_json::Deserializer::from_str(rest).into_iter::<serde::de::IgnoredAny>() {
-            value.map_err(|e| parse::json_error("JSON Lines", &e))?;
+            value.map_err(|e| messages::json_error("JSON Lines", &e))?;
             others += 1;
         }
         if others > 0 {

@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 
 use crate::aliases::{Context, Field, lookup};
 use crate::html;
-use crate::parse::kind;
+use crate::messages::kind;
 
 /// A source object mapped onto fields.
 #[derive(Debug, Default)]

@@ -33,6 +33,7 @@ mod jsonld;
 mod lines;
 mod meta;
 mod raw;
+mod tags;
 mod text;
 mod title;
 

@@ -15,6 +15,7 @@
 //! ```
 
 mod analyze;
+mod glued;
 mod lexicon;
 mod lines;
 mod names;

@@ -161,13 +161,14 @@ impl Word {
 /// Reads the characters of a line: lower-cased copy, counts, capitals, sentence breaks, the
 /// copyright sign, and each word's lexicon lookup as it ends.
 ///
-/// When lower-casing keeps every character's length (nearly always), the copy is made in bulk
-/// and positions in the copy are positions in the line, so one light pass does the rest;
-/// otherwise [`scan_general`] reads character by character.
+/// The lower-cased copy is made first: in bulk when lower-casing keeps every character's
+/// length (nearly always), so positions in the copy are positions in the line; else
+/// character by character, and the scan then keeps the position in the copy (`at`) apart
+/// from the position in the line (`i`).
 fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
-    if !lower_same_len(text, &mut scratch.lower) {
-        scan_general(text, scratch, line);
-        return;
+    let same_len = lower_same_len(text, &mut scratch.lower);
+    if !same_len {
+        lower_each(text, &mut scratch.lower);
     }
     scratch.phrase_starts.clear();
     scratch.credit_end = None;
@@ -187,16 +188,16 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
     let mut chars = 0u32;
     let bytes = text.as_bytes();
     let lower_bytes = lower.as_bytes();
-    let mut i = 0;
+    let (mut i, mut at) = (0, 0);
     while i < bytes.len() {
         let b = bytes[i];
         chars += 1;
-        let (class, len) = if b.is_ascii() {
+        let (class, len, lower_len) = if b.is_ascii() {
             let class = chars::ascii(b);
             if !class.contains(Class::WHITESPACE) {
-                hash = fnv(hash, lower_bytes[i]);
+                hash = fnv(hash, lower_bytes[at]);
             }
-            (class, 1)
+            (class, 1, 1)
         } else {
             let c = text[i..].chars().next().unwrap_or(' ');
             if c == '\u{a9}' {
@@ -205,11 +206,15 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
             if chars::is_cjk(c) {
                 cjk += 1;
             }
-            let len = c.len_utf8();
-            hash = lower_bytes[i..i + len]
+            let lower_len = if same_len {
+                c.len_utf8()
+            } else {
+                c.to_lowercase().map(char::len_utf8).sum()
+            };
+            hash = lower_bytes[at..at + lower_len]
                 .iter()
                 .fold(hash, |h, &lb| fnv(h, lb));
-            (chars::class(c), len)
+            (chars::class(c), c.len_utf8(), lower_len)
         };
         if class.intersects(Class::ALPHANUMERIC) {
             if word_start.is_none() {
@@ -224,11 +229,12 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
                         sentences += 1;
                     }
                 }
-                word_start = Some(i);
+                word_start = Some(at);
                 word = Word::default();
             }
             word.add(class);
             i += len;
+            at += lower_len;
             // The rest of the word while it is ASCII, in a tighter loop.
             while let Some(&next) = bytes.get(i) {
                 let class = if next.is_ascii() {
@@ -240,20 +246,22 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
                     break;
                 }
                 word.add(class);
-                hash = fnv(hash, lower_bytes[i]);
+                hash = fnv(hash, lower_bytes[at]);
                 chars += 1;
                 i += 1;
+                at += 1;
             }
             continue;
         } else if let Some(start) = word_start.take() {
-            end_word(lower, start, i, &word, line, &mut marks);
+            end_word(lower, start, at, &word, line, &mut marks);
             // Every `.` after an ASCII letter or digit ends a word, so domains are found here
             // rather than in another pass.
             if b == b'.' && !line.domain {
-                line.domain = domain_dot(lower_bytes, i);
+                line.domain = domain_dot(lower_bytes, at);
             }
         }
         i += len;
+        at += lower_len;
     }
     if let Some(start) = word_start.take() {
         end_word(lower, start, lower.len(), &word, line, &mut marks);
@@ -267,6 +275,20 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
     // Chinese and Japanese run words together; count about two characters a word.
     line.words += cjk / 2;
     finish_marks(lower, line, &marks);
+}
+
+/// Writes the lower-cased `text` into `lower` character by character, for a line where some
+/// character changes length in lower case.
+fn lower_each(text: &str, lower: &mut String) {
+    lower.clear();
+    lower.reserve(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            lower.push(c.to_ascii_lowercase());
+        } else {
+            lower.extend(c.to_lowercase());
+        }
+    }
 }
 
 /// Writes the lower-cased `text` into `lower`; false when some character changes length
@@ -311,99 +333,6 @@ fn finish_marks(lower: &str, line: &mut Line<'_>, marks: &Marks<'_>) {
         let next = lower.as_bytes().get(end).copied().unwrap_or(b' ');
         line.credit = matches!(next, b':' | b'/' | b'|') || lower[end..].starts_with(" credit");
     }
-}
-
-/// [`scan`] character by character, for lines whose lower-case copy differs in length.
-fn scan_general(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
-    scratch.phrase_starts.clear();
-    scratch.credit_end = None;
-    let lower = &mut scratch.lower;
-    let mut marks = Marks {
-        phrase_starts: &mut scratch.phrase_starts,
-        credit_end: &mut scratch.credit_end,
-    };
-    lower.clear();
-    lower.reserve(text.len());
-    let mut chars = 0u32;
-    let mut sentences = 0u32;
-    let mut capitalized = 0u32;
-    let mut cjk = 0u32;
-    let mut copyright = false;
-    let mut first_lower: Option<bool> = None;
-    let mut word_start: Option<usize> = None;
-    let mut word = Word::default();
-    let mut hash: u64 = FNV_OFFSET;
-    // The two previous characters, non-ASCII ones as 0x80 (only ASCII marks are compared).
-    let (mut prev, mut prev2) = (b' ', b' ');
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        chars += 1;
-        let at = lower.len();
-        let b = bytes[i];
-        let (class, this) = if b.is_ascii() {
-            // Fast path: most page text is ASCII.
-            let class = chars::ascii(b);
-            let lb = b | if class.contains(Class::UPPER) {
-                0x20
-            } else {
-                0
-            };
-            lower.push(char::from(lb));
-            if !class.contains(Class::WHITESPACE) {
-                hash = fnv(hash, lb);
-            }
-            i += 1;
-            (class, b)
-        } else {
-            let c = text[i..].chars().next().unwrap_or(' ');
-            i += c.len_utf8();
-            lower.extend(c.to_lowercase());
-            for &lb in &lower.as_bytes()[at..] {
-                hash = fnv(hash, lb);
-            }
-            if c == '\u{a9}' {
-                copyright = true;
-            }
-            if chars::is_cjk(c) {
-                cjk += 1;
-            }
-            (chars::class(c), 0x80)
-        };
-        let alnum = class.intersects(Class::ALPHANUMERIC);
-        let upper = class.contains(Class::UPPER);
-        if first_lower.is_none() && alnum {
-            // A line opening with a digit ("16-inch …") does not open in lower case.
-            first_lower = Some(class.contains(Class::LOWER));
-        }
-        if upper && prev == b' ' && matches!(prev2, b'.' | b'!' | b'?') {
-            sentences += 1;
-        }
-        (prev2, prev) = (prev, this);
-        if alnum {
-            if word_start.is_none() {
-                word_start = Some(at);
-                word = Word::default();
-                capitalized += u32::from(upper);
-            }
-            word.add(class);
-        } else if let Some(start) = word_start.take() {
-            end_word(lower, start, at, &word, line, &mut marks);
-        }
-    }
-    if let Some(start) = word_start.take() {
-        end_word(lower, start, lower.len(), &word, line, &mut marks);
-    }
-    line.chars += chars;
-    line.sentences += sentences;
-    line.capitalized += capitalized;
-    line.copyright |= copyright;
-    line.first_lower = first_lower.unwrap_or(false);
-    line.hash = hash;
-    // Chinese and Japanese run words together; count about two characters a word.
-    line.words += cjk / 2;
-    line.domain = has_domain(lower);
-    finish_marks(lower, line, &marks);
 }
 
 /// Quotes, dashes, bullets and spaces of the General Punctuation block (`’`, `“`, `—`, `…`):
@@ -521,13 +450,6 @@ fn has_credit(lower: &str) -> bool {
             rest.starts_with(b"photo") && CREDITS.iter().any(|p| rest.starts_with(p))
         }
     })
-}
-
-/// A domain name or web address in the line: a `.` after an ASCII letter or digit, then a
-/// known top-level domain.
-fn has_domain(lower: &str) -> bool {
-    let bytes = lower.as_bytes();
-    lower.match_indices('.').any(|(i, _)| domain_dot(bytes, i))
 }
 
 /// Whether the `.` at `dot` joins a name to a known top-level domain (`example.com`).

@@ -19,7 +19,8 @@ use serde_json::{Map, Value};
 
 use super::abi::{ABI_MAJOR, ABI_MINOR, Buffer, DocumentV1, Header, PluginV1, Slice, status};
 use super::{NativeError, NativeManifest, NativePlugin, OpenTable};
-use crate::document::{Document, Format};
+use crate::document::Document;
+use crate::format::Format;
 use crate::error::PluginError;
 use crate::error::panic_message;
 use crate::plugin::Outcome;
