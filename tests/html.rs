@@ -4,32 +4,15 @@
 mod util;
 
 use std::io::Write;
-use std::path::Path;
 
 use flate2::{Compression, write::GzEncoder};
-use serde_json::Value;
-use util::docnorm;
+use util::record_of;
 
 /// Article paragraphs long enough for the content extraction to take them as the article.
 const PARAGRAPHS: &str = "<p>The harbour closed on Tuesday after a storm brought heavy rain and \
     strong winds to the coast, flooding streets near the sea front and cutting power.</p>\
     <p>Officials said the water would take several days to recede, and asked residents to stay \
     away from the sea wall while engineers inspected the damage done overnight.</p>";
-
-fn process(file: &Path) -> Value {
-    let output = docnorm()
-        .arg("process")
-        .arg(file)
-        .output()
-        .expect("docnorm runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let stdout = String::from_utf8(output.stdout).expect("records are UTF-8");
-    serde_json::from_str(stdout.lines().next().expect("one record")).expect("a JSON record")
-}
 
 #[test]
 fn a_windows_1252_page_declaring_its_charset_is_decoded() {
@@ -43,7 +26,7 @@ fn a_windows_1252_page_declaring_its_charset_is_decoded() {
     bytes.extend_from_slice(PARAGRAPHS.as_bytes());
     bytes.extend_from_slice(b"</article></body></html>");
     std::fs::write(&path, bytes).unwrap();
-    let record = process(&path);
+    let record = record_of(&path);
     assert_eq!(record["source"]["encoding"], "windows-1252");
     assert_eq!(record["title"], "Caf\u{e9} owners \u{201c}relieved\u{201d}");
     let body = record["body"].as_str().unwrap();
@@ -65,7 +48,7 @@ fn a_gzipped_page_is_read_as_html() {
     let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
     encoder.write_all(html.as_bytes()).unwrap();
     std::fs::write(&path, encoder.finish().unwrap()).unwrap();
-    let record = process(&path);
+    let record = record_of(&path);
     assert_eq!(record["source"]["format"], "html");
     assert_eq!(record["title"], "Storm closes the harbour");
     assert_eq!(record["authors"][0]["name"], "Lois Lane");

@@ -329,5 +329,139 @@ fn bad_plugin_options_or_paths_are_config_errors() {
         let err = stderr(&output);
         assert_eq!(output.status.code(), Some(78), "{err}");
         assert!(err.contains(expected), "{expected}: {err}");
+        assert_eq!(err.matches(expected).count(), 1, "said once: {err}");
     }
+}
+
+/// Changes `path`'s owner; false when not allowed (the tests do not run as root).
+fn chown(path: &std::path::Path, uid: u32) -> bool {
+    match std::os::unix::fs::chown(path, Some(uid), None) {
+        Ok(()) => true,
+        Err(err) if err.kind() == std::io::ErrorKind::PermissionDenied => false,
+        Err(err) => panic!("chown {}: {err}", path.display()),
+    }
+}
+
+#[test]
+fn issue_21_a_plugin_owned_by_another_user_is_refused_before_its_code_runs() {
+    use std::os::unix::fs::MetadataExt;
+
+    /// An unprivileged user that neither root nor these tests run as.
+    const NOBODY: u32 = 65534;
+    let setup = Setup::new();
+    let config = setup.config(&format!(
+        "chain: [probe]\ncustom:\n  - name: probe\n    path: {}\n",
+        setup.probe.display()
+    ));
+    let marker = setup.dir.path().join("loaded");
+    let check = || {
+        let _ = std::fs::remove_file(&marker);
+        let output = docnorm()
+            .args(["check", "--config"])
+            .arg(&config)
+            .env("DOCNORM_PROBE_LOADED", &marker)
+            .output()
+            .unwrap();
+        (output.status.code(), stderr(&output), marker.exists())
+    };
+    // Owned by the user running the tests: loaded, and its constructor ran.
+    let (code, err, loaded) = check();
+    assert_eq!(code, Some(0), "{err}");
+    assert!(loaded, "the probe's constructor did not run");
+
+    let folder = setup.probe.parent().unwrap().to_owned();
+    let me = std::fs::metadata(&folder).unwrap().uid();
+    if !chown(&setup.probe, NOBODY) {
+        eprintln!("skipped: changing a file's owner needs root");
+        return;
+    }
+    let (code, err, loaded) = check();
+    assert_eq!(code, Some(78), "{err}");
+    assert!(
+        err.contains(&format!(
+            "refusing to load plugin probe: file {} is owned by ",
+            setup.probe.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "(uid 65534); a plugin library and every folder above it must be owned by root or by the user docnorm runs as, root (uid 0): run chown root on it"
+        ),
+        "{err}"
+    );
+    assert!(!loaded, "code of the refused library ran");
+
+    // The same in a folder others can write to but not replace entries in (sticky, like /tmp).
+    chmod(&folder, 0o1777);
+    let (code, err, loaded) = check();
+    assert_eq!(code, Some(78), "{err}");
+    assert!(!loaded, "code of the refused library ran");
+    chown(&setup.probe, me);
+    let (code, err, loaded) = check();
+    assert_eq!(code, Some(0), "{err}");
+    assert!(loaded);
+    chmod(&folder, 0o755);
+
+    // A folder above the library owned by another user.
+    chown(&folder, NOBODY);
+    let (code, err, loaded) = check();
+    assert_eq!(code, Some(78), "{err}");
+    assert!(
+        err.contains(&format!("folder {} is owned by ", folder.display())),
+        "{err}"
+    );
+    assert!(!loaded, "code of the refused library ran");
+    chown(&folder, me);
+}
+
+#[test]
+fn issue_21_a_plugin_calling_exit_ends_docnorm_with_a_failure() {
+    let setup = Setup::new();
+    let config = setup.tagging_config("      exit_on: EXIT-HERE\n");
+    let doc = setup.doc("quits.txt", "Quits\n\nThis one says EXIT-HERE.");
+    let output = docnorm()
+        .args(["process", "--config"])
+        .arg(&config)
+        .arg(&doc)
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(70), "{err}");
+    assert!(err.contains("a native plugin called exit()"), "{err}");
+
+    // The daemon: a supervisor restarting on failure must see one.
+    let inbox = setup.dir.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::write(inbox.join("calm.txt"), "Calm\n\nA calm document.").unwrap();
+    std::fs::rename(&doc, inbox.join("quits.txt")).unwrap();
+    let mut daemon = std::process::Command::new(env!("CARGO_BIN_EXE_docnorm"))
+        .args(["--log-format", "json", "run", "--config"])
+        .arg(&config)
+        .current_dir(setup.dir.path())
+        .env_remove("NOTIFY_SOCKET")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = daemon.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            daemon.kill().unwrap();
+            panic!("the daemon did not exit");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut daemon.stderr.take().unwrap(), &mut log).unwrap();
+    assert_eq!(status.code(), Some(70), "{log}");
+    assert!(log.contains("a native plugin called exit()"), "{log}");
+    assert!(
+        log.contains("quits.txt"),
+        "the log names the document: {log}"
+    );
 }

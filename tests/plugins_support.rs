@@ -98,3 +98,21 @@ pub fn records(stdout: &[u8]) -> Vec<serde_json::Value> {
         .map(|line| serde_json::from_str(line).expect("a JSON record per line"))
         .collect()
 }
+
+/// The Python 3 interpreter that `python3` on `PATH` runs (resolved past wrappers such as
+/// pyenv's shims, so that starting a plugin costs only Python's own start). Fails the test,
+/// saying what to install, when there is none: the tests of Python plugins never pass
+/// silently.
+pub fn python() -> PathBuf {
+    let found = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output();
+    match found {
+        Ok(output) if output.status.success() => {
+            PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
+        }
+        _ => panic!(
+            "this test runs Python plugins and needs Python 3 as `python3` on PATH (3.8 or later, standard library only): install it, e.g. `apt-get install python3` or `dnf install python3`"
+        ),
+    }
+}

@@ -261,7 +261,7 @@ fn json_lines_and_json_lists_give_one_record_per_object() {
     assert_eq!(code, 1, "a broken line is a failure: {stderr}");
     assert!(
         stderr.contains(
-            "export.jsonl: frontmatter: line 3: invalid input: JSON document does not parse"
+            "export.jsonl: json: line 3: not valid JSON: expected value at line 1 column 11"
         ),
         "{stderr}"
     );
@@ -302,4 +302,166 @@ fn a_file_of_more_documents_than_read_max_documents_fails_whole() {
         "{stderr}"
     );
     assert!(output.stdout.is_empty(), "no record for any of them");
+}
+
+/// Copies the seeds into `dir` under `sub/`, with temporary names the walk must skip.
+fn seed_folder(dir: &Path) -> usize {
+    let nested = dir.join("a/b");
+    std::fs::create_dir_all(&nested).unwrap();
+    let seeds = seeds();
+    for (i, seed) in seeds.iter().enumerate() {
+        let into = if i % 2 == 0 { dir } else { nested.as_path() };
+        std::fs::copy(seed, into.join(seed.file_name().unwrap())).unwrap();
+    }
+    for temporary in [
+        ".hidden.txt",
+        "half.txt.part",
+        "a/b/draft.tmp",
+        "a/b/edit.txt~",
+    ] {
+        std::fs::copy(&seeds[0], dir.join(temporary)).unwrap();
+    }
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    std::fs::copy(&seeds[0], dir.join(".git/seed.txt")).unwrap();
+    seeds.len()
+}
+
+#[test]
+fn a_folder_is_walked_recursively_skipping_temporary_names_and_ends_with_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seed_folder(dir.path());
+    let (code, records, stderr) = process(&[dir.path()]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut names: Vec<&str> = records
+        .iter()
+        .map(|r| r["source"]["name"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    let mut expected: Vec<String> = util::seeds()
+        .iter()
+        .map(|s| s.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    expected.sort();
+    assert_eq!(names, expected);
+    // Not a terminal: no progress bar, only the summary line.
+    let summary = format!("{seeds} files, {seeds} documents: {seeds} records, 0 failed, in ");
+    assert!(stderr.starts_with(&summary), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+}
+
+#[test]
+fn a_dash_reads_one_document_from_standard_input() {
+    let article = std::fs::read(fixture("article.md")).unwrap();
+    let output = docnorm()
+        .args(["process", "--quiet", "-"])
+        .write_stdin(article)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(output.stderr.is_empty(), "--quiet prints no summary");
+    let record: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(record["source"]["path"], "-");
+    assert_eq!(record["source"]["format"], "frontmatter");
+    let (_, from_file, _) = process(&[&fixture("article.md")]);
+    assert_eq!(
+        record["id"], from_file[0]["id"],
+        "the same record as from the file"
+    );
+}
+
+#[test]
+fn a_progress_bar_is_drawn_on_a_terminal_and_cleared_before_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seed_folder(dir.path());
+    // `script` runs the command on a pseudo-terminal and copies what it drew to stdout.
+    let command = format!(
+        "{} process {} > /dev/null",
+        env!("CARGO_BIN_EXE_docnorm"),
+        dir.path().display()
+    );
+    let output = std::process::Command::new("script")
+        .args(["--quiet", "--return", "--command", &command, "/dev/null"])
+        .env_remove("DOCNORM_LOG")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("this test needs `script` (util-linux) to run docnorm on a pseudo-terminal");
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{screen}");
+    // Frames are drawn over each other with cursor moves and line erasures (escape
+    // sequences); what follows the last of them is what stays on the screen.
+    assert!(
+        screen.contains(&format!("/{seeds} files, ")) && screen.contains("[==="),
+        "a bar counting the files: {screen:?}"
+    );
+    let after_last_escape = screen.rsplit('\u{1b}').next().unwrap();
+    let left = after_last_escape
+        .trim_start_matches(|c: char| c == '[' || c.is_ascii_digit() || c == ';')
+        .get(1..)
+        .unwrap_or_default()
+        .trim();
+    assert!(
+        left.starts_with(&format!(
+            "{seeds} files, {seeds} documents: {seeds} records, 0 failed, in "
+        )),
+        "the bar is cleared and the summary stays: {screen:?}"
+    );
+}
+
+#[test]
+fn rust_log_is_read_when_docnorm_log_is_not_set() {
+    let article = fixture("article.md");
+    let debug_lines = |env: &[(&str, &str)]| {
+        let mut command = docnorm();
+        command.args(["process", "--quiet"]).arg(&article);
+        command.env_remove("DOCNORM_LOG").env_remove("RUST_LOG");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let output = command.output().unwrap();
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains("DEBUG"))
+            .count()
+    };
+    assert_eq!(debug_lines(&[]), 0);
+    assert!(debug_lines(&[("RUST_LOG", "debug")]) > 0);
+    assert!(debug_lines(&[("DOCNORM_LOG", "debug")]) > 0);
+    assert_eq!(
+        debug_lines(&[("DOCNORM_LOG", "warn"), ("RUST_LOG", "debug")]),
+        0,
+        "DOCNORM_LOG wins"
+    );
+}
+
+#[test]
+fn help_lists_the_exit_codes() {
+    for command in [
+        &["--help"][..],
+        &["process", "--help"],
+        &["run", "--help"],
+        &["check", "--help"],
+    ] {
+        let output = docnorm().args(command).output().unwrap();
+        let help = String::from_utf8(output.stdout).unwrap();
+        assert!(help.contains("Exit codes"), "{command:?}: {help}");
+        assert!(help.contains("78  bad config"), "{command:?}: {help}");
+    }
+}
+
+/// Issue 22: a JSON file that does not parse is reported under `json`, not `frontmatter`.
+#[test]
+fn a_json_file_that_does_not_parse_is_reported_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("export.json");
+    std::fs::write(&broken, "{\"title\": \"A\", \"body\": }\n").unwrap();
+    let (code, records, stderr) = process(&[&broken]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(records.is_empty());
+    assert!(
+        stderr.contains("export.json: json: not valid JSON: expected value at line 1 column 24"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("frontmatter"), "{stderr}");
 }

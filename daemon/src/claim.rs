@@ -4,23 +4,41 @@
 //! claimed whole and only once, and a producer still holding the old name cannot change what
 //! is processed. The work name is `<claim id>-<inbox name>`: the claim id (16 hex digits,
 //! increasing) makes it unique, so a second file with the same name never overwrites one
-//! being processed, and the inbox name can be recovered from it after a crash. A claimed
-//! symlink is refused (and later moved to `failed/`) instead of being followed.
+//! being processed, and the inbox name can be recovered from it after a crash. Names are
+//! kept byte for byte, UTF-8 or not. A claimed symlink is refused (and later moved to
+//! `failed/`) instead of being followed; a folder in the inbox is left where it is.
 
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+use crate::logging::os_text;
 
 /// A file in the work folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claimed {
     /// Its path in the work folder.
     pub work: PathBuf,
-    /// Its name in the work folder, the key in the state store.
+    /// Its name in the work folder as text (see [`os_text`]), the key in the state store.
     pub claim: String,
-    /// Its name in the inbox, which `done/`, `failed/` and the record's `source` use.
+    /// Its name in the inbox as text (see [`os_text`]), for the state store.
     pub name: String,
-    /// Where it was in the inbox.
+    /// Where it was in the inbox; `done/` and `failed/` take its name, byte for byte.
     pub inbox_path: PathBuf,
+}
+
+impl Claimed {
+    /// The file at `work`, claimed from `inbox_path`.
+    fn new(work: PathBuf, inbox_path: PathBuf) -> Self {
+        let text = |path: &Path| os_text(path.file_name().unwrap_or_default()).into_owned();
+        Self {
+            claim: text(&work),
+            name: text(&inbox_path),
+            work,
+            inbox_path,
+        }
+    }
 }
 
 /// What came of claiming a path.
@@ -30,7 +48,8 @@ pub enum Claim {
     Taken(Claimed),
     /// The file is in the work folder but must not be processed; the reason says why.
     Refused(Claimed, String),
-    /// The file was no longer in the inbox.
+    /// The file was no longer in the inbox, or is a folder, which stays there: subfolders
+    /// of the inbox are not the daemon's.
     Gone,
 }
 
@@ -70,16 +89,26 @@ pub fn claim(
     ids: &ClaimIds,
     by: ClaimBy,
 ) -> std::io::Result<Claim> {
-    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+    let Some(name) = path.file_name() else {
         return Ok(Claim::Gone);
     };
-    let (claim, target) = loop {
-        let claim = format!("{}-{}", ids.next(), shorten(&name));
+    // A folder renamed into the inbox is announced like a file. Between this look and the
+    // rename below a producer could swap the file for a folder; the folder would then be
+    // refused like any other entry that is not a regular file.
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() => return Ok(Claim::Gone),
+        Ok(_) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Claim::Gone),
+        Err(err) => return Err(err),
+    }
+    let target = loop {
+        let mut claim = OsString::from(format!("{}-", ids.next()));
+        claim.push(shorten(name));
         let target = work.join(&claim);
         // Only this daemon writes to its work folder, so checking first is enough to never
         // rename over a file in it.
         if !target.exists() {
-            break (claim, target);
+            break target;
         }
     };
     let taken = match by {
@@ -92,12 +121,7 @@ pub fn claim(
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Claim::Gone),
         Err(err) => return Err(err),
     }
-    let claimed = Claimed {
-        work: target,
-        claim,
-        name,
-        inbox_path: path.to_owned(),
-    };
+    let claimed = Claimed::new(target, path.to_owned());
     Ok(match refusal(inbox, &claimed)? {
         Some(reason) => Claim::Refused(claimed, reason),
         None => Claim::Taken(claimed),
@@ -106,22 +130,15 @@ pub fn claim(
 
 /// A file found in the work folder at start: claimed before a crash or a shutdown.
 pub fn reclaim(inbox: &Path, work_path: &Path) -> std::io::Result<Claim> {
-    let Some(claim) = work_path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-    else {
+    let Some(claim) = work_path.file_name() else {
         return Ok(Claim::Gone);
     };
+    let claim = claim.as_bytes();
     let name = claim
-        .split_once('-')
-        .map_or(claim.as_str(), |(_, name)| name)
-        .to_owned();
-    let claimed = Claimed {
-        work: work_path.to_owned(),
-        inbox_path: inbox.join(&name),
-        claim,
-        name,
-    };
+        .iter()
+        .position(|b| *b == b'-')
+        .map_or(claim, |dash| &claim[dash + 1..]);
+    let claimed = Claimed::new(work_path.to_owned(), inbox.join(OsStr::from_bytes(name)));
     Ok(match refusal(inbox, &claimed)? {
         Some(reason) => Claim::Refused(claimed, reason),
         None => Claim::Taken(claimed),
@@ -158,27 +175,36 @@ fn refusal(inbox: &Path, claimed: &Claimed) -> std::io::Result<Option<String>> {
     }))
 }
 
-fn shorten(name: &str) -> &str {
-    if name.len() <= MAX_NAME_IN_WORK {
+/// The name cut to [`MAX_NAME_IN_WORK`] bytes, not inside a UTF-8 character.
+fn shorten(name: &OsStr) -> &OsStr {
+    let bytes = name.as_bytes();
+    if bytes.len() <= MAX_NAME_IN_WORK {
         return name;
     }
     let mut end = MAX_NAME_IN_WORK;
-    while !name.is_char_boundary(end) {
+    // A UTF-8 character is at most 4 bytes: back off over at most 3 continuation bytes.
+    while end > MAX_NAME_IN_WORK - 3 && bytes[end] & 0xc0 == 0x80 {
         end -= 1;
     }
-    &name[..end]
+    OsStr::from_bytes(&bytes[..end])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_claim_moves_the_file_and_keeps_its_name() {
+    /// A temporary folder holding an inbox and a work folder.
+    fn folders() -> (tempfile::TempDir, PathBuf, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let (inbox, work) = (dir.path().join("in"), dir.path().join("work"));
         std::fs::create_dir_all(&inbox).unwrap();
         std::fs::create_dir_all(&work).unwrap();
+        (dir, inbox, work)
+    }
+
+    #[test]
+    fn a_claim_moves_the_file_and_keeps_its_name() {
+        let (_dir, inbox, work) = folders();
         let path = inbox.join("a-b.txt");
         std::fs::write(&path, "x").unwrap();
         let ids = ClaimIds::default();
@@ -200,10 +226,7 @@ mod tests {
 
     #[test]
     fn a_symlink_out_of_the_inbox_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let (inbox, work) = (dir.path().join("in"), dir.path().join("work"));
-        std::fs::create_dir_all(&inbox).unwrap();
-        std::fs::create_dir_all(&work).unwrap();
+        let (dir, inbox, work) = folders();
         let secret = dir.path().join("secret.txt");
         std::fs::write(&secret, "x").unwrap();
         let link = inbox.join("link.txt");
@@ -220,6 +243,51 @@ mod tests {
             panic!("not refused");
         };
         assert!(reason.contains("outside the inbox"), "{reason}");
+    }
+
+    #[test]
+    fn a_name_that_is_not_utf8_is_kept_byte_for_byte() {
+        let (_dir, inbox, work) = folders();
+        let path = inbox.join(OsStr::from_bytes(b"caf\xe9.txt"));
+        std::fs::write(&path, "x").unwrap();
+        let ids = ClaimIds::default();
+        let Claim::Taken(claimed) = claim(&inbox, &work, &path, &ids, ClaimBy::Rename).unwrap()
+        else {
+            panic!("not taken");
+        };
+        assert!(
+            claimed
+                .work
+                .as_os_str()
+                .as_bytes()
+                .ends_with(b"-caf\xe9.txt")
+        );
+        assert_eq!(claimed.name, "caf\\xe9.txt");
+        let Claim::Taken(again) = reclaim(&inbox, &claimed.work).unwrap() else {
+            panic!("not taken");
+        };
+        assert_eq!(again.inbox_path, path);
+    }
+
+    #[test]
+    fn a_folder_in_the_inbox_is_left_there() {
+        let (_dir, inbox, work) = folders();
+        std::fs::create_dir(inbox.join("sub")).unwrap();
+        let ids = ClaimIds::default();
+        let outcome = claim(&inbox, &work, &inbox.join("sub"), &ids, ClaimBy::Rename).unwrap();
+        assert!(matches!(outcome, Claim::Gone));
+        assert!(inbox.join("sub").is_dir());
+        assert_eq!(std::fs::read_dir(&work).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn long_names_are_cut_between_characters() {
+        let name = "é".repeat(150);
+        let cut = shorten(OsStr::new(&name));
+        assert_eq!(cut.len(), MAX_NAME_IN_WORK);
+        assert!(cut.to_str().is_some());
+        let odd = format!("a{name}");
+        assert_eq!(shorten(OsStr::new(&odd)).len(), MAX_NAME_IN_WORK - 1);
     }
 
     #[test]

@@ -21,14 +21,24 @@
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 
+pub mod backlog;
 pub mod claim;
 pub mod command;
 pub mod config;
+pub mod custom;
+pub mod duplicates;
 pub mod finish;
+pub mod job;
+pub mod kept;
+pub mod life;
+pub mod limits;
 mod locks;
 pub mod logging;
+pub mod metrics;
 pub mod native;
 pub mod pipeline;
+pub mod pool;
+pub mod process_plugin;
 pub mod queue;
 pub mod read;
 pub mod serve;
@@ -37,8 +47,5 @@ pub mod split;
 pub mod spool;
 pub mod state;
 pub mod systemd;
-#[cfg(feature = "test-plugins")]
-pub mod testing;
 pub mod watch;
-pub mod work;
 pub mod write;

@@ -34,14 +34,14 @@ struct Pending {
 
 impl Queue {
     /// An empty queue holding at most `limit` paths, settling files for `settle`.
-    pub fn new(limit: usize, settle: Duration) -> Self {
+    pub fn new(limit: std::num::NonZeroUsize, settle: Duration) -> Self {
         Self {
             pending: HashMap::new(),
             ready: VecDeque::new(),
             queued: HashSet::new(),
             in_flight: HashSet::new(),
             recheck: HashSet::new(),
-            limit: limit.max(1),
+            limit: limit.get(),
             settle,
             overflowed: false,
         }
@@ -95,6 +95,26 @@ impl Queue {
             && let Some(pending) = observe(&path, now)
         {
             self.pending.insert(path, pending);
+        }
+    }
+
+    /// Takes the paths a scan found, but those `skip` says, until the queue is full: the rest
+    /// waits in the inbox, and the queue asks for a rescan once it has room again (without
+    /// that, it would wait for the reconcile scan).
+    pub fn fill(
+        &mut self,
+        paths: impl IntoIterator<Item = PathBuf>,
+        skip: impl Fn(&Path) -> bool,
+        now: Instant,
+    ) {
+        for path in paths {
+            if skip(&path) {
+                continue;
+            }
+            if self.is_full() {
+                break;
+            }
+            self.found(path, now);
         }
     }
 
@@ -214,6 +234,7 @@ fn observe(path: &Path, now: Instant) -> Option<Pending> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::num::NonZeroUsize;
 
     const SETTLE: Duration = Duration::from_millis(500);
 
@@ -227,7 +248,7 @@ mod tests {
     fn a_complete_file_is_ready_once() {
         let dir = tempfile::tempdir().unwrap();
         let path = file(dir.path(), "a.txt");
-        let mut queue = Queue::new(10, SETTLE);
+        let mut queue = Queue::new(NonZeroUsize::new(10).unwrap(), SETTLE);
         let now = Instant::now();
         queue.changed(path.clone(), now);
         queue.complete(path.clone());
@@ -244,7 +265,7 @@ mod tests {
     fn a_changed_file_waits_for_the_settle_time() {
         let dir = tempfile::tempdir().unwrap();
         let path = file(dir.path(), "a.txt");
-        let mut queue = Queue::new(10, SETTLE);
+        let mut queue = Queue::new(NonZeroUsize::new(10).unwrap(), SETTLE);
         let now = Instant::now();
         queue.changed(path.clone(), now);
         queue.settle(now + SETTLE / 2);
@@ -257,7 +278,7 @@ mod tests {
     fn a_file_that_keeps_growing_does_not_settle() {
         let dir = tempfile::tempdir().unwrap();
         let path = file(dir.path(), "a.txt");
-        let mut queue = Queue::new(10, SETTLE);
+        let mut queue = Queue::new(NonZeroUsize::new(10).unwrap(), SETTLE);
         let now = Instant::now();
         queue.changed(path.clone(), now);
         std::fs::write(&path, "longer text").unwrap();
@@ -270,7 +291,7 @@ mod tests {
     #[test]
     fn a_full_queue_drops_paths_and_asks_for_a_rescan() {
         let dir = tempfile::tempdir().unwrap();
-        let mut queue = Queue::new(2, SETTLE);
+        let mut queue = Queue::new(NonZeroUsize::new(2).unwrap(), SETTLE);
         for name in ["a", "b", "c"] {
             queue.complete(file(dir.path(), name));
         }
@@ -285,7 +306,7 @@ mod tests {
     #[test]
     fn a_scan_stopped_by_a_full_queue_asks_for_a_rescan() {
         let dir = tempfile::tempdir().unwrap();
-        let mut queue = Queue::new(2, SETTLE);
+        let mut queue = Queue::new(NonZeroUsize::new(2).unwrap(), SETTLE);
         let now = Instant::now();
         for name in ["a", "b"] {
             assert!(!queue.is_full());

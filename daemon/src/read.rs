@@ -1,13 +1,14 @@
 //! The read stage: bytes on disk to a decoded document.
 //!
-//! A file is read within a size limit, gzip (recognised by its magic bytes) is decompressed
-//! within a second limit so a gzip bomb stops early, the text is decoded (BOM, UTF-16 with
-//! BOM, UTF-8, legacy 8-bit encodings guessed by `chardetng`, an HTML `<meta charset>`
-//! honoured first) and its line ends folded to `\n`. Content that is not text is kept as
-//! bytes and sniffed as binary, for custom plugins to claim.
+//! Only a regular file is read (a FIFO, socket or device is refused before it can block), within
+//! a size limit; gzip (recognised by its magic bytes) is decompressed within a second limit so
+//! a gzip bomb stops early, the text is decoded (see [`decode`]) and its line ends folded to
+//! `\n`. Content that is not text is kept as bytes and sniffed as binary, for custom plugins to
+//! claim.
 
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 
 use docnorm_plugin_api::{Document, Format, Source};
@@ -17,6 +18,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::logging::os_text;
 use crate::sniff;
 
 /// Limits of the read stage, under `read` in the config.
@@ -49,6 +51,9 @@ pub enum ReadError {
     /// The file could not be opened or read.
     #[error("cannot read file: {0}")]
     Io(#[from] io::Error),
+    /// The path names a FIFO, socket, device or folder, not a regular file.
+    #[error("not a regular file but a {0}; only regular files are read")]
+    NotAFile(&'static str),
     /// The file has no content.
     #[error("empty file")]
     Empty,
@@ -82,6 +87,9 @@ pub struct Loaded {
     pub is_text: bool,
     /// What the content was sniffed as.
     pub format: Format,
+    /// What the user should know about the reading (bytes replaced, a declared encoding not
+    /// followed): the host adds these to each record's `warnings`.
+    pub warnings: Vec<String>,
 }
 
 impl Loaded {
@@ -102,9 +110,9 @@ impl Loaded {
     }
 }
 
-/// Reads and decodes the file at `path`.
+/// Reads and decodes the file at `path`, which must be a regular file.
 pub fn read_file(path: &Path, limits: &ReadConfig) -> Result<Loaded, ReadError> {
-    let file = File::open(path)?;
+    let file = open_regular(path)?;
     let meta = file.metadata()?;
     if meta.len() > limits.max_bytes {
         return Err(ReadError::TooLarge {
@@ -128,17 +136,55 @@ pub fn read_file(path: &Path, limits: &ReadConfig) -> Result<Loaded, ReadError> 
     Ok(loaded)
 }
 
+/// Opens `path` for reading if it is a regular file. A FIFO would block `open` until a writer
+/// came along, so the file type is checked first and the file opened without blocking; the
+/// type is checked again on what was opened, in case the path changed in between.
+fn open_regular(path: &Path) -> Result<File, ReadError> {
+    not_a_file(std::fs::metadata(path)?.file_type())?;
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    not_a_file(file.metadata()?.file_type())?;
+    Ok(file)
+}
+
+/// `Err` naming the kind of anything but a regular file.
+fn not_a_file(kind: std::fs::FileType) -> Result<(), ReadError> {
+    let name = if kind.is_file() {
+        return Ok(());
+    } else if kind.is_dir() {
+        "folder"
+    } else if kind.is_fifo() {
+        "FIFO"
+    } else if kind.is_socket() {
+        "socket"
+    } else if kind.is_block_device() || kind.is_char_device() {
+        "device"
+    } else {
+        "special file"
+    };
+    Err(ReadError::NotAFile(name))
+}
+
 /// Decodes file content already in memory; `path` names it in `source`.
+///
+/// Text is decoded by its byte-order mark (UTF-8, UTF-16), as UTF-8 when it is valid UTF-8,
+/// or else in the charset an HTML or XML document declares, or else guessed among legacy
+/// 8-bit encodings by `chardetng`. Text that is UTF-8 but for a few bad bytes stays UTF-8:
+/// when at least as many of its non-ASCII characters are valid UTF-8 as there are invalid
+/// byte sequences (or, for a document that declares UTF-8, when any of them is), each invalid
+/// sequence becomes U+FFFD and a warning counts them. A legacy file has almost no valid UTF-8
+/// sequences (its accented letters are single bytes), and a file of ASCII plus a few other
+/// bytes gives no sign of UTF-8 at all, so those are still guessed; a declared UTF-8 the bytes
+/// contradict so is named in a warning.
 pub fn decode(path: &Path, raw: Vec<u8>, limits: &ReadConfig) -> Result<Loaded, ReadError> {
     if raw.is_empty() {
         return Err(ReadError::Empty);
     }
     let mut source = Source {
-        path: path.to_string_lossy().into_owned(),
-        name: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        path: os_text(path.as_os_str()).into_owned(),
+        name: os_text(path.file_name().unwrap_or_default()).into_owned(),
         bytes: raw.len() as u64,
         sha256: hex(&Sha256::digest(&raw)),
         ..Source::default()
@@ -156,11 +202,13 @@ pub fn decode(path: &Path, raw: Vec<u8>, limits: &ReadConfig) -> Result<Loaded, 
         .strip_suffix(".gz")
         .unwrap_or(&source.name)
         .to_owned();
+    let mut warnings = Vec::new();
     let (content, is_text, format) = match decode_text(content) {
-        Ok((text, encoding)) => {
-            source.encoding = Some(encoding.name().to_owned());
-            let format = sniff::sniff(&text, &name);
-            (text.into_bytes(), true, format)
+        Ok(decoded) => {
+            source.encoding = Some(decoded.encoding.name().to_owned());
+            warnings.extend(decoded.warning);
+            let format = sniff::sniff(&decoded.text, &name);
+            (decoded.text.into_bytes(), true, format)
         }
         Err(bytes) => (bytes, false, Format::Binary),
     };
@@ -171,6 +219,7 @@ pub fn decode(path: &Path, raw: Vec<u8>, limits: &ReadConfig) -> Result<Loaded, 
         content,
         is_text,
         format,
+        warnings,
     })
 }
 
@@ -186,34 +235,115 @@ fn gunzip(raw: &[u8], limit: u64) -> Result<Vec<u8>, ReadError> {
     Ok(out)
 }
 
+/// Text decoded by [`decode_text`].
+struct Decoded {
+    text: String,
+    encoding: &'static Encoding,
+    /// What was replaced or not followed, for the record's `warnings`.
+    warning: Option<String>,
+}
+
 /// Decodes `bytes` to text with folded line ends, or hands them back when they are not text.
 ///
 /// Valid UTF-8 without a BOM (the common case) becomes the `String` in place, so a large
 /// file is never held twice.
-fn decode_text(bytes: Vec<u8>) -> Result<(String, &'static Encoding), Vec<u8>> {
-    let (text, encoding) = if let Some((encoding, bom_len)) = Encoding::for_bom(&bytes) {
+fn decode_text(bytes: Vec<u8>) -> Result<Decoded, Vec<u8>> {
+    let decoded = if let Some((encoding, bom_len)) = Encoding::for_bom(&bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         if had_errors && encoding != UTF_8 {
             return Err(bytes);
         }
-        (text.into_owned(), encoding)
+        let warning = had_errors.then(|| replaced(invalid_utf8(&bytes[bom_len..]).invalid));
+        Decoded {
+            text: text.into_owned(),
+            encoding,
+            warning,
+        }
     } else if looks_binary(&bytes) {
         return Err(bytes);
     } else {
         match String::from_utf8(bytes) {
-            Ok(text) => (text, UTF_8),
-            Err(err) => {
-                let bytes = err.into_bytes();
-                let encoding = declared_charset(&bytes).unwrap_or_else(|| guess(&bytes));
-                let (text, _, _) = encoding.decode(&bytes);
-                (text.into_owned(), encoding)
-            }
+            Ok(text) => Decoded {
+                text,
+                encoding: UTF_8,
+                warning: None,
+            },
+            Err(err) => decode_invalid_utf8(&err.into_bytes()),
         }
     };
-    if looks_binary(text.as_bytes()) {
-        return Err(text.into_bytes());
+    if looks_binary(decoded.text.as_bytes()) {
+        return Err(decoded.text.into_bytes());
     }
-    Ok((fold_line_ends(text), encoding))
+    Ok(Decoded {
+        text: fold_line_ends(decoded.text),
+        ..decoded
+    })
+}
+
+/// Decodes text that is not valid UTF-8: as UTF-8 with the bad bytes replaced when it is
+/// mostly UTF-8, else in its declared or guessed legacy encoding (see [`decode`]).
+fn decode_invalid_utf8(bytes: &[u8]) -> Decoded {
+    let declared = declared_charset(bytes);
+    let counts = invalid_utf8(bytes);
+    let utf8 = match declared {
+        Some(encoding) if encoding == UTF_8 => counts.valid > 0,
+        Some(_) => false,
+        None => counts.valid > 0 && counts.valid >= counts.invalid,
+    };
+    if utf8 {
+        return Decoded {
+            text: String::from_utf8_lossy(bytes).into_owned(),
+            encoding: UTF_8,
+            warning: Some(replaced(counts.invalid)),
+        };
+    }
+    let encoding = declared
+        .filter(|e| *e != UTF_8)
+        .unwrap_or_else(|| guess(bytes));
+    let (text, _, _) = encoding.decode(bytes);
+    let warning = (declared == Some(UTF_8)).then(|| {
+        format!(
+            "the document declares UTF-8 but none of its {} non-ASCII byte sequences is UTF-8; \
+             decoded as {} (guessed)",
+            counts.invalid,
+            encoding.name()
+        )
+    });
+    Decoded {
+        text: text.into_owned(),
+        encoding,
+        warning,
+    }
+}
+
+/// The warning for text decoded as UTF-8 with `invalid` byte sequences replaced.
+fn replaced(invalid: usize) -> String {
+    format!(
+        "{invalid} byte sequence{} that {} not valid UTF-8 replaced with U+FFFD; the rest of the \
+         text is UTF-8",
+        if invalid == 1 { "" } else { "s" },
+        if invalid == 1 { "is" } else { "are" }
+    )
+}
+
+/// Non-ASCII characters of a text that are valid UTF-8, against its invalid byte sequences
+/// (each of which decoding replaces with one U+FFFD).
+struct Utf8Counts {
+    valid: usize,
+    invalid: usize,
+}
+
+fn invalid_utf8(bytes: &[u8]) -> Utf8Counts {
+    let mut counts = Utf8Counts {
+        valid: 0,
+        invalid: 0,
+    };
+    for chunk in bytes.utf8_chunks() {
+        // Lead bytes of multi-byte characters.
+        counts.valid += chunk.valid().bytes().filter(|&b| b >= 0xC0).count();
+        counts.invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    counts
 }
 
 /// True when the bytes hold NULs or many control characters, which text never does.
@@ -237,7 +367,8 @@ fn declared_charset(bytes: &[u8]) -> Option<&'static Encoding> {
         .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.'))
         .copied()
         .collect();
-    Encoding::for_label(&label).filter(|e| *e != UTF_8)
+    // As browsers do, a declared UTF-16 in a document readable as ASCII means UTF-8.
+    Encoding::for_label(&label).map(Encoding::output_encoding)
 }
 
 fn guess(bytes: &[u8]) -> &'static Encoding {
@@ -346,6 +477,62 @@ mod tests {
         let (text, encoding) = text_of(raw);
         assert!(text.contains("€ 5"), "{text}");
         assert_eq!(encoding, "ISO-8859-15");
+    }
+
+    fn warnings_of(raw: &[u8]) -> (String, String, Vec<String>) {
+        let loaded = decode(Path::new("doc.txt"), raw.to_vec(), &ReadConfig::default()).unwrap();
+        let text = String::from_utf8(loaded.content).unwrap();
+        (text, loaded.source.encoding.unwrap(), loaded.warnings)
+    }
+
+    #[test]
+    fn utf8_with_a_stray_byte_stays_utf8_and_says_so() {
+        let (text, encoding, warnings) = warnings_of(b"\xc2\xa9 2024 caf\xc3\xa9 \xff end");
+        assert_eq!(text, "© 2024 café \u{fffd} end");
+        assert_eq!(encoding, "UTF-8");
+        assert_eq!(
+            warnings,
+            [
+                "1 byte sequence that is not valid UTF-8 replaced with U+FFFD; the rest of the text is UTF-8"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_declared_utf8_the_bytes_contradict_is_named_and_the_text_guessed() {
+        let (text, encoding, warnings) =
+            warnings_of(b"<meta charset=\"utf-8\"><p>coverage\x92s and caf\xe9</p>");
+        assert!(text.contains("coverage’s and café"), "{text}");
+        assert_eq!(encoding, "windows-1252");
+        assert_eq!(
+            warnings,
+            [
+                "the document declares UTF-8 but none of its 2 non-ASCII byte sequences is UTF-8; decoded as windows-1252 (guessed)"
+            ]
+        );
+    }
+
+    #[test]
+    fn legacy_text_without_a_declaration_is_still_guessed() {
+        let (text, encoding, warnings) = warnings_of(b"Caf\xe9 cr\xe8me na\xefve \xe9t\xe9");
+        assert_eq!(text, "Café crème naïve été");
+        assert_eq!(encoding, "windows-1252");
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        let err = read_file(&fifo, &ReadConfig::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "not a regular file but a FIFO; only regular files are read"
+        );
+        let err = read_file(dir.path(), &ReadConfig::default()).unwrap_err();
+        assert!(err.to_string().contains("a folder"), "{err}");
     }
 
     #[test]

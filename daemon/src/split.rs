@@ -7,19 +7,22 @@
 //! Parts borrow the file's text: nothing is copied.
 //!
 //! A part that is not valid JSON is still a part (it runs to the next line that opens an
-//! object, so a broken pretty-printed object is one part, not one per line), so a bad object
-//! fails alone, with its line number, and the objects after it are still read.
+//! object, so a broken pretty-printed object is one part, not one per line), carrying the
+//! parser's message, so a bad object fails alone, with its line number, and the objects
+//! after it are still read. [`check`] tells the same of a JSON document that is not split.
 
 use docnorm_plugin_api::Format;
 use serde::de::IgnoredAny;
 
 /// One document of a file that holds several.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Part<'a> {
     /// The part's JSON text.
     pub text: &'a str,
     /// Where it is in the file: its line for JSON Lines, its position for a list.
     pub at: Position,
+    /// Why the part is not valid JSON (the parser's message), if it is not.
+    pub broken: Option<String>,
 }
 
 /// Where a part is in its file (1-based), for messages.
@@ -66,14 +69,21 @@ fn lines(text: &str) -> Vec<Part<'_>> {
         }
         let rest = &text[start..];
         let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<IgnoredAny>();
-        let len = match stream.next() {
-            Some(Ok(_)) => stream.byte_offset(),
-            _ => rest.find("\n{").unwrap_or(rest.len()),
+        let (len, broken) = match stream.next() {
+            Some(Ok(_)) => (stream.byte_offset(), None),
+            other => {
+                let why = other.and_then(Result::err).map(|e| e.to_string());
+                (
+                    rest.find("\n{").unwrap_or(rest.len()),
+                    why.or_else(|| Some("empty".into())),
+                )
+            }
         };
         let part = &rest[..len];
         parts.push(Part {
             text: part,
             at: Position::Line(line),
+            broken,
         });
         line += count_lines(part);
         pos = start + len;
@@ -101,6 +111,7 @@ fn list(text: &str) -> Option<Vec<Part<'_>>> {
         parts.push(Part {
             text: &rest[..len],
             at: Position::Item(parts.len() + 1),
+            broken: None,
         });
         pos = skip_space(text, pos + len);
         match text.as_bytes().get(pos) {
@@ -113,6 +124,15 @@ fn list(text: &str) -> Option<Vec<Part<'_>>> {
             _ => return None,
         }
     }
+}
+
+/// Why `text`, a JSON document that is not split, is not valid JSON (the parser's message),
+/// if it is not. Parsed without building anything; nesting deeper than the parser's limit
+/// (128) counts as not valid.
+pub fn check(text: &str) -> Result<(), String> {
+    serde_json::from_str::<IgnoredAny>(text)
+        .map(drop)
+        .map_err(|e| e.to_string())
 }
 
 fn skip_space(text: &str, from: usize) -> usize {
@@ -128,6 +148,21 @@ fn count_lines(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_broken_part_carries_the_parsers_message() {
+        let split = parts("{\"a\": 1}\n{\"a\": oops}\n", Format::Jsonl).unwrap();
+        assert_eq!(split[0].broken, None);
+        assert_eq!(
+            split[1].broken.as_deref(),
+            Some("expected value at line 1 column 7")
+        );
+        assert_eq!(check("{\"a\": 1}"), Ok(()));
+        assert_eq!(
+            check("[ Skip to content ]").unwrap_err(),
+            "expected value at line 1 column 3"
+        );
+    }
 
     fn texts<'a>(parts: &[Part<'a>]) -> Vec<(String, &'a str)> {
         parts.iter().map(|p| (p.at.to_string(), p.text)).collect()

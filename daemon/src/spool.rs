@@ -4,16 +4,19 @@
 //! for `done/` (or is deleted) once its record is in the output folder, or for `failed/`
 //! beside an `.error.json`. Every move is a rename, so the inbox, the work folder, `done/`
 //! and `failed/` must be on one filesystem and one mount (a bind mount, as systemd's
-//! `ReadWritePaths` makes, counts as another); that is tried once at start.
+//! `ReadWritePaths` makes, counts as another); that is tried once at start. The output,
+//! `done/` and `failed/` folders the daemon creates are opened to its group (read and
+//! search), whatever the umask, so the service's group can read records and error reports.
 
-use std::fs::{File, TryLockError};
+use std::fs::{File, Permissions, TryLockError};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::write::FolderSync;
+use crate::write::{FolderSync, Readers};
 
 /// Where the daemon finds and puts files, under `spool` in the config. Relative paths are
 /// taken from the folder the daemon starts in.
@@ -22,6 +25,9 @@ use crate::write::FolderSync;
 pub struct SpoolConfig {
     /// The folder producers drop documents into.
     pub inbox: PathBuf,
+    /// The folder producers write a document into before renaming it into the inbox (as
+    /// Maildir's `tmp/`); on the inbox's filesystem, never watched.
+    pub tmp: PathBuf,
     /// The folder records are written to, one `<id>.json` each.
     pub output: PathBuf,
     /// Where an input goes once its record is written (when `on_success` is `move`).
@@ -40,6 +46,7 @@ impl Default for SpoolConfig {
     fn default() -> Self {
         Self {
             inbox: "inbox".into(),
+            tmp: "tmp".into(),
             output: "out".into(),
             done: "done".into(),
             failed: "failed".into(),
@@ -70,6 +77,8 @@ pub enum OnSuccess {
 pub struct Spool {
     /// The inbox.
     pub inbox: PathBuf,
+    /// The producers' folder, from which they rename documents into the inbox.
+    pub tmp: PathBuf,
     /// The output folder for records, with the flushes its writers share.
     pub output: FolderSync,
     /// The folder for finished inputs.
@@ -94,9 +103,10 @@ impl Spool {
     pub fn open(config: &SpoolConfig) -> anyhow::Result<Self> {
         let spool = Self {
             inbox: create(&config.inbox)?,
-            output: FolderSync::new(&create(&config.output)?),
-            done: create(&config.done)?,
-            failed: FolderSync::new(&create(&config.failed)?),
+            tmp: create(&config.tmp)?,
+            output: FolderSync::new(&create_shared(&config.output)?, Readers::Group),
+            done: create_shared(&config.done)?,
+            failed: FolderSync::new(&create_shared(&config.failed)?, Readers::Group),
             work: create(&config.work_dir)?,
             database: create(&config.state_dir)?.join("state.sqlite"),
             on_success: config.on_success,
@@ -106,20 +116,20 @@ impl Spool {
         Ok(spool)
     }
 
-    /// Moves a probe file along the path every input takes; a hidden name, so the watcher
-    /// ignores it.
+    /// Moves a probe file along the path every input takes, from the producers' `tmp/`; a
+    /// hidden name, so the watcher ignores it.
     fn try_renames(&self) -> anyhow::Result<()> {
         let name = format!(".docnorm-probe-{}", std::process::id());
-        let first = self.inbox.join(&name);
+        let first = self.tmp.join(&name);
         std::fs::write(&first, b"")
-            .with_context(|| format!("{}: cannot write in the inbox", self.inbox.display()))?;
+            .with_context(|| format!("{}: cannot write in the tmp folder", self.tmp.display()))?;
         let mut at = first;
-        for dir in [&self.work, &self.done, self.failed.path()] {
+        for dir in [&self.inbox, &self.work, &self.done, self.failed.path()] {
             let next = dir.join(&name);
             if let Err(err) = std::fs::rename(&at, &next) {
                 let _ = std::fs::remove_file(&at);
                 bail!(
-                    "{}: cannot move files here from {} ({err}); the inbox, work, done and failed folders must be on one filesystem and mount",
+                    "{}: cannot move files here from {} ({err}); the tmp, inbox, work, done and failed folders must be on one filesystem and mount",
                     dir.display(),
                     at.parent().unwrap_or(&at).display()
                 );
@@ -165,6 +175,24 @@ fn lock(path: &Path) -> anyhow::Result<File> {
     }
 }
 
+/// [`create`] for a folder the service's group reads (`out`, `done`, `failed`): one that did
+/// not exist gets group read and search permission whatever the umask; one that did is left
+/// as its owner made it.
+fn create_shared(dir: &Path) -> anyhow::Result<PathBuf> {
+    const GROUP_READ_SEARCH: u32 = 0o050;
+    let existed = dir.exists();
+    let path = create(dir)?;
+    if !existed {
+        let mode = std::fs::metadata(&path)
+            .with_context(|| format!("{}: cannot read folder", path.display()))?
+            .permissions()
+            .mode();
+        std::fs::set_permissions(&path, Permissions::from_mode(mode | GROUP_READ_SEARCH))
+            .with_context(|| format!("{}: cannot open the folder to its group", path.display()))?;
+    }
+    Ok(path)
+}
+
 fn create(dir: &Path) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("{}: cannot create folder", dir.display()))?;
@@ -180,6 +208,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = SpoolConfig {
             inbox: dir.path().join("inbox"),
+            tmp: dir.path().join("tmp"),
             output: dir.path().join("out"),
             done: dir.path().join("done"),
             failed: dir.path().join("failed"),
@@ -189,7 +218,7 @@ mod tests {
         };
         let spool = Spool::open(&config).unwrap();
         assert!(spool.work.ends_with(".docnorm/work") && spool.work.is_dir());
-        assert!(spool.inbox.is_dir() && spool.output.path().is_dir());
+        assert!(spool.inbox.is_dir() && spool.tmp.is_dir() && spool.output.path().is_dir());
         assert!(spool.done.is_dir() && spool.failed.path().is_dir());
         let second = Spool::open(&config).unwrap_err();
         assert!(

@@ -12,6 +12,7 @@
 //! when the inbox is on NFS or SMB).
 
 use std::ffi::OsStr;
+use std::num::{NonZeroU64, NonZeroUsize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,15 +32,15 @@ use tracing::warn;
 pub struct WatchConfig {
     /// Kernel events, polling, or polling only when the inbox is on a network filesystem.
     pub mode: WatchMode,
-    /// How often the polling watcher looks at the inbox.
+    /// How often the polling watcher looks at the inbox (at least every 10 ms).
     pub poll_interval_ms: u64,
     /// How long a file's size and modification time must stay unchanged before it is taken
     /// when no close-after-write or rename said it was complete.
     pub settle_ms: u64,
     /// How often the whole inbox is scanned again, to catch anything events missed.
-    pub reconcile_interval_ms: u64,
+    pub reconcile_interval_ms: NonZeroU64,
     /// How many file events may wait for the run loop; past that, the inbox is rescanned.
-    pub max_queued_events: usize,
+    pub max_queued_events: NonZeroUsize,
 }
 
 impl Default for WatchConfig {
@@ -48,9 +49,48 @@ impl Default for WatchConfig {
             mode: WatchMode::Auto,
             poll_interval_ms: 1000,
             settle_ms: 1000,
-            reconcile_interval_ms: 60_000,
-            max_queued_events: 4096,
+            reconcile_interval_ms: NonZeroU64::new(60_000).expect("not zero"),
+            max_queued_events: NonZeroUsize::new(4096).expect("not zero"),
         }
+    }
+}
+
+/// How the inbox is watched, under `watch` in the config, checked while the config is read
+/// (see [`RunLimits`](crate::limits::RunLimits)).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(from = "WatchConfig")]
+#[schemars(with = "WatchConfig")]
+pub struct WatchLimits {
+    /// Which watcher runs.
+    pub mode: WatchMode,
+    /// How often the polling watcher looks.
+    pub poll_interval: Duration,
+    /// How long an unannounced file must stay unchanged.
+    pub settle: Duration,
+    /// How often the inbox is scanned in full.
+    pub reconcile_interval: Duration,
+    /// How many events may wait.
+    pub max_queued_events: NonZeroUsize,
+}
+
+/// The shortest polling interval.
+const MIN_POLL_INTERVAL: Duration = Duration::from_millis(10);
+
+impl From<WatchConfig> for WatchLimits {
+    fn from(config: WatchConfig) -> Self {
+        Self {
+            mode: config.mode,
+            poll_interval: Duration::from_millis(config.poll_interval_ms).max(MIN_POLL_INTERVAL),
+            settle: Duration::from_millis(config.settle_ms),
+            reconcile_interval: Duration::from_millis(config.reconcile_interval_ms.get()),
+            max_queued_events: config.max_queued_events,
+        }
+    }
+}
+
+impl Default for WatchLimits {
+    fn default() -> Self {
+        WatchConfig::default().into()
     }
 }
 
@@ -94,8 +134,8 @@ pub struct Watch {
 
 impl Watch {
     /// Starts watching `inbox` (not its subfolders).
-    pub fn start(inbox: &Path, config: &WatchConfig) -> anyhow::Result<Self> {
-        let (tx, signals) = mpsc::channel(config.max_queued_events.max(1));
+    pub fn start(inbox: &Path, config: &WatchLimits) -> anyhow::Result<Self> {
+        let (tx, signals) = mpsc::channel(config.max_queued_events.get());
         let rescan = Arc::new(AtomicBool::new(false));
         let wake = Arc::new(Notify::new());
         let handler = Handler {
@@ -110,8 +150,7 @@ impl Watch {
             WatchMode::Auto => is_network_filesystem(inbox),
         };
         let (mut watcher, kind): (Box<dyn Watcher + Send>, _) = if poll {
-            let interval = Duration::from_millis(config.poll_interval_ms.max(10));
-            let config = notify::Config::default().with_poll_interval(interval);
+            let config = notify::Config::default().with_poll_interval(config.poll_interval);
             (Box::new(notify::PollWatcher::new(handler, config)?), "poll")
         } else {
             (Box::new(notify::recommended_watcher(handler)?), "events")

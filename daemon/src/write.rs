@@ -5,8 +5,15 @@
 //! writing the same record twice leaves the same single file. Threads writing into one
 //! folder at about the same time share its flushes ([`FolderSync`]): a flush that starts
 //! after a rename makes that rename durable, whoever asked for it.
+//!
+//! Who may read a written file is the folder's [`Readers`]: what the umask leaves (as
+//! `0644` minus the umask: never writable by others), plus the owner's group for the
+//! daemon's folders, whatever the umask, so that the service's group can read records and
+//! error reports under systemd's `UMask=0077`.
 
+use std::ffi::OsStr;
 use std::io::{self, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
@@ -19,9 +26,23 @@ use crate::locks::{lock, wait};
 #[derive(Debug)]
 pub struct FolderSync {
     dir: PathBuf,
+    readers: Readers,
     state: Mutex<Flushes>,
     finished: Condvar,
 }
+
+/// Who may read the files written into a folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readers {
+    /// Whom the umask allows (`0644` minus the umask): `docnorm process --output`.
+    Umask,
+    /// Also the file owner's group, whatever the umask: the daemon's records and error
+    /// reports, for the consumers and producers in the service's group.
+    Group,
+}
+
+/// Read permission for the group.
+const GROUP_READ: u32 = 0o040;
 
 /// Renames are numbered as their writers ask for a flush; a flush covers every number
 /// handed out before it started.
@@ -33,10 +54,11 @@ struct Flushes {
 }
 
 impl FolderSync {
-    /// The folder at `dir` (which must exist).
-    pub fn new(dir: &Path) -> Self {
+    /// The folder at `dir` (which must exist), whose files `readers` may read.
+    pub fn new(dir: &Path, readers: Readers) -> Self {
         Self {
             dir: dir.to_owned(),
+            readers,
             state: Mutex::default(),
             finished: Condvar::new(),
         }
@@ -81,11 +103,24 @@ impl FolderSync {
 }
 
 /// Writes `bytes` to `name` in `folder` atomically and durably.
-pub fn write_atomic(folder: &FolderSync, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
-    let target = folder.dir.join(name);
+pub fn write_atomic(
+    folder: &FolderSync,
+    name: impl AsRef<OsStr>,
+    bytes: &[u8],
+) -> io::Result<PathBuf> {
+    let target = folder.dir.join(name.as_ref());
     let mut temp = tempfile::Builder::new()
         .prefix(".tmp-")
+        .permissions(std::fs::Permissions::from_mode(0o644))
         .tempfile_in(&folder.dir)?;
+    if folder.readers == Readers::Group {
+        let file = temp.as_file();
+        let mode = file.metadata()?.permissions().mode();
+        if mode & GROUP_READ == 0 {
+            // Not through the umask: fchmod sets the mode as given.
+            file.set_permissions(std::fs::Permissions::from_mode(mode | GROUP_READ))?;
+        }
+    }
     temp.write_all(bytes)?;
     temp.as_file().sync_all()?;
     temp.persist(&target).map_err(|e| e.error)?;
@@ -97,7 +132,7 @@ pub fn write_atomic(folder: &FolderSync, name: &str, bytes: &[u8]) -> io::Result
 pub fn write_record(folder: &FolderSync, record: &Record) -> io::Result<PathBuf> {
     let mut bytes = serde_json::to_vec_pretty(record).map_err(io::Error::other)?;
     bytes.push(b'\n');
-    write_atomic(folder, &record_name(&record.id), &bytes)
+    write_atomic(folder, record_name(&record.id), &bytes)
 }
 
 /// The file name of the record with content id `id`.
@@ -112,7 +147,7 @@ mod tests {
     #[test]
     fn writing_twice_leaves_one_complete_file() {
         let dir = tempfile::tempdir().unwrap();
-        let folder = FolderSync::new(dir.path());
+        let folder = FolderSync::new(dir.path(), Readers::Umask);
         write_atomic(&folder, "a.json", b"{}").unwrap();
         write_atomic(&folder, "a.json", b"{}").unwrap();
         let names: Vec<_> = std::fs::read_dir(dir.path())
@@ -126,7 +161,7 @@ mod tests {
     #[test]
     fn threads_writing_at_once_each_get_their_file() {
         let dir = tempfile::tempdir().unwrap();
-        let folder = FolderSync::new(dir.path());
+        let folder = FolderSync::new(dir.path(), Readers::Umask);
         std::thread::scope(|scope| {
             for t in 0..4 {
                 let folder = &folder;
@@ -153,6 +188,10 @@ mod tests {
     #[test]
     fn a_folder_that_cannot_be_flushed_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(FolderSync::new(&dir.path().join("gone")).sync().is_err());
+        assert!(
+            FolderSync::new(&dir.path().join("gone"), Readers::Umask)
+                .sync()
+                .is_err()
+        );
     }
 }

@@ -11,6 +11,32 @@ pub enum Task {
     Help,
     /// `bench`: measure quality and speed.
     Bench(BenchFlags),
+    /// `deb`: build the Debian package.
+    Deb(DebFlags),
+    /// `deb-test`: install, upgrade, remove and purge the package, checking each step.
+    DebTest(DebFlags),
+    /// `fuzz`: run the fuzz targets for a while.
+    Fuzz(FuzzFlags),
+}
+
+/// The flags of `cargo xtask deb` and `deb-test`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DebFlags {
+    /// The package's version instead of the crate's (`--deb-version`).
+    pub version: Option<String>,
+    /// Use the `target/release/docnorm` already built.
+    pub no_build: bool,
+}
+
+/// The flags of `cargo xtask fuzz`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FuzzFlags {
+    /// How long each target runs, in seconds.
+    pub seconds: usize,
+    /// The targets to run, in order (default: all of them).
+    pub targets: Vec<String>,
+    /// The largest input the fuzzer makes, in bytes.
+    pub max_len: usize,
 }
 
 /// The flags of `cargo xtask bench`.
@@ -62,6 +88,9 @@ pub enum Write {
 /// Usage text.
 pub const USAGE: &str = "\
 usage: cargo xtask bench [FLAGS]
+       cargo xtask fuzz [--seconds N] [--target NAME]... [--max-len BYTES]
+       cargo xtask deb [--deb-version VERSION] [--no-build]
+       cargo xtask deb-test [--no-build]
 
 Measures docnorm's quality (article-extraction benchmark, seeds) and speed (criterion
 benches per plugin, end-to-end run beside a durable-copy baseline; in full runs also the
@@ -80,16 +109,60 @@ flags:
   --no-write        do not update BENCHMARKS.md
   --no-build        use the target/release/docnorm already built (never for BENCHMARKS.md)
   -h, --help        this text
+
+fuzz runs each fuzz target of fuzz/ (read, frontmatter, html, text) with cargo fuzz on
+stable Rust (installing cargo-fuzz if missing), seeded from fuzz/seeds and the test
+fixtures, its corpus kept in fuzz/corpus; it fails when a target finds a crash (the input
+is then in fuzz/artifacts/<target>/).
+
+  --seconds N       how long each target runs (default 45)
+  --target NAME     run only this target (repeatable)
+  --max-len BYTES   the largest input made (default 4096)
+
+deb builds the Debian package (target/debian/*.deb) with cargo-deb (`cargo install
+cargo-deb`): the binary, the systemd unit, the example config as /etc/docnorm/docnorm.yaml,
+the maintainer scripts of config/debian/ (docnorm user, spool folders), manual pages and
+bash, zsh and fish completions generated from the CLI. deb-test (as root, on a machine
+without the package) installs, upgrades, removes and purges it with dpkg and checks each
+step.
+
+  --deb-version V    the package's version instead of the crate's
+  --no-build         use the target/release/docnorm already built
 ";
 
 /// Parses the arguments after `cargo xtask`.
 pub fn parse(args: &[String]) -> anyhow::Result<Task> {
     let mut args = args.iter();
     match args.next().map(String::as_str) {
-        None | Some("-h" | "--help" | "help") => return Ok(Task::Help),
-        Some("bench") => {}
+        None | Some("-h" | "--help" | "help") => Ok(Task::Help),
+        Some("bench") => parse_bench(args),
+        Some("fuzz") => parse_fuzz(args),
+        Some("deb") => parse_deb(args).map(Task::Deb),
+        Some("deb-test") => parse_deb(args).map(Task::DebTest),
         Some(other) => bail!("unknown task `{other}`\n\n{USAGE}"),
     }
+}
+
+fn parse_fuzz(mut args: std::slice::Iter<'_, String>) -> anyhow::Result<Task> {
+    let mut flags = FuzzFlags {
+        seconds: 45,
+        targets: Vec::new(),
+        max_len: 4096,
+    };
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| value(&mut args, name);
+        match arg.as_str() {
+            "--seconds" => flags.seconds = number(&value("--seconds")?, "--seconds")?,
+            "--target" => flags.targets.push(value("--target")?),
+            "--max-len" => flags.max_len = number(&value("--max-len")?, "--max-len")?,
+            "-h" | "--help" => return Ok(Task::Help),
+            other => bail!("unknown flag `{other}`\n\n{USAGE}"),
+        }
+    }
+    Ok(Task::Fuzz(flags))
+}
+
+fn parse_bench(mut args: std::slice::Iter<'_, String>) -> anyhow::Result<Task> {
     let mut flags = BenchFlags {
         quick: false,
         parts: Parts {
@@ -106,11 +179,7 @@ pub fn parse(args: &[String]) -> anyhow::Result<Task> {
         no_build: false,
     };
     while let Some(arg) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .cloned()
-                .with_context(|| format!("{name} needs a value"))
-        };
+        let mut value = |name: &str| value(&mut args, name);
         match arg.as_str() {
             "--quick" => flags.quick = true,
             "--quality-only" => {
@@ -157,6 +226,25 @@ impl BenchFlags {
     }
 }
 
+fn parse_deb(mut args: std::slice::Iter<'_, String>) -> anyhow::Result<DebFlags> {
+    let mut flags = DebFlags::default();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--deb-version" => flags.version = Some(value(&mut args, "--deb-version")?),
+            "--no-build" => flags.no_build = true,
+            other => bail!("unknown flag `{other}`\n\n{USAGE}"),
+        }
+    }
+    Ok(flags)
+}
+
+/// The value after flag `name`.
+fn value(args: &mut std::slice::Iter<'_, String>, name: &str) -> anyhow::Result<String> {
+    args.next()
+        .cloned()
+        .with_context(|| format!("{name} needs a value"))
+}
+
 fn number(s: &str, name: &str) -> anyhow::Result<usize> {
     s.parse()
         .with_context(|| format!("{name} takes a whole number, not `{s}`"))
@@ -173,8 +261,21 @@ mod tests {
             .collect();
         match parse(&args).unwrap() {
             Task::Bench(flags) => flags,
-            Task::Help => panic!("expected bench"),
+            other => panic!("expected bench, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn deb_takes_a_version_and_no_build() {
+        let args: Vec<String> = ["deb", "--deb-version", "1.0-1", "--no-build"]
+            .map(String::from)
+            .to_vec();
+        let expected = DebFlags {
+            version: Some("1.0-1".to_owned()),
+            no_build: true,
+        };
+        assert_eq!(parse(&args).unwrap(), Task::Deb(expected));
+        assert!(parse(&["deb-test".to_owned(), "--quick".to_owned()]).is_err());
     }
 
     #[test]
@@ -201,6 +302,26 @@ mod tests {
         assert!(!bench(&["--files", "100"]).is_full_run());
         let e2e = bench(&["--e2e-only"]).parts;
         assert!(e2e.end_to_end && !e2e.quality && !e2e.plugins && !e2e.crash);
+    }
+
+    #[test]
+    fn fuzz_runs_every_target_unless_told() {
+        let args = |a: &[&str]| a.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let Task::Fuzz(flags) = parse(&args(&["fuzz"])).unwrap() else {
+            panic!("expected fuzz");
+        };
+        assert_eq!((flags.seconds, flags.max_len), (45, 4096));
+        assert!(flags.targets.is_empty());
+        let Task::Fuzz(flags) =
+            parse(&args(&["fuzz", "--seconds", "600", "--target", "html"])).unwrap()
+        else {
+            panic!("expected fuzz");
+        };
+        assert_eq!(
+            (flags.seconds, flags.targets),
+            (600, vec!["html".to_owned()])
+        );
+        assert!(parse(&args(&["fuzz", "--quick"])).is_err());
     }
 
     #[test]

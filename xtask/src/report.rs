@@ -249,6 +249,7 @@ fn render_plugins(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             100.0 * text / native
         )?;
     }
+    render_custom_plugins(on_seeds, out)?;
     if let (Some(enrich), Some(chain)) = (on_seeds("enrich"), on_seeds("chain")) {
         match enrich_share(enrich, chain) {
             Some(share) => writeln!(
@@ -264,6 +265,35 @@ fn render_plugins(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The cost per seed-sized document of each way a custom plugin runs, beside the text plugin.
+fn render_custom_plugins(
+    on_seeds: impl Fn(&str) -> Option<f64>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let micros = |stage: &str| on_seeds(stage).map(|per_second| 1e6 / per_second);
+    let (Some(text), Some(isolated), Some(host)) = (
+        micros("text"),
+        micros("isolated_noop"),
+        micros("process_host"),
+    ) else {
+        return Ok(());
+    };
+    let shown =
+        |stage: &str| micros(stage).map_or_else(|| "–".to_owned(), |us| format!("{us:.1} µs"));
+    writeln!(
+        out,
+        "\nCustom plugins per seed-sized document, one core: a no-op native plugin {}, the same \
+         library isolated in `docnorm plugin-host` (a no-op process plugin in Rust) \
+         {isolated:.1} µs ({:.0}% of the text plugin's {text:.1} µs), the Python example \
+         (`tagger.py`) {}. The host's own side of a process plugin call (its CPU time: \
+         framing, JSON, the pipes' system calls; `process_host`, in documents per CPU second) \
+         is {host:.1} µs (aim: at most 50 µs).",
+        shown("native_noop"),
+        100.0 * isolated / text,
+        shown("python_tagger"),
+    )
 }
 
 /// The time the enricher adds to the rest of the default chain, in percent, from both
@@ -361,6 +391,28 @@ mod tests {
             text.contains("The enricher adds 20.0% to the time of the rest of the chain"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn custom_plugin_costs_are_reported_per_document() {
+        let report = Report {
+            plugins: vec![
+                speed("text", 25_000.0),
+                speed("isolated_noop", 20_000.0),
+                speed("process_host", 100_000.0),
+                speed("python_tagger", 2_000.0),
+            ],
+            ..Report::default()
+        };
+        let mut out = Vec::new();
+        render_plugins(&report, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("a no-op native plugin –,"), "{text}");
+        assert!(
+            text.contains("(a no-op process plugin in Rust) 50.0 µs (125% of the text plugin's 40.0 µs), the Python example (`tagger.py`) 500.0 µs."),
+            "{text}"
+        );
+        assert!(text.contains("is 10.0 µs (aim: at most 50 µs)"), "{text}");
     }
 
     #[test]

@@ -29,7 +29,9 @@ pub struct PluginSpeed {
 }
 
 /// The criterion benches of the `docnorm` package that report per-stage speed: every stage
-/// over every input set, and the cost of a no-op native plugin call over the seeds.
+/// over every input set, and the cost of a custom plugin call over the seeds for each way a
+/// custom plugin runs (native, isolated, a Python process; `process_host` counts the host's
+/// own CPU time of a process call).
 const BENCHES: &[&str] = &["pipeline", "native"];
 
 /// Builds and runs the benches and collects their throughput, in the benches' order.
@@ -214,6 +216,9 @@ fn stage_order(stage: &str) -> usize {
         "enrich",
         "chain",
         "native_noop",
+        "isolated_noop",
+        "process_host",
+        "python_tagger",
     ]
     .iter()
     .position(|s| *s == stage)

@@ -1,18 +1,26 @@
 //! `docnorm check`: validates the config and loads every plugin, reporting what it found.
 //!
 //! Every custom plugin is loaded as the daemon would load it (file checks, ABI version,
-//! manifest, `init` with its options), whether or not the chain names it; then the chain is
-//! built. Exit code 0 when all is well, 78 (`EX_CONFIG`) on a bad config or plugin.
+//! manifest, `init` with its options), or its first process started and its handshake
+//! completed (protocol version, manifest), whether or not the chain names it; then the chain
+//! is built. Exit code 0 when all is well, 78 (`EX_CONFIG`) on a bad config or plugin.
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use docnorm_plugin_api::Field;
 use tracing::warn;
 
 use super::{EX_CONFIG, fatal};
 use crate::config::Config;
 use crate::pipeline::Pipeline;
+
+/// The exit codes of `docnorm check`, as `--help` lists them.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0   the config is valid and every plugin loaded
+  1   the report could not be written
+  2   usage error
+  78  bad config or plugin (EX_CONFIG); the message names the file, the key and the problem";
 
 /// Arguments of `docnorm check`.
 #[derive(Debug, clap::Args)]
@@ -40,24 +48,8 @@ fn check(args: &Args, out: &mut dyn Write) -> anyhow::Result<std::io::Result<()>
         None => lines.push("no config given: checking the embedded defaults".to_owned()),
     }
     for custom in &config.custom {
-        let loaded = custom.load()?;
-        let m = loaded.plugin.declared();
-        lines.push(format!(
-            "custom plugin {}: {} declares {} {} (ABI {}.{}, {}), reads [{}], writes [{}]",
-            custom.name,
-            loaded.path.display(),
-            m.name,
-            m.version,
-            m.abi,
-            loaded.plugin.abi_minor(),
-            if m.thread_safe {
-                "thread-safe"
-            } else {
-                "called one document at a time"
-            },
-            Field::join(&m.reads, ", "),
-            Field::join(&m.writes, ", "),
-        ));
+        let started = custom.start(&config.run)?;
+        lines.push(custom.describe(&started));
         if !config.chain.contains(&custom.name) {
             warn!(plugin = %custom.name, "custom plugin is not in the chain");
             lines.push(format!(

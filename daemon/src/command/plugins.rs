@@ -9,6 +9,14 @@ use super::{EX_CONFIG, fatal};
 use crate::config::Config;
 use crate::pipeline::Pipeline;
 
+/// The exit codes of `docnorm plugins`, as `--help` lists them.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0   success
+  1   the list could not be written
+  2   usage error
+  78  bad config or plugin (EX_CONFIG)";
+
 /// Arguments of `docnorm plugins`.
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -15,6 +15,14 @@ use tokio::signal::unix::{SignalKind, signal};
 use super::{EX_CONFIG, fatal};
 use crate::config::Config;
 
+/// The exit codes of `docnorm run`, as `--help` lists them.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0   stopped by SIGTERM or SIGINT after finishing the documents in flight
+  1   cannot start (a folder it cannot make, a spool another docnorm holds, no watcher)
+  2   usage error
+  78  bad config or plugin (EX_CONFIG)";
+
 /// Arguments of `docnorm run`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -29,7 +37,7 @@ pub fn run(args: &Args, _out: &mut dyn Write) -> u8 {
         Ok(config) => config,
         Err(err) => return fatal(&err.into(), EX_CONFIG),
     };
-    let pipeline = match crate::work::build(&config) {
+    let pipeline = match crate::pipeline::Pipeline::new(&config) {
         Ok(pipeline) => pipeline,
         Err(err) => return fatal(&err, EX_CONFIG),
     };

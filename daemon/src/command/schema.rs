@@ -1,4 +1,5 @@
-//! `docnorm schema`: the JSON Schema of the record, generated from the Rust types.
+//! `docnorm schema`: the JSON Schema of the record (or of the config, or of the process plugin
+//! protocol), generated from the Rust types.
 
 use std::io::Write;
 
@@ -15,7 +16,16 @@ pub enum Which {
     Record,
     /// The configuration file.
     Config,
+    /// One line of the process plugin protocol, `docnorm.plugin-protocol/1`.
+    PluginProtocol,
 }
+
+/// The exit codes of `docnorm schema`, as `--help` lists them.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0   success
+  1   the schema could not be written
+  2   usage error";
 
 /// Arguments of `docnorm schema`.
 #[derive(Debug, clap::Args)]
@@ -35,6 +45,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> u8 {
     let schema = match args.which {
         Which::Record => record_schema(),
         Which::Config => schemars::schema_for!(Config).to_value(),
+        Which::PluginProtocol => docnorm_plugin_api::protocol::schema(),
     };
     let result = serde_json::to_writer_pretty(&mut *out, &schema)
         .map_err(std::io::Error::from)

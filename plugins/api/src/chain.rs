@@ -1,22 +1,38 @@
-//! The chain runner: plugins in order, each patch checked against the plugin's manifest and
-//! the record's types before it is applied.
+//! The chain runner: plugins in order, each patch checked against the plugin's manifest, its
+//! size bound and the record's types before it is applied.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::deadline;
 use crate::document::Document;
 use crate::error::{ChainError, PluginError, panic_message};
 use crate::field::Field;
 use crate::patch::merge_patch;
-use crate::plugin::{Outcome, Plugin};
+use crate::plugin::{Manifest, Outcome, Plugin};
 use crate::record::{PluginRun, Record};
+
+/// The warning of a record whose body is empty although its document is not blank: every
+/// line was removed, or the document holds no body text, and a user should know.
+pub const EMPTY_BODY_WARNING: &str = "the body is empty although the document is not";
+
+/// The bound on a plugin's patch for an empty document, in JSON values (every string,
+/// number, boolean, null, list and object counts one); each two bytes of the document allow
+/// one value more. Past it, or past [`MAX_PATCH_BYTES`], the patch is rejected naming the
+/// plugin: what a plugin makes of a document is bounded by the document.
+pub const MAX_PATCH_VALUES: usize = 100_000;
+
+/// The bound on a plugin's patch for an empty document, in bytes of strings (keys and
+/// values, before JSON escaping); each byte of the document allows four bytes more.
+pub const MAX_PATCH_BYTES: usize = 16 << 20;
 
 /// An ordered list of plugins that turns a [`Document`] into a [`Record`].
 pub struct Chain {
     plugins: Vec<Box<dyn Plugin>>,
+    time_limit: Option<Duration>,
 }
 
 impl Chain {
@@ -27,7 +43,19 @@ impl Chain {
         for plugin in &plugins {
             check_manifest(plugin.as_ref())?;
         }
-        Ok(Self { plugins })
+        Ok(Self {
+            plugins,
+            time_limit: None,
+        })
+    }
+
+    /// Gives every plugin call `limit` to finish: the chain sets the [`deadline`] of the
+    /// thread before each call, so a plugin that checks it stops soon after the limit with
+    /// an error naming it. Without this nothing expires.
+    #[must_use]
+    pub fn with_time_limit(mut self, limit: Duration) -> Self {
+        self.time_limit = Some(limit);
+        self
     }
 
     /// The plugins, in order.
@@ -38,8 +66,21 @@ impl Chain {
     /// Runs every plugin over `doc` and returns the finished record, its `id` set.
     ///
     /// A document that no plugin gave a `body` fails as unclaimed. A panicking plugin fails
-    /// the document, not the process.
+    /// the document, not the process. Control characters other than tabs and line breaks are
+    /// removed from every string a plugin writes (carriage returns, vertical tabs and form
+    /// feeds become line breaks), and a record whose body is empty although its document is
+    /// not blank gets the warning [`EMPTY_BODY_WARNING`].
     pub fn run(&self, doc: &Document<'_>) -> Result<Record, ChainError> {
+        self.run_observed(doc, &mut |_| {})
+    }
+
+    /// Runs the chain like [`run`](Self::run), telling `on_call` which plugin is about to be
+    /// called before each call (a host that limits each call's time starts its clock there).
+    pub fn run_observed(
+        &self,
+        doc: &Document<'_>,
+        on_call: &mut dyn FnMut(&Manifest),
+    ) -> Result<Record, ChainError> {
         let mut record = Record::new(doc.source.clone());
         let mut value = serde_json::to_value(&record).map_err(|e| ChainError::Patch {
             path: doc.path.to_owned(),
@@ -50,15 +91,19 @@ impl Chain {
         for plugin in &self.plugins {
             let manifest = plugin.manifest();
             let fields = pick(&value, &manifest.reads);
+            on_call(manifest);
             let started = Instant::now();
-            let outcome =
-                call(plugin.as_ref(), doc, &fields).map_err(|source| ChainError::Plugin {
-                    path: doc.path.to_owned(),
-                    plugin: manifest.name.clone(),
-                    source,
-                })?;
+            let outcome = {
+                let _deadline = deadline::enter(self.time_limit);
+                call(plugin.as_ref(), doc, &fields)
+            }
+            .map_err(|source| ChainError::Plugin {
+                path: doc.path.to_owned(),
+                plugin: manifest.name.clone(),
+                source,
+            })?;
             let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-            let Outcome::Patch(patch) = outcome else {
+            let Outcome::Patch(mut patch) = outcome else {
                 continue;
             };
             let reject = |reason: String| ChainError::Patch {
@@ -66,6 +111,7 @@ impl Chain {
                 plugin: manifest.name.clone(),
                 reason,
             };
+            bound_and_clean(&mut patch, doc.bytes.len()).map_err(reject)?;
             apply(&mut value, patch, &manifest.name, &manifest.writes).map_err(reject)?;
             record = Record::deserialize(&value).map_err(|e| reject(e.to_string()))?;
             runs.push(PluginRun {
@@ -80,9 +126,20 @@ impl Chain {
                 format: doc.format.to_string(),
             });
         }
+        if record.body.trim().is_empty() && !blank(doc) {
+            record.warnings.push(EMPTY_BODY_WARNING.to_owned());
+        }
         record.provenance.plugins = runs;
         record.id = record.content_id();
         Ok(record)
+    }
+}
+
+/// Whether the document holds nothing but whitespace.
+fn blank(doc: &Document<'_>) -> bool {
+    match doc.text {
+        Some(text) => text.trim().is_empty(),
+        None => doc.bytes.is_empty(),
     }
 }
 
@@ -129,6 +186,76 @@ fn pick(record: &Value, reads: &[Field]) -> Map<String, Value> {
             Some((name.to_owned(), record.get(name)?.clone()))
         })
         .collect()
+}
+
+/// Checks that `patch` stays within the bounds of a document of `document_bytes` (see
+/// [`MAX_PATCH_VALUES`] and [`MAX_PATCH_BYTES`]) and removes control characters from its strings.
+///
+/// One pass over the values, without recursion (a patch may nest deeply), stopping as soon as
+/// a bound is passed.
+fn bound_and_clean(patch: &mut Map<String, Value>, document_bytes: usize) -> Result<(), String> {
+    let max_values = MAX_PATCH_VALUES.saturating_add(document_bytes / 2);
+    let max_bytes = MAX_PATCH_BYTES.saturating_add(document_bytes.saturating_mul(4));
+    let too_large = |what: String| {
+        format!(
+            "the patch holds more than {what}, the bound for a document of {document_bytes} bytes"
+        )
+    };
+    let (mut values, mut bytes) = (0usize, 0usize);
+    let mut pending: Vec<&mut Value> = Vec::new();
+    for (key, value) in patch.iter_mut() {
+        bytes += key.len();
+        pending.push(value);
+    }
+    while let Some(value) = pending.pop() {
+        values += 1;
+        if values > max_values {
+            return Err(too_large(format!("{max_values} JSON values")));
+        }
+        if bytes > max_bytes {
+            return Err(too_large(format!("{max_bytes} bytes of strings")));
+        }
+        match value {
+            Value::String(s) => {
+                bytes += s.len();
+                clean_controls(s);
+            }
+            Value::Array(items) => pending.extend(items.iter_mut()),
+            Value::Object(map) => {
+                for (key, value) in map.iter_mut() {
+                    bytes += key.len();
+                    pending.push(value);
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+    if bytes > max_bytes {
+        return Err(too_large(format!("{max_bytes} bytes of strings")));
+    }
+    Ok(())
+}
+
+/// Removes the control characters that are not text (NUL and the other C0 controls but tab
+/// and line feed) from `s`; a carriage return, vertical tab or form feed becomes a line feed
+/// (a carriage return before a line feed just goes).
+fn clean_controls(s: &mut String) {
+    let stray = |b: u8| b < 0x20 && b != b'\n' && b != b'\t';
+    if !s.bytes().any(stray) {
+        return;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\r' | '\u{b}' | '\u{c}' => out.push('\n'),
+            '\t' | '\n' => out.push(c),
+            c if c < ' ' => {}
+            c => out.push(c),
+        }
+    }
+    *s = out;
 }
 
 /// Checks `patch` against `writes` and applies it, appending to the log-like fields.
@@ -315,6 +442,103 @@ mod tests {
         )])
         .unwrap_err();
         assert!(matches!(err, ChainError::Unclaimed { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_patch_out_of_proportion_to_the_document_is_rejected() {
+        let big = "x".repeat(MAX_PATCH_BYTES + 100);
+        let Err(err) = run(vec![fixed("bloat", &[Field::Body], json!({ "body": big }))]) else {
+            panic!("a patch of 16 MiB for a document of 4 bytes was accepted");
+        };
+        assert!(
+            matches!(err, ChainError::Patch { ref plugin, .. } if plugin == "bloat"),
+            "{err}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "doc.txt: plugin bloat: rejected patch: the patch holds more than 16777232 bytes of \
+             strings, the bound for a document of 4 bytes"
+        );
+
+        let keys: Map<String, Value> = (0..=MAX_PATCH_VALUES)
+            .map(|i| (i.to_string(), Value::Null))
+            .collect();
+        let Err(err) = run(vec![fixed(
+            "many",
+            &[Field::Body, Field::Extra],
+            json!({ "body": "x", "extra": keys }),
+        )]) else {
+            panic!("a patch of 100,001 values for a document of 4 bytes was accepted");
+        };
+        assert!(
+            err.to_string().contains("more than 100002 JSON values"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn control_characters_are_removed_from_every_string() {
+        let record = run(vec![fixed(
+            "raw",
+            &[Field::Title, Field::Body, Field::Extra],
+            json!({
+                "title": "A\u{0}B", "body": "one\r\ntwo\rthree\u{c}four\tfive\u{7}",
+                "extra": {"list": ["x\u{1b}y"]}
+            }),
+        )])
+        .unwrap();
+        assert_eq!(record.title.as_deref(), Some("AB"));
+        assert_eq!(record.body, "one\ntwo\nthree\nfour\tfive");
+        assert_eq!(record.extra["list"][0], "xy");
+    }
+
+    #[test]
+    fn an_empty_body_from_a_document_with_text_is_warned_about() {
+        let record = run(vec![fixed("eraser", &[Field::Body], json!({ "body": "" }))]).unwrap();
+        assert_eq!(record.warnings, [EMPTY_BODY_WARNING]);
+        let record = Chain::new(vec![fixed("eraser", &[Field::Body], json!({ "body": "" }))])
+            .unwrap()
+            .run(&Document::for_text("blank.txt", " \n"))
+            .unwrap();
+        assert!(record.warnings.is_empty());
+    }
+
+    /// Loops until the deadline passes, as the built-in plugins' long loops do.
+    struct Spin(Manifest);
+
+    impl Plugin for Spin {
+        fn manifest(&self) -> &Manifest {
+            &self.0
+        }
+        fn process(
+            &self,
+            _: &Document<'_>,
+            _: &Map<String, Value>,
+        ) -> Result<Outcome, PluginError> {
+            let mut ticker = deadline::Ticker::default();
+            loop {
+                ticker.tick()?;
+                std::hint::spin_loop();
+            }
+        }
+    }
+
+    #[test]
+    fn a_plugin_that_checks_the_deadline_stops_at_the_time_limit() {
+        let spin = Box::new(Spin(Manifest::new("spin", "1", &[], &[Field::Body])));
+        let chain = Chain::new(vec![spin])
+            .unwrap()
+            .with_time_limit(Duration::from_millis(50));
+        let started = Instant::now();
+        let err = chain
+            .run(&Document::for_text("doc.txt", "text"))
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(
+            err.to_string(),
+            "doc.txt: plugin spin: limit exceeded: the plugin call ran past its time limit of 50 ms and was stopped"
+        );
+        assert!(!deadline::expired(), "the deadline ends with the call");
     }
 
     #[test]

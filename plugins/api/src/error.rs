@@ -13,6 +13,10 @@ pub enum PluginError {
     /// Anything else.
     #[error("{0}")]
     Other(String),
+    /// The process running the plugin failed while handling the document: it died, hung past
+    /// the time limit or broke the protocol. It was replaced, so another attempt may work.
+    #[error("{0}")]
+    Crashed(String),
 }
 
 /// Why the chain could not produce a record for a document.

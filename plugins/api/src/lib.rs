@@ -40,6 +40,7 @@
 #![warn(missing_docs)]
 
 mod chain;
+pub mod deadline;
 mod document;
 mod error;
 mod field;
@@ -47,19 +48,22 @@ mod format;
 pub mod native;
 mod patch;
 mod plugin;
+pub mod protocol;
 mod record;
+mod removed;
 pub mod testing;
 
-pub use chain::Chain;
+pub use chain::{Chain, EMPTY_BODY_WARNING, MAX_PATCH_BYTES, MAX_PATCH_VALUES};
 pub use document::Document;
 pub use error::{ChainError, PluginError, panic_message};
 pub use field::{Field, Slot, UnknownField, slot};
 pub use format::Format;
 pub use patch::{Patch, merge_patch};
-pub use plugin::{Manifest, Outcome, Plugin};
+pub use plugin::{ExplainedLine, Explanation, Manifest, Outcome, Plugin, PluginConfig};
 pub use record::{
-    Author, Entities, Fingerprints, Image, PluginRun, Provenance, Publisher, Record, Related,
-    Removed, SCHEMA, Source, Stats,
+    Author, Entities, Fingerprints, Image, LineRange, PluginRun, Provenance, Publisher, Record,
+    Related, Removed, SCHEMA, Source, Stats,
 };
+pub use removed::RemovedLines;
 /// The JSON crate of the plugin contract, re-exported so that a plugin uses the same version.
 pub use serde_json;

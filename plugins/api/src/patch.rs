@@ -74,16 +74,23 @@ impl Patch {
         &mut self,
         lines: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> &mut Self {
-        let mut items = lines
-            .into_iter()
-            .map(|(text, reason)| {
-                let mut item = Map::new();
-                item.insert("text".to_owned(), Value::String(text.to_owned()));
-                item.insert("reason".to_owned(), Value::String(reason.to_owned()));
-                Value::Object(item)
-            })
-            .peekable();
-        if items.peek().is_none() {
+        let items = lines.into_iter().map(|(text, reason)| {
+            let mut item = Map::new();
+            item.insert("text".to_owned(), Value::String(text.to_owned()));
+            item.insert("reason".to_owned(), Value::String(reason.to_owned()));
+            Value::Object(item)
+        });
+        self.removed_entries(items)
+    }
+
+    /// Lists `provenance.removed` entries built elsewhere (by [`RemovedLines`], which joins
+    /// runs of lines removed for one reason); the chain adds the plugin's name and checks
+    /// their shape. No entries leave the patch without `provenance`.
+    ///
+    /// [`RemovedLines`]: crate::RemovedLines
+    pub fn removed_entries(&mut self, entries: impl IntoIterator<Item = Value>) -> &mut Self {
+        let mut entries = entries.into_iter().peekable();
+        if entries.peek().is_none() {
             return self;
         }
         let provenance = self
@@ -95,7 +102,7 @@ impl Patch {
                 .entry("removed")
                 .or_insert_with(|| Value::Array(Vec::new()));
             if let Value::Array(removed) = removed {
-                removed.extend(items);
+                removed.extend(entries);
             }
         }
         self

@@ -69,4 +69,47 @@ pub trait Plugin: Send + Sync {
         doc: &Document<'_>,
         fields: &Map<String, Value>,
     ) -> Result<Outcome, PluginError>;
+
+    /// How the plugin reads `doc`, line by line, for `docnorm explain`; `None` (the default)
+    /// when it does not explain itself or declines the document.
+    fn explain(&self, doc: &Document<'_>) -> Option<Explanation> {
+        let _ = doc;
+        None
+    }
+}
+
+/// What a plugin says about how it read one document, line by line, for `docnorm explain`.
+///
+/// A plugin that makes line-by-line decisions (what it kept, what it used as a title, what it
+/// removed and why) offers them through [`Plugin::explain`]; the host prints them without
+/// knowing how the plugin works inside.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Explanation {
+    /// The document's lines (or blocks), in order.
+    pub lines: Vec<ExplainedLine>,
+}
+
+/// One line (or block) of an [`Explanation`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExplainedLine {
+    /// Its line number in the document, from 1.
+    pub number: usize,
+    /// What the plugin made of it: `kept`, `title`, `author`, `removed`, … (empty for a blank
+    /// line).
+    pub role: String,
+    /// Why it was removed, for a removed line.
+    pub reason: Option<String>,
+    /// Its text.
+    pub text: String,
+}
+
+/// The config type of a built-in plugin: its section under `plugins` in the config, named
+/// [`NAME`](Self::NAME), and how the running plugin is built from it. The host keeps one table
+/// of these, so adding a built-in plugin is one line there.
+pub trait PluginConfig: Default {
+    /// The plugin's name in `chain`, its config section and its manifest.
+    const NAME: &'static str;
+
+    /// Checks the settings and builds the running plugin.
+    fn build_plugin(&self) -> Result<Box<dyn Plugin>, Box<dyn std::error::Error + Send + Sync>>;
 }

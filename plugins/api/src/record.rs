@@ -76,8 +76,14 @@ pub struct Record {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
-    /// The path the document was read from, as given.
+    /// The path the document was read from, as given; in the daemon, where the file was
+    /// dropped (the inbox).
     pub path: String,
+    /// Where the daemon moved the input once this record was written (in `done/`); absent
+    /// when the input was not moved (`docnorm process`, `spool.on_success` `keep` or
+    /// `delete`, a file of several documents of which some failed: see its `.error.json`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<String>,
     /// The file name part of `path`.
     pub name: String,
     /// Size of the file as stored (before decompression).
@@ -223,15 +229,56 @@ pub struct PluginRun {
 }
 
 /// A piece of the document a plugin removed.
+///
+/// Plugins that remove whole lines (the `text` plugin) give one entry per run of consecutive
+/// lines removed for the same reason (blank lines between them do not break the run), with
+/// the run's `lines`; a record lists at most [`RemovedLines::MAX_ENTRIES`] entries and
+/// [`RemovedLines::MAX_TEXT_BYTES`] bytes of removed text per plugin, and a warning counts
+/// what it leaves out (see [`RemovedLines`]).
+///
+/// [`RemovedLines`]: crate::RemovedLines
+/// [`RemovedLines::MAX_ENTRIES`]: crate::RemovedLines::MAX_ENTRIES
+/// [`RemovedLines::MAX_TEXT_BYTES`]: crate::RemovedLines::MAX_TEXT_BYTES
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Removed {
-    /// The removed text, one line.
+    /// The removed text: one line, or the lines of a run joined by line breaks.
     pub text: String,
     /// Why it was removed, e.g. `promotion`.
     pub reason: String,
     /// The plugin that removed it.
     pub plugin: String,
+    /// The lines the text was on, when the plugin removed whole lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lines: Option<LineRange>,
+}
+
+/// A run of lines of the document, numbered from 1, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineRange {
+    /// The first line of the run.
+    pub first: u64,
+    /// The last line of the run (equal to `first` for a single line).
+    pub last: u64,
+}
+
+impl Source {
+    /// A `source` from its JSON, keeping only the keys this build knows, so that a plugin keeps
+    /// working when a newer host adds one.
+    pub fn lenient(value: Value) -> Result<Self, String> {
+        let bad = |e: serde_json::Error| format!("source is not valid: {e}");
+        let Value::Object(mut map) = value else {
+            return Err("source is not valid: not a JSON object".to_owned());
+        };
+        if let Ok(source) = Self::deserialize(&Value::Object(map.clone())) {
+            return Ok(source);
+        }
+        if let Ok(Value::Object(known)) = serde_json::to_value(Self::default()) {
+            map.retain(|key, _| known.contains_key(key));
+        }
+        Self::deserialize(Value::Object(map)).map_err(bad)
+    }
 }
 
 impl Record {

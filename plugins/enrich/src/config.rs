@@ -4,7 +4,6 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::duplicates::{DEFAULT_MAX_DISTANCE, DuplicateIndex, MAX_DISTANCE_LIMIT};
 use crate::{Enrich, stats::WORDS_PER_MINUTE};
 
 /// What the user can set for the `enrich` plugin, under `plugins.enrich` in the config.
@@ -13,17 +12,23 @@ use crate::{Enrich, stats::WORDS_PER_MINUTE};
 pub struct EnrichConfig {
     /// Reading speed behind `stats.reading_minutes`, in words per minute (10 to 2000).
     pub words_per_minute: u64,
-    /// Two records are near-duplicates when their `SimHash` values differ in at most this many of
-    /// their 64 bits (0 to 10). The host, not the plugin, marks them (`duplicates`).
-    pub near_duplicate_bits: u32,
 }
 
 impl Default for EnrichConfig {
     fn default() -> Self {
         Self {
             words_per_minute: WORDS_PER_MINUTE,
-            near_duplicate_bits: DEFAULT_MAX_DISTANCE,
         }
+    }
+}
+
+impl docnorm_plugin_api::PluginConfig for EnrichConfig {
+    const NAME: &'static str = crate::NAME;
+
+    fn build_plugin(
+        &self,
+    ) -> Result<Box<dyn docnorm_plugin_api::Plugin>, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Box::new(self.build()?))
     }
 }
 
@@ -34,24 +39,11 @@ impl EnrichConfig {
         Ok(Enrich::new(self.words_per_minute))
     }
 
-    /// Validates the config and builds the near-duplicate index the host keeps across
-    /// records.
-    pub fn duplicate_index(&self) -> Result<DuplicateIndex, BuildError> {
-        self.validate()?;
-        Ok(DuplicateIndex::new(self.near_duplicate_bits))
-    }
-
     fn validate(&self) -> Result<(), BuildError> {
         if !(10..=2000).contains(&self.words_per_minute) {
             return Err(BuildError::Invalid(format!(
                 "words_per_minute must be between 10 and 2000, not {}",
                 self.words_per_minute
-            )));
-        }
-        if self.near_duplicate_bits > MAX_DISTANCE_LIMIT {
-            return Err(BuildError::Invalid(format!(
-                "near_duplicate_bits must be at most {MAX_DISTANCE_LIMIT}, not {}",
-                self.near_duplicate_bits
             )));
         }
         Ok(())
@@ -75,25 +67,15 @@ mod tests {
     fn defaults_build() {
         let config = EnrichConfig::default();
         assert!(config.build().is_ok());
-        assert_eq!(config.duplicate_index().unwrap().max_distance(), 6);
     }
 
     #[test]
     fn out_of_range_settings_are_refused_naming_the_key() {
         let config = EnrichConfig {
-            near_duplicate_bits: 40,
-            ..EnrichConfig::default()
+            words_per_minute: 0,
         };
         let err = config.build().err().unwrap().to_string();
-        assert!(
-            err.starts_with("plugins.enrich: near_duplicate_bits"),
-            "{err}"
-        );
-        let config = EnrichConfig {
-            words_per_minute: 0,
-            ..EnrichConfig::default()
-        };
-        assert!(config.duplicate_index().is_err());
+        assert!(err.starts_with("plugins.enrich: words_per_minute"), "{err}");
     }
 
     #[test]

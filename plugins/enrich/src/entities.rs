@@ -21,13 +21,14 @@
 //! about names. Entities are listed in order of first mention, title first.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use docnorm_plugin_api::Entities;
+use docnorm_plugin_api::deadline::Ticker;
 
 use crate::gazetteer::{LISTS, Lists, WordInfo};
 use docnorm_toolkit::chars::{self, Class};
-use docnorm_toolkit::hash::WordHash;
+
 use docnorm_toolkit::words::WordKey;
 
 /// What a name refers to.
@@ -45,7 +46,12 @@ pub fn entities(title: Option<&str>, body: &str) -> Entities {
     // Reused from line to line: a document costs a few allocations, not a few per line.
     let mut tokens = Vec::new();
     let mut key = String::new();
+    let mut ticker = Ticker::default();
     for line in title.into_iter().chain(body.lines()) {
+        if ticker.expired() {
+            // The plugin call is past its time limit: the caller checks it and drops this.
+            break;
+        }
         tokens.clear();
         tokenize_into(line, &mut tokens, Some(lists));
         let mode = if is_title_case(&tokens) {
@@ -427,38 +433,49 @@ const PLACE_ENDS: &[&str] = &[
 
 const PLACE_STARTS: &[&str] = &["Mount", "Lake", "Lakes", "Cape", "Port"];
 
+/// What the text says of one name, gathered over all its mentions.
+#[derive(Debug, Default)]
+struct Name<'m> {
+    /// Mentioned as a person.
+    person: bool,
+    /// For a single word: the first full name of a person that ends with it.
+    full: Option<&'m str>,
+    /// Already listed, per [`Kind`].
+    listed: [bool; 3],
+}
+
 /// Gives each mention its final name and kind, and lists them by first mention.
+///
+/// Everything known about a name sits in one table looked up a few times per mention, so the
+/// work is linear in the mentions. The table is keyed by the document's words, so it uses the
+/// standard library's keyed hash: a document cannot choose words that collide (the word
+/// lists' fast hash is for our own words).
 fn resolve(mentions: &[Mention<'_>]) -> Entities {
-    let people: Vec<&str> = mentions
-        .iter()
-        .filter(|m| m.kind == Some(Kind::Person))
-        .map(|m| m.name.as_ref())
-        .collect();
-    // Single-word names point to the first full name ending with them.
-    let mut full_names: HashMap<&str, &str, WordHash> = HashMap::default();
-    for name in &people {
+    let mut names: HashMap<&str, Name<'_>> = HashMap::new();
+    for mention in mentions.iter().filter(|m| m.kind == Some(Kind::Person)) {
+        let name = mention.name.as_ref();
+        names.entry(name).or_default().person = true;
+        // Single-word names point to the first full name ending with them.
         if let Some((_, surname)) = name.rsplit_once(' ') {
-            full_names.entry(surname).or_insert(name);
+            names.entry(surname).or_default().full.get_or_insert(name);
         }
     }
     let mut entities = Entities::default();
-    let mut seen: HashSet<(Kind, &str), WordHash> = HashSet::default();
     for mention in mentions {
+        let name = mention.name.as_ref();
         let (kind, name) = match mention.kind {
             Some(Kind::Person) | None => {
-                let name = full_names
-                    .get(mention.name.as_ref())
-                    .copied()
-                    .unwrap_or(mention.name.as_ref());
-                let known = mention.kind.is_some() || people.contains(&name);
+                let name = names.get(name).and_then(|n| n.full).unwrap_or(name);
+                let known = mention.kind.is_some() || names.get(name).is_some_and(|n| n.person);
                 if !known {
                     continue;
                 }
                 (Kind::Person, name)
             }
-            Some(kind) => (kind, mention.name.as_ref()),
+            Some(kind) => (kind, name),
         };
-        if !seen.insert((kind, name)) {
+        let listed = &mut names.entry(name).or_default().listed[kind as usize];
+        if std::mem::replace(listed, true) {
             continue;
         }
         let list = match kind {

@@ -35,14 +35,8 @@
 //! pure functions of the record's text, so the same document dropped twice, under any name,
 //! gets the same id; and a change to the enricher's rules or word lists changes ids.
 //!
-//! Near-duplicates are the host's job, since they depend on which records came before: it
-//! keeps a [`DuplicateIndex`] (built by [`EnrichConfig::duplicate_index`]) and calls
-//! [`DuplicateIndex::mark`] on each finished record. The default threshold,
-//! [`DEFAULT_MAX_DISTANCE`] = 6 of 64 bits, comes from measurements: no two different
-//! articles of the article-extraction benchmark come closer than 17 bits, and different
-//! articles about the same event (seeds 002 and 004) are 30 apart, while a copy that differs
-//! only by a line or two of page chrome the text plugin left in moves 2 to 6 bits (see
-//! `tests/near_duplicates.rs`).
+//! Near-duplicates are the host's job, since they depend on which records came before: the
+//! enricher only computes the `SimHash` the host compares (see the daemon's `duplicates`).
 //!
 //! # Example
 //!
@@ -73,7 +67,6 @@
 //! ```
 
 mod config;
-mod duplicates;
 mod entities;
 mod fingerprint;
 mod gazetteer;
@@ -81,15 +74,15 @@ pub mod language;
 mod stats;
 
 use docnorm_plugin_api::{
-    Document, Field, Fingerprints, Manifest, Outcome, Patch, Plugin, PluginError, Slot, slot,
+    Document, Field, Fingerprints, Manifest, Outcome, Patch, Plugin, PluginError, Slot, deadline,
+    slot,
 };
 use docnorm_toolkit::dates::{self, Normalized};
 use serde_json::{Map, Value};
 
 pub use config::{BuildError, EnrichConfig};
-pub use duplicates::{DEFAULT_MAX_DISTANCE, DuplicateIndex, MAX_DISTANCE_LIMIT};
 pub use entities::entities;
-pub use fingerprint::{SHINGLE_WORDS, body_sha256, hamming, parse_simhash, simhash, simhash_hex};
+pub use fingerprint::{SHINGLE_WORDS, body_sha256, hamming, simhash, simhash_hex};
 pub use stats::{WORDS_PER_MINUTE, stats};
 
 /// The plugin's name: its config key, span field and the name in its errors.
@@ -175,6 +168,8 @@ impl Plugin for Enrich {
             .set(slot::STATS, &counter.finish(self.words_per_minute))
             .set(slot::FINGERPRINTS, &fingerprints(body, simhash))
             .set(slot::ENTITIES, &entities(title, body));
+        // Entities stop early once the plugin call is past its time limit.
+        deadline::check()?;
 
         for slot in DATE_FIELDS {
             let field = slot.field();

@@ -36,6 +36,16 @@ impl Default for FrontmatterConfig {
     }
 }
 
+impl docnorm_plugin_api::PluginConfig for FrontmatterConfig {
+    const NAME: &'static str = crate::NAME;
+
+    fn build_plugin(
+        &self,
+    ) -> Result<Box<dyn docnorm_plugin_api::Plugin>, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Box::new(self.build()?))
+    }
+}
+
 impl FrontmatterConfig {
     /// Validates the config and builds the running plugin.
     pub fn build(&self) -> Result<Frontmatter, BuildError> {

@@ -10,8 +10,16 @@
 //!
 //! Only text that is HTML goes through the parser ([`is_html`]): a title such as
 //! `Using Option<T> in Rust` is text, and only its character references are decoded.
+//!
+//! The parser builds the tree only [`MAX_DEPTH`] elements deep (see `docnorm_markup`): markup
+//! that nests deeper would cost time quadratic in its size. Whatever lies past that point is
+//! still kept, read as text with its tags dropped.
 
-use dom_query::{Document, NodeData, NodeRef};
+use dom_query::{NodeData, NodeRef};
+
+/// How deep the elements of a value's HTML are built into a tree (as deep as the `html`
+/// plugin's default `max_depth`; real markup stays far below).
+pub(crate) const MAX_DEPTH: usize = 1000;
 
 /// Elements whose start and end end a paragraph.
 const BLOCKS: &[&str] = &[
@@ -239,7 +247,8 @@ pub(crate) fn decode_references(text: &str) -> String {
 /// without block elements (text with `<em>` or `<a>` in it) keeps each line as a paragraph,
 /// as plain text would.
 pub(crate) fn to_text(html: &str) -> String {
-    let document = Document::fragment(html);
+    let parsed = docnorm_markup::fragment(html, MAX_DEPTH);
+    let document = parsed.dom;
     let has_blocks = document.root().descendants_it().any(|node| {
         node.is_element()
             && node
@@ -287,7 +296,29 @@ pub(crate) fn to_text(html: &str) -> String {
         stack.extend(node.children_it(true).map(Step::Enter));
     }
     out.end_paragraph();
+    if parsed.cut {
+        // Too deep to build: the rest is text, its tags dropped.
+        out.push(&decode_references(&without_tags(
+            &html[parsed.html.len()..],
+        )));
+        out.end_paragraph();
+    }
     out.text
+}
+
+/// `html` without its tags (anything from a `<` to the next `>`), each replaced by a space.
+fn without_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        out.push(' ');
+        rest = rest[open..]
+            .find('>')
+            .map_or("", |close| &rest[open + close + 1..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The text of a value that may be HTML, with each paragraph apart: made text when it is
@@ -374,6 +405,22 @@ impl Paragraphs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markup_nested_past_the_bound_keeps_its_text_in_linear_time() {
+        let deep = format!(
+            "<p>Start</p>{}<b>end &amp; all</b>",
+            "<section> x </div>".repeat(20_000)
+        );
+        let text = to_text(&deep);
+        assert!(text.starts_with("Start\n\nx\n\nx"), "{}", &text[..40]);
+        assert!(
+            text.ends_with("x end & all"),
+            "{}",
+            &text[text.len() - 40..]
+        );
+        assert_eq!(text.matches('x').count(), 20_000);
+    }
 
     #[test]
     fn blocks_become_paragraphs_and_references_are_decoded() {

@@ -134,7 +134,9 @@ mod split;
 #[cfg(test)]
 mod tests;
 
-use docnorm_plugin_api::{Document, Format, Manifest, Outcome, Patch, Plugin, PluginError, slot};
+use docnorm_plugin_api::{
+    Document, Format, Manifest, Outcome, Patch, Plugin, PluginError, deadline, slot,
+};
 use serde_json::{Map, Value};
 
 pub use config::{BuildError, DEFAULT_MAX_BLOCK_BYTES, DEFAULT_MAX_JSON_BYTES, FrontmatterConfig};
@@ -177,6 +179,8 @@ impl Plugin for Frontmatter {
             Format::Jsonl => self.json_lines(text)?,
             _ => markdown_body(Mapped::default(), text),
         };
+        // The Markdown and HTML readers stop early once the call is past its time limit.
+        deadline::check()?;
         tracing::debug!(
             format = %doc.format,
             mapped = mapped.fields.len(),

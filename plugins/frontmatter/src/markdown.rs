@@ -6,6 +6,7 @@
 //! inside an HTML block is kept, its block elements as paragraphs (see [`crate::html`]).
 //! A level-1 heading that opens the document is set apart: it is usually the title.
 
+use docnorm_plugin_api::deadline::Ticker;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// A Markdown document as plain text.
@@ -24,7 +25,12 @@ pub(crate) fn render(text: &str) -> Rendered {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_FOOTNOTES;
     let mut out = Renderer::default();
+    let mut ticker = Ticker::default();
     for event in Parser::new_ext(text, options) {
+        if ticker.expired() {
+            // Past the plugin call's time limit: the plugin reports it, this is dropped.
+            break;
+        }
         out.event(event);
     }
     out.flush();

@@ -13,8 +13,8 @@ pub struct HtmlConfig {
     /// Largest page, in bytes of decoded text, that is parsed; the rest of a larger page is
     /// cut off (at a character boundary) so the work per document stays bounded.
     pub max_bytes: usize,
-    /// Elements nested deeper than this end the page: it is cut there (parsing and scoring
-    /// slow down with depth; real pages stay far below).
+    /// The page is cut where its tree, as the parser builds it, nests deeper than this
+    /// (parsing and scoring slow down with depth; real pages stay far below).
     pub max_depth: usize,
     /// Pages with more elements than this skip the scoring of candidate containers (the costly
     /// part of main-content extraction) and keep the text of `<article>`, `<main>` or `<body>`.
@@ -34,6 +34,16 @@ impl Default for HtmlConfig {
             max_topics: 30,
             max_images: 10,
         }
+    }
+}
+
+impl docnorm_plugin_api::PluginConfig for HtmlConfig {
+    const NAME: &'static str = crate::NAME;
+
+    fn build_plugin(
+        &self,
+    ) -> Result<Box<dyn docnorm_plugin_api::Plugin>, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Box::new(self.build()?))
     }
 }
 

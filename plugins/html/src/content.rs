@@ -47,7 +47,8 @@ pub fn extract(doc: Document, html: &str, max_elements: usize) -> Content {
         Ok(article) => Content::from_text(&article.text_content, byline.or(article.byline)),
         Err(err) => {
             tracing::debug!(error = %err, "no article container found; keeping the page text");
-            // Extraction rewrote the tree; the fallback reads a fresh one.
+            // Extraction rewrote the tree; the fallback reads a fresh one (`html` is the part
+            // of the page the first parse took, so this one nests no deeper).
             Content::from_text(&fallback_text(&Document::from(html)), byline)
         }
     }

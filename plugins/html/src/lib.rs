@@ -37,8 +37,9 @@ mod tags;
 mod text;
 mod title;
 
-use docnorm_plugin_api::{Document, Field, Format, Manifest, Outcome, Plugin, PluginError, slot};
-use dom_query::Document as Dom;
+use docnorm_plugin_api::{
+    Document, Field, Format, Manifest, Outcome, Plugin, PluginError, deadline, slot,
+};
 use serde_json::{Map, Value};
 
 pub use config::{BuildError, HtmlConfig};
@@ -97,25 +98,25 @@ impl Html {
         } else {
             html
         };
-        let stripped = raw::strip(html, self.config.max_depth);
-        if stripped.cut {
+        let stripped = raw::strip(html);
+        let parsed = docnorm_markup::document(&stripped, self.config.max_depth);
+        if parsed.cut {
             warnings.push(format!(
                 "page cut where its elements nest deeper than {} (plugins.html.max_depth)",
                 self.config.max_depth
             ));
         }
-        let html = stripped.html.as_ref();
-        let dom = Dom::from(html);
+        // Stopped early: the caller sees the deadline passed and drops the result.
+        if deadline::expired() {
+            return Map::new();
+        }
         let limits = meta::Limits {
             topics: self.config.max_topics,
             images: self.config.max_images,
         };
-        let mut meta = meta::extract(&dom, limits);
-        let content = content::extract(dom, html, self.config.max_elements);
+        let mut meta = meta::extract(&parsed.dom, limits);
+        let content = content::extract(parsed.dom, parsed.html, self.config.max_elements);
         meta::add_byline(&mut meta, content.byline.as_deref());
-        if content.body.is_empty() {
-            warnings.push("no article text found in the page".to_owned());
-        }
         let mut patch = meta.patch;
         patch
             .set_text(slot::BODY, content.body)
@@ -149,7 +150,9 @@ impl Plugin for Html {
         let Some(text) = doc.text else {
             return Ok(Outcome::Decline);
         };
-        Ok(Outcome::Patch(self.extract(text)))
+        let patch = self.extract(text);
+        deadline::check()?;
+        Ok(Outcome::Patch(patch))
     }
 }
 

@@ -2,10 +2,6 @@
 //! `<style>`, `<svg>` and `<noscript>` elements and HTML comments are dropped. On typical news pages they are half
 //! the bytes, nothing the plugin reads is in them, and the HTML tokenizer would otherwise walk
 //! them character by character.
-//!
-//! The same pass bounds nesting: the HTML tree builder and the content scoring both slow down
-//! with the depth of the tree (quadratically for pathological pages), so a page whose elements
-//! nest deeper than a limit is cut where that happens.
 
 use std::borrow::Cow;
 
@@ -13,35 +9,16 @@ use std::borrow::Cow;
 // searches are several times faster than the standard library's.
 use memchr::{memchr, memmem};
 
-/// A page after the raw pass.
-#[derive(Debug)]
-pub struct Stripped<'a> {
-    /// The page without script, style and comment contents.
-    pub html: Cow<'a, str>,
-    /// Whether the page was cut because it nests deeper than the limit.
-    pub cut: bool,
-}
-
 /// `html` without script, style, svg, noscript and comment contents (the tags themselves
-/// stay), cut where
-/// its elements nest deeper than `max_depth`.
-pub fn strip(html: &str, max_depth: usize) -> Stripped<'_> {
+/// stay).
+pub fn strip(html: &str) -> Cow<'_, str> {
     let bytes = html.as_bytes();
     let mut out = String::new();
     let mut copied = 0;
     let mut at = 0;
-    let mut depth = 0usize;
     while let Some(offset) = memchr(b'<', &bytes[at..]) {
         let open = at + offset;
         let rest = &bytes[open + 1..];
-        depth = nesting(rest, depth);
-        if depth > max_depth {
-            out.push_str(&html[copied..open]);
-            return Stripped {
-                html: Cow::Owned(out),
-                cut: true,
-            };
-        }
         if rest.starts_with(b"!--") {
             let Some(end) = memmem::find(&bytes[open + 4..], b"-->") else {
                 break;
@@ -78,92 +55,10 @@ pub fn strip(html: &str, max_depth: usize) -> Stripped<'_> {
         at = close + 2;
     }
     if copied == 0 {
-        return Stripped {
-            html: Cow::Borrowed(html),
-            cut: false,
-        };
+        return Cow::Borrowed(html);
     }
     out.push_str(&html[copied..]);
-    Stripped {
-        html: Cow::Owned(out),
-        cut: false,
-    }
-}
-
-/// The nesting depth after the tag that `rest` (what follows a `<`) begins.
-fn nesting(rest: &[u8], depth: usize) -> usize {
-    let (closing, name_start) = match rest.first() {
-        Some(b'/') => (true, &rest[1..]),
-        Some(c) if c.is_ascii_alphabetic() => (false, rest),
-        _ => return depth,
-    };
-    let len = name_start
-        .iter()
-        .take(16)
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .count();
-    if len == 0 || never_nests(&name_start[..len]) {
-        return depth;
-    }
-    if closing {
-        return depth.saturating_sub(1);
-    }
-    // A self-closing tag (`<div/>` in XHTML-ish pages) opens nothing.
-    let tag_end = memchr(b'>', rest).unwrap_or(0);
-    if tag_end > 0 && rest[tag_end - 1] == b'/' {
-        return depth;
-    }
-    depth + 1
-}
-
-/// Whether the element `name` (at most 16 bytes, any case) is void (it has no end tag) or one
-/// whose end tag pages often leave out, so that the parser closes it implicitly: neither
-/// counts as nesting.
-fn never_nests(name: &[u8]) -> bool {
-    let mut lower = [0u8; 16];
-    let Some(lower) = lower.get_mut(..name.len()) else {
-        return false;
-    };
-    lower.copy_from_slice(name);
-    lower.make_ascii_lowercase();
-    matches!(
-        &*lower,
-        b"area"
-            | b"base"
-            | b"br"
-            | b"col"
-            | b"embed"
-            | b"hr"
-            | b"img"
-            | b"input"
-            | b"link"
-            | b"meta"
-            | b"source"
-            | b"track"
-            | b"wbr"
-            | b"param"
-            | b"keygen"
-            | b"p"
-            | b"li"
-            | b"dt"
-            | b"dd"
-            | b"option"
-            | b"optgroup"
-            | b"tr"
-            | b"td"
-            | b"th"
-            | b"thead"
-            | b"tbody"
-            | b"tfoot"
-            | b"colgroup"
-            | b"rb"
-            | b"rt"
-            | b"rp"
-            | b"rtc"
-            | b"html"
-            | b"head"
-            | b"body"
-    )
+    Cow::Owned(out)
 }
 
 /// Whether `rest` (what follows a `<`) opens the element `name`.
@@ -204,7 +99,7 @@ mod tests {
             <script type=\"application/ld+json\">{\"@type\":\"Article\"}</script></head>\
             <!-- <script> --><body><p>Text</p><scripted>x</scripted></body>";
         assert_eq!(
-            strip(html, 100).html,
+            strip(html),
             "<head><SCRIPT src=a.js></SCRIPT><style></style>\
             <script type=\"application/ld+json\">{\"@type\":\"Article\"}</script></head>\
             <body><p>Text</p><scripted>x</scripted></body>"
@@ -213,23 +108,6 @@ mod tests {
 
     #[test]
     fn an_unclosed_script_leaves_the_rest_alone() {
-        assert_eq!(
-            strip("<p>a</p><script>var x", 100).html,
-            "<p>a</p><script>var x"
-        );
-    }
-
-    #[test]
-    fn pages_nested_too_deep_are_cut() {
-        let deep = format!(
-            "<body>{}<p>text</p>{}",
-            "<div>".repeat(50),
-            "</div>".repeat(50)
-        );
-        let stripped = strip(&deep, 10);
-        assert!(stripped.cut);
-        assert_eq!(stripped.html, format!("<body>{}", "<div>".repeat(10)));
-        let flat = "<div><p>a<p>b<br><img src=x></div>".repeat(100);
-        assert!(!strip(&flat, 10).cut);
+        assert_eq!(strip("<p>a</p><script>var x"), "<p>a</p><script>var x");
     }
 }

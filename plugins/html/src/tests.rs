@@ -237,3 +237,34 @@ fn a_page_larger_than_the_limit_is_cut_with_a_warning() {
     );
     assert!(patch["body"].as_str().unwrap().len() < 2048);
 }
+
+#[test]
+fn a_call_past_its_time_limit_stops_with_an_error_naming_it() {
+    // Markup nesting just under the depth bound, where the parser's scope
+    // checks walk a thousand open elements per stray end tag: long, whatever the time limit.
+    let page = format!(
+        "<body>{}x{}",
+        "<section>".repeat(990),
+        "</div>".repeat(20_000)
+    );
+    let doc = Document::for_text("page.html", &page).with_format(Format::Html);
+    let html = || Box::new(HtmlConfig::default().build().unwrap()) as Box<dyn Plugin>;
+    let started = std::time::Instant::now();
+    let unlimited = Chain::new(vec![html()]).unwrap().run(&doc);
+    let full = started.elapsed();
+    assert!(unlimited.is_ok());
+    let started = std::time::Instant::now();
+    let limited = Chain::new(vec![html()])
+        .unwrap()
+        .with_time_limit(std::time::Duration::from_millis(1))
+        .run(&doc);
+    let stopped = started.elapsed();
+    let err = limited.err().unwrap().to_string();
+    assert!(
+        err.contains(
+            "plugin html: limit exceeded: the plugin call ran past its time limit of 1 ms"
+        ),
+        "{err}"
+    );
+    assert!(stopped * 4 < full, "stopped after {stopped:?} of {full:?}");
+}

@@ -11,7 +11,7 @@
 //!    lists just below it;
 //! 5. settle short lines by their neighbours (a subheading between paragraphs stays).
 
-use std::collections::HashMap;
+use docnorm_plugin_api::deadline::{self, Ticker};
 
 use docnorm_toolkit::dates::{self, Found};
 use docnorm_toolkit::hash::{FNV_OFFSET, fnv1a_step};
@@ -122,8 +122,10 @@ pub struct FoundAuthor {
 /// Everything the heuristics read from one page copy.
 #[derive(Debug, Clone, Default)]
 pub struct Analysis<'a> {
-    /// Each line with its fate, in document order.
-    pub lines: Vec<LineFate<'a>>,
+    /// The page copy.
+    text: &'a str,
+    /// The fate of each line, in document order (see [`Analysis::lines`]).
+    fates: Vec<Fate>,
     /// The headline.
     pub title: Option<String>,
     /// The standfirst.
@@ -144,6 +146,26 @@ pub struct Analysis<'a> {
     pub warnings: Vec<String>,
 }
 
+impl<'a> Analysis<'a> {
+    /// Each line with its fate, in document order.
+    pub fn lines(&self) -> impl Iterator<Item = LineFate<'a>> + '_ {
+        self.text
+            .split('\n')
+            .zip(&self.fates)
+            .enumerate()
+            .map(|(i, (raw, &fate))| LineFate {
+                number: i + 1,
+                text: lines::shown(raw),
+                fate,
+            })
+    }
+
+    /// The fate of each line, in document order: a line's number is its index plus one.
+    pub fn fates(&self) -> &[Fate] {
+        &self.fates
+    }
+}
+
 /// How a line looks before its neighbours are considered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Class {
@@ -159,17 +181,29 @@ enum Class {
 }
 
 /// Decides the fate of every line of `text` and reads the record fields.
+///
+/// Once the [`deadline`] of the plugin call has passed, it gives up early and returns what it
+/// has: the caller checks the deadline and discards that.
 pub fn analyze(text: &str) -> Analysis<'_> {
+    let mut out = Analysis {
+        text,
+        ..Analysis::default()
+    };
     let mut scratch = Scratch::default();
     // Room for lines of 40 bytes on average, so page copies rarely grow the vector.
     let mut lines: Vec<Line<'_>> = Vec::with_capacity(text.len() / 40 + 16);
-    lines.extend(
-        text.split('\n')
-            .map(|raw| lines::measure(raw, &mut scratch)),
-    );
+    let mut ticker = Ticker::default();
+    for raw in text.split('\n') {
+        if ticker.expired() {
+            return out;
+        }
+        lines.push(lines::measure(raw, &mut scratch));
+    }
     let classes = classify(&lines);
+    if deadline::expired() {
+        return out;
+    }
     let mut fates: Vec<Option<Fate>> = vec![None; lines.len()];
-    let mut out = Analysis::default();
     let Some((start, end)) = article_run(&lines, &classes) else {
         return fallback(&lines, &classes, out);
     };
@@ -188,14 +222,14 @@ pub fn analyze(text: &str) -> Analysis<'_> {
     let head_from = header.title.map_or(start.saturating_sub(8), |t| {
         (0..t)
             .rev()
-            .filter(|&j| !lines[j].blank)
+            .filter(|&j| !lines[j].blank())
             .nth(3)
             .unwrap_or(0)
     });
     // Bylines and dates sit above the body or just under its first paragraph.
     let head_to = first_prose(&lines, &classes, start, end, &fates).map_or(end, |p| {
         (p + 1..=end)
-            .filter(|&j| !lines[j].blank)
+            .filter(|&j| !lines[j].blank())
             .nth(5)
             .unwrap_or(end + 1)
     });
@@ -213,12 +247,22 @@ pub fn analyze(text: &str) -> Analysis<'_> {
     }
     header_dates(&lines, &classes, head_from, head_to, &mut fates, &mut out);
 
+    if deadline::expired() {
+        return out;
+    }
     // Below the article: bios and teasers.
-    let (teasers, used) = related::find(&lines, end + 1, lines.len());
-    for i in used {
+    let found = related::find(&lines, end + 1, lines.len());
+    for i in found.used {
         fates[i] = Some(Fate::Related);
     }
-    out.related = teasers;
+    out.related = found.teasers;
+    if found.unlisted > 0 {
+        out.warnings.push(format!(
+            "text: {} more teasers after the article are not listed in related (at most {} are)",
+            found.unlisted,
+            related::MAX_TEASERS
+        ));
+    }
     if out.published.is_none() {
         labelled_dates(&lines, &classes, (start, end), &mut fates, &mut out);
     }
@@ -228,7 +272,7 @@ pub fn analyze(text: &str) -> Analysis<'_> {
         // The page's copyright line, the last one (the footer's) first: "© 2024 Outlet".
         out.publisher = (start..lines.len())
             .rev()
-            .filter(|&i| lines[i].copyright && lines[i].words <= 40)
+            .filter(|&i| lines[i].copyright() && lines[i].words <= 40)
             .find_map(|i| names::copyright_holder(lines[i].text));
     }
     trailing_bylines(&lines, &classes, end, &mut fates, &mut out);
@@ -240,30 +284,49 @@ pub fn analyze(text: &str) -> Analysis<'_> {
 
 /// Prose, near-prose, short or chrome, line by line, with repeats and promotions found.
 fn classify(lines: &[Line<'_>]) -> Vec<Class> {
-    let mut counts: HashMap<u64, u32> = HashMap::with_capacity(lines.len());
-    for l in lines.iter().filter(|l| !l.blank && !l.separator) {
-        *counts.entry(l.hash).or_default() += 1;
-    }
+    let repeats = repeats(lines);
     let lang = Lang::of(lines);
-    let mut seen: HashMap<u64, u32> = HashMap::new();
     let mut classes: Vec<Class> = lines
         .iter()
-        .map(|l| {
-            let repeated =
-                !l.blank && !l.separator && counts.get(&l.hash).copied().unwrap_or(0) > 1;
-            let first = if repeated {
-                let n = seen.entry(l.hash).or_default();
-                *n += 1;
-                *n == 1
-            } else {
-                true
-            };
-            base_class(l, repeated, first, lang)
-        })
+        .zip(repeats)
+        .map(|(l, repeat)| base_class(l, repeat != Repeat::Once, repeat != Repeat::Again, lang))
         .collect();
     mark_promotions(lines, &mut classes);
     mark_framed_items(lines, &mut classes);
     classes
+}
+
+/// Whether a line's text occurs elsewhere in the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Repeat {
+    /// Only here (blank and separator lines always count as once).
+    Once,
+    /// Here first, and again later.
+    First,
+    /// Already earlier.
+    Again,
+}
+
+/// [`Repeat`] of every line, by sorting the line numbers by hash: a few bytes a line, where a
+/// hash map of counts took over thirty on a page of a million distinct lines.
+fn repeats(lines: &[Line<'_>]) -> Vec<Repeat> {
+    let mut order: Vec<u32> = (0..lines.len())
+        .filter(|&i| !lines[i].blank() && !lines[i].separator())
+        .map(|i| u32::try_from(i).expect("a document has fewer than 2^32 lines"))
+        .collect();
+    order.sort_unstable_by_key(|&i| (lines[i as usize].hash, i));
+    let mut repeats = vec![Repeat::Once; lines.len()];
+    for group in order.chunk_by(|&a, &b| lines[a as usize].hash == lines[b as usize].hash) {
+        if let [first, rest @ ..] = group
+            && !rest.is_empty()
+        {
+            repeats[*first as usize] = Repeat::First;
+            for &i in rest {
+                repeats[i as usize] = Repeat::Again;
+            }
+        }
+    }
+    repeats
 }
 
 /// A line with a separator line (`-`, `*`) right above and below is an item of a list of
@@ -273,8 +336,8 @@ fn mark_framed_items(lines: &[Line<'_>], classes: &mut [Class]) {
         if matches!(classes[i], Class::Blank | Class::Bad(_)) || lines[i].words > 80 {
             continue;
         }
-        let up = neighbour_index(classes, i, Dir::Up).is_some_and(|j| lines[j].separator);
-        let down = neighbour_index(classes, i, Dir::Down).is_none_or(|j| lines[j].separator);
+        let up = neighbour_index(classes, i, Dir::Up).is_some_and(|j| lines[j].separator());
+        let down = neighbour_index(classes, i, Dir::Down).is_none_or(|j| lines[j].separator());
         if up && down {
             classes[i] = Class::Bad(Reason::ListItem);
         }
@@ -294,7 +357,7 @@ impl Lang {
         let (mut words, mut stop) = (0u32, 0u32);
         for l in lines.iter().filter(|l| l.words >= 8) {
             words += l.words;
-            stop += l.stopwords;
+            stop += l.stopwords();
         }
         if words < 40 || stop * 100 >= words * 8 {
             Self::Known
@@ -305,52 +368,52 @@ impl Lang {
 }
 
 fn base_class(l: &Line<'_>, repeated: bool, first: bool, lang: Lang) -> Class {
-    if l.blank {
+    if l.blank() {
         return Class::Blank;
     }
-    if l.separator {
+    if l.separator() {
         return Class::Bad(Reason::Separator);
     }
     if repeated && (l.words < 20 || !first) {
         return Class::Bad(Reason::Repeated);
     }
-    if l.copyright && l.words <= 40 {
+    if l.copyright() && l.words <= 40 {
         return Class::Bad(Reason::Copyright);
     }
-    if l.credit && l.words <= 30 {
+    if l.credit() && l.words <= 30 {
         return Class::Bad(Reason::Credit);
     }
-    let ui = l.ui_words + 2 * u32::from(l.ui_phrase);
+    let ui = l.ui_words() + 2 * u32::from(l.ui_phrase());
     if ui > 0
         && ((l.words <= 6 && ui * 3 >= l.words)
             || (l.words <= 30
                 && (ui >= 2
-                    || l.second_person > 0
-                    || l.domain
-                    || (l.ui_phrase && !l.sentence_end)))
+                    || l.second_person() > 0
+                    || l.domain()
+                    || (l.ui_phrase() && !l.sentence_end())))
             || ui * 4 >= l.words)
     {
         return Class::Bad(Reason::Chrome);
     }
-    if l.domain && l.words <= 25 && !l.sentence_end {
+    if l.domain() && l.words <= 25 && !l.sentence_end() {
         return Class::Bad(Reason::Chrome);
     }
     let density = l.stop_density();
     let prose = match lang {
-        Lang::Known => density >= 0.2 || (density >= 0.1 && l.words >= 20 && l.sentence_end),
+        Lang::Known => density >= 0.2 || (density >= 0.1 && l.words >= 20 && l.sentence_end()),
         // Without function words to go by, sentences are told by length and end marks.
-        Lang::Unknown => l.sentence_end || l.words >= 20,
+        Lang::Unknown => l.sentence_end() || l.words >= 20,
     };
     // A line in title case is a headline or a label, also when it asks a question.
     let headline =
-        l.title_case() && l.words <= 15 && (!l.sentence_end || l.text.ends_with(['?', '!']));
-    if prose && !headline && ((l.sentence_end && l.words >= 8) || l.words >= 25) {
+        l.title_case() && l.words <= 15 && (!l.sentence_end() || l.text.ends_with(['?', '!']));
+    if prose && !headline && ((l.sentence_end() && l.words >= 8) || l.words >= 25) {
         return Class::Prose;
     }
     if prose && !headline && l.words >= 5 {
         return Class::NearProse;
     }
-    if l.bullet && l.words < 10 && !l.sentence_end {
+    if l.bullet() && l.words < 10 && !l.sentence_end() {
         return Class::Short;
     }
     Class::Short
@@ -360,7 +423,7 @@ fn base_class(l: &Line<'_>, repeated: bool, first: bool, lang: Lang) -> Class {
 fn mark_promotions(lines: &[Line<'_>], classes: &mut [Class]) {
     for i in 0..lines.len() {
         let l = &lines[i];
-        if l.second_person == 0 || l.words > 30 || matches!(classes[i], Class::Bad(_)) {
+        if l.second_person() == 0 || l.words > 30 || matches!(classes[i], Class::Bad(_)) {
             continue;
         }
         let prev = neighbour(classes, i, Dir::Up);
@@ -396,7 +459,7 @@ fn weight(l: &Line<'_>, c: Class) -> f32 {
         // Prose counts by its words, less when function words are scarce (tables, legal
         // boilerplate, lists of names).
         Class::Prose => {
-            let content = precision_f32(l.words.saturating_sub(l.numbers));
+            let content = precision_f32(l.words.saturating_sub(l.numbers()));
             let density = l.stop_density();
             if density > 0.0 {
                 content * (density / 0.25).min(1.0)
@@ -404,9 +467,9 @@ fn weight(l: &Line<'_>, c: Class) -> f32 {
                 content
             }
         }
-        Class::NearProse if l.sentence_end => words * 0.5,
+        Class::NearProse if l.sentence_end() => words * 0.5,
         Class::NearProse | Class::Blank => 0.0,
-        Class::Short if l.bullet => -3.0,
+        Class::Short if l.bullet() => -3.0,
         Class::Short => -1.5,
         Class::Bad(_) => -4.0 - words / 3.0,
     }
@@ -448,21 +511,21 @@ const ISOLATED_FACTOR: f32 = 0.2;
 /// between them and the prose after.
 fn isolated_prose(classes: &[Class]) -> Vec<bool> {
     let is_prose = |c: Class| matches!(c, Class::Prose);
-    let mut gap_before = vec![usize::MAX; classes.len()];
+    // First whether the gap before is wide enough, then also the gap after.
+    let mut out = vec![false; classes.len()];
     let mut gap = usize::MAX;
     for (i, &c) in classes.iter().enumerate() {
         if is_prose(c) {
-            gap_before[i] = gap;
+            out[i] = gap >= 2;
             gap = 0;
         } else if matches!(c, Class::Short | Class::NearProse) {
             gap = gap.saturating_add(1);
         }
     }
-    let mut out = vec![false; classes.len()];
     let mut gap = usize::MAX;
     for (i, &c) in classes.iter().enumerate().rev() {
         if is_prose(c) {
-            out[i] = gap >= 2 && gap_before[i] >= 2;
+            out[i] = out[i] && gap >= 2;
             gap = 0;
         } else if matches!(c, Class::Short | Class::NearProse) {
             gap = gap.saturating_add(1);
@@ -525,7 +588,7 @@ impl Header {
         let mut distance = 0u32;
         for i in (0..top).rev() {
             let l = &lines[i];
-            if l.blank {
+            if l.blank() {
                 continue;
             }
             distance += 1;
@@ -619,7 +682,7 @@ fn headline_in_run(
     let mut best: Option<(f32, usize)> = None;
     for i in top..end {
         let l = &lines[i];
-        if l.blank
+        if l.blank()
             || matches!(classes[i], Class::Bad(r) if !matches!(r, Reason::Repeated | Reason::Promotion))
             || !headline_like(l)
             || is_meta_line(l)
@@ -637,7 +700,7 @@ fn headline_in_run(
         }
         // Paragraphs follow within a few lines of the byline or date.
         let prose_after = (meta + 1..=end)
-            .filter(|&j| !lines[j].blank)
+            .filter(|&j| !lines[j].blank())
             .take(5)
             .filter(|&j| classes[j] == Class::Prose)
             .count();
@@ -669,7 +732,7 @@ fn byline_next(lines: &[Line<'_>], classes: &[Class], i: usize) -> bool {
 /// between): the usual place of a headline.
 fn meta_follows(lines: &[Line<'_>], i: usize, top: usize) -> bool {
     (i + 1..top)
-        .filter(|&j| !lines[j].blank && !lines[j].separator)
+        .filter(|&j| !lines[j].blank() && !lines[j].separator())
         .take(3)
         .any(|j| is_meta_line(&lines[j]))
 }
@@ -696,17 +759,17 @@ fn title_score(l: &Line<'_>, vocabulary: &BodyWords) -> f32 {
         score += 0.5;
     }
     // Chrome talks to the reader, names buttons and shouts.
-    if l.second_person > 0 {
+    if l.second_person() > 0 {
         score -= 1.0;
     }
-    if l.ui_words > 0 {
+    if l.ui_words() > 0 {
         score -= 1.5;
     }
-    if l.upper_words == l.words {
+    if l.upper_words() == l.words {
         score -= 1.0;
     }
     // "Jane Doe, Political Writer", table rows ("Ticker  Last  Change"), credits ("Jo Roe/AP").
-    if l.role_word {
+    if l.role_word() {
         score -= 2.0;
     }
     if l.text.contains("  ") {
@@ -720,7 +783,7 @@ fn title_score(l: &Line<'_>, vocabulary: &BodyWords) -> f32 {
         score -= 2.0;
     }
     // "3. Politics", "Image 1 of 13": list entries and gallery counters.
-    if list_entry(l) || l.numbers >= 2 && l.words <= 5 {
+    if list_entry(l) || l.numbers() >= 2 && l.words <= 5 {
         score -= 2.0;
     }
     score + 3.0 * vocabulary.overlap(l.text)
@@ -817,18 +880,18 @@ fn standfirst(lines: &[Line<'_>], classes: &[Class], title: usize, end: usize) -
         return None;
     }
     let l = &lines[s];
-    if is_meta_line(l) || l.words < 6 || l.words > 60 || l.sentences > 2 {
+    if is_meta_line(l) || l.words < 6 || l.words > 60 || l.sentences() > 2 {
         return None;
     }
     if !matches!(classes[s], Class::Prose | Class::NearProse) {
         return None;
     }
     let next = neighbour_index(classes, s, Dir::Down)?;
-    let separated = lines[s + 1].blank;
+    let separated = lines[s + 1].blank();
     // A byline or date between standfirst and body, or a standfirst without an end mark set
     // apart from the paragraphs that follow.
     let meta_follows = is_meta_line(&lines[next]);
-    let open_ended = !l.sentence_end && separated && classes[next] == Class::Prose;
+    let open_ended = !l.sentence_end() && separated && classes[next] == Class::Prose;
     (meta_follows || open_ended).then_some(s)
 }
 
@@ -841,30 +904,26 @@ fn list_entry(l: &Line<'_>) -> bool {
 /// be."), which [`headline_like`] turns down, is still the headline when a byline or date
 /// line sits right under it.
 fn long_headline_over_meta(lines: &[Line<'_>], l: &Line<'_>, i: usize, top: usize) -> bool {
-    if !l.text.ends_with('.') || l.words > 20 || l.sentences > 3 {
+    if !l.text.ends_with('.') || l.words > 20 || l.sentences() > 3 {
         return false;
     }
-    let relaxed = Line {
-        sentences: 1,
-        ..l.clone()
-    };
-    headline_like(&relaxed)
+    headline_like(&l.with_sentences(1))
         && (i + 1..top)
-            .find(|&j| !lines[j].blank)
+            .find(|&j| !lines[j].blank())
             .is_some_and(|j| is_meta_line(&lines[j]))
 }
 
 fn headline_like(l: &Line<'_>) -> bool {
-    if l.blank || l.separator || l.bullet || l.copyright || l.credit || l.domain {
+    if l.blank() || l.separator() || l.bullet() || l.copyright() || l.credit() || l.domain() {
         return false;
     }
-    if !(2..=30).contains(&l.words) || !(10..=250).contains(&l.chars) {
+    if !(2..=30).contains(&l.words) || !(10..=250).contains(&l.chars()) {
         return false;
     }
-    if l.ui_phrase || (l.ui_words > 0 && l.words <= 4) {
+    if l.ui_phrase() || (l.ui_words() > 0 && l.words <= 4) {
         return false;
     }
-    if l.first_lower || l.text.ends_with([':', ',']) || attribution(l.text) {
+    if l.first_lower() || l.text.ends_with([':', ',']) || attribution(l.text) {
         return false;
     }
     // Breadcrumbs and menu paths: "Software ›", "Home >".
@@ -876,12 +935,12 @@ fn headline_like(l: &Line<'_>) -> bool {
     }
     // Headlines may end with ? or !, seldom with a full stop after several sentences (unless
     // written in title case).
-    if l.text.ends_with('.') && (l.sentences > 1 || l.words > 14) && !l.title_case() {
+    if l.text.ends_with('.') && (l.sentences() > 1 || l.words > 14) && !l.title_case() {
         return false;
     }
     // Mostly numbers: a table row, a score, a counter. A date written with dots or slashes
     // ("Opening Bell 11.18.19") counts once.
-    if l.numbers * 2 > l.words {
+    if l.numbers() * 2 > l.words {
         let (mut numeric, mut all) = (0u32, 0u32);
         for w in l.text.split_whitespace() {
             all += 1;
@@ -902,9 +961,9 @@ fn is_meta_line(l: &Line<'_>) -> bool {
     names::is_lone_byline_word(l.text)
         || names::byline(l.text).is_some()
         || date_line(l).is_some()
-        || (l.numbers > 0 && l.words <= 12 && stamped(l.text))
+        || (l.numbers() > 0 && l.words <= 12 && stamped(l.text))
         // "Jane DawsonView More Articles": a name with a button glued on.
-        || (l.words <= 8 && l.capitalized >= 3 && names::name_with_role(l.text).is_some())
+        || (l.words <= 8 && l.capitalized() >= 3 && names::name_with_role(l.text).is_some())
 }
 
 /// A quote's or an embedded post's attribution: "— Jane Doe (@jane) November 18, 2019".
@@ -936,7 +995,7 @@ fn stamped(text: &str) -> bool {
 
 /// A date that makes up most of a short line, or a line opening with a date keyword.
 fn date_line(l: &Line<'_>) -> Option<(Found, bool)> {
-    if l.words == 0 || l.words > 25 || l.copyright || l.numbers == 0 {
+    if l.words == 0 || l.words > 25 || l.copyright() || l.numbers() == 0 {
         return None;
     }
     let found = dates::find(l.text)?;
@@ -1019,7 +1078,7 @@ fn bylines(
     let mut i = from;
     while i < to.min(lines.len()) {
         let l = &lines[i];
-        if fates[i].is_some() || l.blank {
+        if fates[i].is_some() || l.blank() {
             i += 1;
             continue;
         }
@@ -1032,7 +1091,7 @@ fn bylines(
             let mut j = i + 1;
             let mut first = true;
             while j < to.min(lines.len()) {
-                if lines[j].blank {
+                if lines[j].blank() {
                     j += 1;
                     continue;
                 }
@@ -1092,8 +1151,8 @@ fn nonblank_neighbours<'a>(lines: &'a [Line<'_>], i: usize) -> impl Iterator<Ite
 /// The nearest non-blank line above or below line `i`.
 fn nonblank_neighbour(lines: &[Line<'_>], i: usize, dir: Dir) -> Option<usize> {
     match dir {
-        Dir::Up => (0..i).rev().find(|&j| !lines[j].blank),
-        Dir::Down => (i + 1..lines.len()).find(|&j| !lines[j].blank),
+        Dir::Up => (0..i).rev().find(|&j| !lines[j].blank()),
+        Dir::Down => (i + 1..lines.len()).find(|&j| !lines[j].blank()),
     }
 }
 
@@ -1202,14 +1261,14 @@ fn date_under_title(
         return;
     };
     for j in (title + 1..lines.len())
-        .filter(|&j| !lines[j].blank)
+        .filter(|&j| !lines[j].blank())
         .take(4)
     {
         let l = &lines[j];
         if classes[j] == Class::Prose || fates[j] == Some(Fate::Subtitle) {
             break;
         }
-        if l.numbers == 0 || l.words > 25 || l.copyright || attribution(l.text) {
+        if l.numbers() == 0 || l.words > 25 || l.copyright() || attribution(l.text) {
             continue;
         }
         if let Some(found) = dates::find(l.text) {
@@ -1309,7 +1368,7 @@ fn labelled_dates(
             continue;
         }
         let l = &lines[i];
-        if l.words > 25 || l.copyright || l.numbers == 0 || matches!(classes[i], Class::Prose) {
+        if l.words > 25 || l.copyright() || l.numbers() == 0 || matches!(classes[i], Class::Prose) {
             continue;
         }
         if date_keyword(l.text).is_none() {
@@ -1333,10 +1392,10 @@ fn labelled_dates(
 fn bios(lines: &[Line<'_>], from: usize, fates: &mut [Option<Fate>], out: &mut Analysis<'_>) {
     for i in from..lines.len() {
         let l = &lines[i];
-        if fates[i].is_some() || l.words < 6 || l.blank {
+        if fates[i].is_some() || l.words < 6 || l.blank() {
             continue;
         }
-        let Some(bio) = names::bio(l.text, l.role_word) else {
+        let Some(bio) = names::bio(l.text, l.role_word()) else {
             continue;
         };
         fates[i] = Some(Fate::Author);
@@ -1374,7 +1433,7 @@ fn trailing_bylines(
         .unwrap_or(end);
     let mut seen = 0;
     for i in last_prose + 1..lines.len() {
-        if lines[i].blank {
+        if lines[i].blank() {
             continue;
         }
         seen += 1;
@@ -1419,7 +1478,7 @@ fn settle(
                 };
                 if keep {
                     Fate::Kept
-                } else if lines[i].bullet {
+                } else if lines[i].bullet() {
                     Fate::Removed(Reason::ListItem)
                 } else {
                     Fate::Removed(Reason::Short)
@@ -1459,11 +1518,10 @@ fn usable_neighbour(
 /// Writes the fates out and joins the kept lines into the body.
 fn finish<'a>(lines: &[Line<'a>], fates: &[Option<Fate>], out: &mut Analysis<'a>) {
     let mut body = String::with_capacity(lines.iter().map(|l| l.text.len() + 2).sum());
-    out.lines = lines
+    out.fates = lines
         .iter()
         .zip(fates)
-        .enumerate()
-        .map(|(i, (l, f))| {
+        .map(|(l, f)| {
             let fate = f.unwrap_or(Fate::Removed(Reason::OutsideArticle));
             if fate == Fate::Kept {
                 if !body.is_empty() {
@@ -1471,19 +1529,10 @@ fn finish<'a>(lines: &[Line<'a>], fates: &[Option<Fate>], out: &mut Analysis<'a>
                 }
                 body.push_str(l.text);
             }
-            LineFate {
-                number: i + 1,
-                text: raw_text(l),
-                fate,
-            }
+            fate
         })
         .collect();
     out.body = body;
-}
-
-/// The line as the user sees it, bullet included.
-fn raw_text<'a>(l: &Line<'a>) -> &'a str {
-    l.text
 }
 
 /// No run of prose at all (a list, a poem, a form): keep every line that is not chrome.
@@ -1516,8 +1565,7 @@ mod tests {
     use super::*;
 
     fn fate_of(a: &Analysis<'_>, needle: &str) -> Fate {
-        a.lines
-            .iter()
+        a.lines()
             .find(|l| l.text.contains(needle))
             .map_or_else(|| panic!("no line with {needle}"), |l| l.fate)
     }

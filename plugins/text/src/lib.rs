@@ -25,8 +25,8 @@ pub use analyze::{Analysis, Fate, FoundAuthor, LineFate, Reason, analyze};
 pub use related::Teaser;
 
 use docnorm_plugin_api::{
-    Author, Document, Field, Format, Manifest, Outcome, Patch, Plugin, PluginError, Publisher,
-    Related, slot,
+    Author, Document, ExplainedLine, Explanation, Field, Format, Manifest, Outcome, Patch, Plugin,
+    PluginConfig, PluginError, Publisher, Related, RemovedLines, deadline, slot,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -93,14 +93,53 @@ impl Plugin for Text {
         let (Format::Text, Some(text)) = (doc.format, doc.text) else {
             return Ok(Outcome::Decline);
         };
-        Ok(patch(&analyze(text)).into())
+        let analysis = analyze(text);
+        // The analysis gives up early once the deadline has passed; its result is then
+        // partial and is not used.
+        deadline::check()?;
+        Ok(patch(analysis).into())
+    }
+
+    /// The fate of every line of a text document (see [`LineFate`]).
+    fn explain(&self, doc: &Document<'_>) -> Option<Explanation> {
+        let (Format::Text, Some(text)) = (doc.format, doc.text) else {
+            return None;
+        };
+        let lines = analyze(text)
+            .lines()
+            .map(|line| ExplainedLine {
+                number: line.number,
+                role: match line.fate {
+                    Fate::Blank => String::new(),
+                    fate => fate.label().to_owned(),
+                },
+                reason: match line.fate {
+                    Fate::Removed(reason) => Some(reason.as_str().to_owned()),
+                    _ => None,
+                },
+                text: line.text.to_owned(),
+            })
+            .collect();
+        Some(Explanation { lines })
+    }
+}
+
+impl PluginConfig for TextConfig {
+    const NAME: &'static str = NAME;
+
+    fn build_plugin(&self) -> Result<Box<dyn Plugin>, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Box::new(self.build()?))
     }
 }
 
 /// The record fields an analysis gives, as a merge patch; unknown fields are left out.
-fn patch(a: &Analysis<'_>) -> Patch {
+fn patch(mut a: Analysis<'_>) -> Patch {
     let mut patch = Patch::new();
-    patch.set_text(slot::BODY, a.body.as_str());
+    let (removed, omitted) = removed(&a);
+    if let Some(omitted) = omitted {
+        a.warnings.push(format!("{NAME}: {omitted}"));
+    }
+    patch.set_text(slot::BODY, std::mem::take(&mut a.body));
     let texts = [
         (slot::TITLE, &a.title),
         (slot::SUBTITLE, &a.subtitle),
@@ -138,10 +177,19 @@ fn patch(a: &Analysis<'_>) -> Patch {
     if !a.warnings.is_empty() {
         patch.set_texts(slot::WARNINGS, a.warnings.iter().map(String::as_str));
     }
-    let removed = a.lines.iter().filter_map(|line| match line.fate {
-        Fate::Removed(reason) => Some((line.text, reason.as_str())),
-        _ => None,
-    });
-    patch.removed(removed);
+    patch.removed_entries(removed);
     patch
+}
+
+/// The `provenance.removed` entries: a run of lines removed for one reason is one entry.
+fn removed(a: &Analysis<'_>) -> (Vec<Value>, Option<String>) {
+    let mut removed = RemovedLines::default();
+    for line in a.lines() {
+        match line.fate {
+            Fate::Removed(reason) => removed.remove(line.number as u64, line.text, reason.as_str()),
+            Fate::Blank => {}
+            _ => removed.keep(),
+        }
+    }
+    removed.finish()
 }

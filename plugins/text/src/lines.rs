@@ -8,68 +8,191 @@ use docnorm_toolkit::hash::{FNV_OFFSET, fnv1a_step as fnv};
 use crate::lexicon::{self, Kind};
 
 /// One line of the document with its measurements.
+///
+/// A page copy can hold millions of short lines and every line is held until the analysis
+/// ends, so the measurements are packed: 48 bytes a line. The counts other than `words`
+/// saturate at 65,535, which only a line of more than 65,535 characters (a whole document on
+/// one line) reaches; the heuristics compare them with small thresholds or with `words`.
 #[derive(Debug, Clone, Default)]
-#[allow(clippy::struct_excessive_bools)] // Independent yes/no observations, read by name.
 pub struct Line<'a> {
     /// The line without surrounding whitespace and without its list bullet.
     pub text: &'a str,
-    /// The line starts with a list bullet (`* `, `• `, `- `).
-    pub bullet: bool,
-    /// Nothing but whitespace.
-    pub blank: bool,
-    /// Nothing but punctuation or symbols (`-`, `*`, `|`, `•`).
-    pub separator: bool,
-    /// Runs of letters or digits.
-    pub words: u32,
-    /// Function words among them.
-    pub stopwords: u32,
-    /// Words starting with an upper-case letter.
-    pub capitalized: u32,
-    /// Words of two letters or more written all in upper case.
-    pub upper_words: u32,
-    /// Words that are numbers.
-    pub numbers: u32,
-    /// Characters (not bytes).
-    pub chars: u32,
-    /// Ends like a sentence: `.`, `!`, `?`, `…` (before closing quotes), or `:` after a clause.
-    pub sentence_end: bool,
-    /// Sentence breaks inside the line (`. X`) plus the final one.
-    pub sentences: u32,
-    /// Words addressing the reader (you, your, vous, du…).
-    pub second_person: u32,
-    /// Chrome words (subscribe, share, cookies…).
-    pub ui_words: u32,
-    /// A chrome phrase (sign up, all rights reserved…) occurs.
-    pub ui_phrase: bool,
-    /// A journalistic role word (writer, editor, reporter…) occurs.
-    pub role_word: bool,
-    /// Starts like a photo caption or credit (`Photo:`, `Image credit`…).
-    pub credit: bool,
-    /// A copyright mark (`©`, `(c) 2024`, `copyright`).
-    pub copyright: bool,
-    /// A domain name or web address occurs.
-    pub domain: bool,
-    /// The first letter is lower case.
-    pub first_lower: bool,
     /// Hash of the lower-cased text with whitespace folded, to find repeated lines.
     pub hash: u64,
+    /// Runs of letters or digits.
+    pub words: u32,
+    stopwords: u16,
+    capitalized: u16,
+    upper_words: u16,
+    numbers: u16,
+    chars: u16,
+    sentences: u16,
+    second_person: u16,
+    ui_words: u16,
+    flags: u16,
+}
+
+/// The yes/no observations of a [`Line`], one bit each.
+mod flag {
+    pub const BULLET: u16 = 1;
+    pub const BLANK: u16 = 1 << 1;
+    pub const SEPARATOR: u16 = 1 << 2;
+    pub const SENTENCE_END: u16 = 1 << 3;
+    pub const UI_PHRASE: u16 = 1 << 4;
+    pub const ROLE_WORD: u16 = 1 << 5;
+    pub const CREDIT: u16 = 1 << 6;
+    pub const COPYRIGHT: u16 = 1 << 7;
+    pub const DOMAIN: u16 = 1 << 8;
+    pub const FIRST_LOWER: u16 = 1 << 9;
+}
+
+/// Accessors returning a packed count as `u32`.
+macro_rules! counts {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        $($(#[$doc])* pub fn $name(&self) -> u32 {
+            u32::from(self.$name)
+        })*
+    };
+}
+
+/// Accessors returning one bit of the flags.
+macro_rules! flags {
+    ($($(#[$doc:meta])* $name:ident = $bit:ident,)*) => {
+        $($(#[$doc])* pub fn $name(&self) -> bool {
+            self.flags & flag::$bit != 0
+        })*
+    };
 }
 
 impl Line<'_> {
+    counts! {
+        /// Function words among the words.
+        stopwords,
+        /// Words starting with an upper-case letter.
+        capitalized,
+        /// Words of two letters or more written all in upper case.
+        upper_words,
+        /// Words that are numbers.
+        numbers,
+        /// Characters (not bytes).
+        chars,
+        /// Sentence breaks inside the line (`. X`) plus the final one.
+        sentences,
+        /// Words addressing the reader (you, your, vous, du…).
+        second_person,
+        /// Chrome words (subscribe, share, cookies…).
+        ui_words,
+    }
+
+    flags! {
+        /// The line starts with a list bullet (`* `, `• `, `- `).
+        bullet = BULLET,
+        /// Nothing but whitespace.
+        blank = BLANK,
+        /// Nothing but punctuation or symbols (`-`, `*`, `|`, `•`).
+        separator = SEPARATOR,
+        /// Ends like a sentence: `.`, `!`, `?`, `…` (before closing quotes), or `:` after a
+        /// clause.
+        sentence_end = SENTENCE_END,
+        /// A chrome phrase (sign up, all rights reserved…) occurs.
+        ui_phrase = UI_PHRASE,
+        /// A journalistic role word (writer, editor, reporter…) occurs.
+        role_word = ROLE_WORD,
+        /// Starts like a photo caption or credit (`Photo:`, `Image credit`…).
+        credit = CREDIT,
+        /// A copyright mark (`©`, `(c) 2024`, `copyright`).
+        copyright = COPYRIGHT,
+        /// A domain name or web address occurs.
+        domain = DOMAIN,
+        /// The first letter is lower case.
+        first_lower = FIRST_LOWER,
+    }
+
+    /// The same line, counted as `sentences` sentences.
+    #[must_use]
+    pub fn with_sentences(&self, sentences: u16) -> Self {
+        Self {
+            sentences,
+            ..self.clone()
+        }
+    }
+
     /// Share of function words among the words.
     pub fn stop_density(&self) -> f32 {
         if self.words == 0 {
             0.0
         } else {
-            precision_f32(self.stopwords) / precision_f32(self.words)
+            precision_f32(self.stopwords()) / precision_f32(self.words)
         }
     }
 
     /// Most words are capitalized, as in a menu entry or a headline in title case.
     pub fn title_case(&self) -> bool {
-        let content = self.words.saturating_sub(self.stopwords + self.numbers);
-        self.words > 0 && content > 0 && self.capitalized * 10 >= content * 8
+        let content = self.words.saturating_sub(self.stopwords() + self.numbers());
+        self.words > 0 && content > 0 && self.capitalized() * 10 >= content * 8
     }
+}
+
+impl<'a> From<Measured<'a>> for Line<'a> {
+    fn from(m: Measured<'a>) -> Self {
+        let small = |n: u32| u16::try_from(n).unwrap_or(u16::MAX);
+        let flags = [
+            (m.bullet, flag::BULLET),
+            (m.blank, flag::BLANK),
+            (m.separator, flag::SEPARATOR),
+            (m.sentence_end, flag::SENTENCE_END),
+            (m.ui_phrase, flag::UI_PHRASE),
+            (m.role_word, flag::ROLE_WORD),
+            (m.credit, flag::CREDIT),
+            (m.copyright, flag::COPYRIGHT),
+            (m.domain, flag::DOMAIN),
+            (m.first_lower, flag::FIRST_LOWER),
+        ]
+        .into_iter()
+        .filter(|&(set, _)| set)
+        .fold(0, |all, (_, bit)| all | bit);
+        Self {
+            text: m.text,
+            hash: m.hash,
+            words: m.words,
+            stopwords: small(m.stopwords),
+            capitalized: small(m.capitalized),
+            upper_words: small(m.upper_words),
+            numbers: small(m.numbers),
+            chars: small(m.chars),
+            sentences: small(m.sentences),
+            second_person: small(m.second_person),
+            ui_words: small(m.ui_words),
+            flags,
+        }
+    }
+}
+
+/// A line's measurements while it is read, unpacked: see [`Line`] for what each means.
+#[derive(Debug, Clone, Default)]
+#[allow(clippy::struct_excessive_bools)] // Independent yes/no observations, read by name.
+struct Measured<'a> {
+    text: &'a str,
+    bullet: bool,
+    blank: bool,
+    separator: bool,
+    words: u32,
+    stopwords: u32,
+    capitalized: u32,
+    upper_words: u32,
+    numbers: u32,
+    chars: u32,
+    sentence_end: bool,
+    sentences: u32,
+    second_person: u32,
+    ui_words: u32,
+    ui_phrase: bool,
+    role_word: bool,
+    credit: bool,
+    copyright: bool,
+    domain: bool,
+    first_lower: bool,
+    hash: u64,
 }
 
 /// Words separated by whitespace, as `text.split_whitespace().count()` gives, but counted
@@ -117,10 +240,20 @@ pub struct Scratch {
 
 /// Measures one raw line.
 pub fn measure<'a>(raw: &'a str, scratch: &mut Scratch) -> Line<'a> {
+    measure_unpacked(raw, scratch).into()
+}
+
+/// The line as [`Line::text`] holds it: without surrounding whitespace and list bullet.
+pub fn shown(raw: &str) -> &str {
     let trimmed = raw.trim();
-    let mut line = Line {
+    strip_bullet(trimmed).unwrap_or(trimmed)
+}
+
+fn measure_unpacked<'a>(raw: &'a str, scratch: &mut Scratch) -> Measured<'a> {
+    let trimmed = raw.trim();
+    let mut line = Measured {
         text: trimmed,
-        ..Line::default()
+        ..Measured::default()
     };
     if trimmed.is_empty() {
         line.blank = true;
@@ -165,7 +298,7 @@ impl Word {
 /// length (nearly always), so positions in the copy are positions in the line; else
 /// character by character, and the scan then keeps the position in the copy (`at`) apart
 /// from the position in the line (`i`).
-fn scan(text: &str, scratch: &mut Scratch, line: &mut Line<'_>) {
+fn scan(text: &str, scratch: &mut Scratch, line: &mut Measured<'_>) {
     let same_len = lower_same_len(text, &mut scratch.lower);
     if !same_len {
         lower_each(text, &mut scratch.lower);
@@ -324,7 +457,7 @@ fn lower_same_len(text: &str, lower: &mut String) -> bool {
 }
 
 /// Chrome phrases and credits look past a word's end, so they are checked on the whole line.
-fn finish_marks(lower: &str, line: &mut Line<'_>, marks: &Marks<'_>) {
+fn finish_marks(lower: &str, line: &mut Measured<'_>, marks: &Marks<'_>) {
     line.ui_phrase = marks
         .phrase_starts
         .iter()
@@ -356,7 +489,7 @@ fn end_word(
     start: usize,
     end: usize,
     word: &Word,
-    line: &mut Line<'_>,
+    line: &mut Measured<'_>,
     marks: &mut Marks<'_>,
 ) {
     // Bytes, not `str`: slicing a `str` checks character boundaries, for every word.
@@ -491,7 +624,7 @@ mod tests {
     fn prose_has_function_words_and_a_sentence_end() {
         let l = m("The council voted on Tuesday to close the old bridge for repairs.");
         assert_eq!(l.words, 12);
-        assert!(l.sentence_end);
+        assert!(l.sentence_end());
         assert!(l.stop_density() > 0.2);
         assert!(!l.title_case());
     }
@@ -499,21 +632,21 @@ mod tests {
     #[test]
     fn bullets_separators_and_title_case() {
         let l = m("* World News");
-        assert!(l.bullet && l.title_case());
+        assert!(l.bullet() && l.title_case());
         assert_eq!(l.text, "World News");
-        assert!(m(" - ").separator);
-        assert!(m("").blank);
+        assert!(m(" - ").separator());
+        assert!(m("").blank());
     }
 
     #[test]
     fn chrome_vocabulary_and_reader_address() {
         let l = m("Sign up for our newsletter and get the best in your inbox");
-        assert!(l.ui_phrase);
-        assert_eq!(l.ui_words, 1);
-        assert!(l.second_person >= 1);
-        assert!(m("Photo: Jane Doe").credit);
-        assert!(m("© 2024 Example Media").copyright);
-        assert!(m("Visit example.com today").domain);
+        assert!(l.ui_phrase());
+        assert_eq!(l.ui_words(), 1);
+        assert!(l.second_person() >= 1);
+        assert!(m("Photo: Jane Doe").credit());
+        assert!(m("© 2024 Example Media").copyright());
+        assert!(m("Visit example.com today").domain());
     }
 
     #[test]
@@ -522,7 +655,7 @@ mod tests {
             "パスワードの強化は非常に重要なことであり、管理するにはパスワードマネージャーが便利です。",
         );
         assert!(l.words >= 15, "{}", l.words);
-        assert!(l.sentence_end);
+        assert!(l.sentence_end());
     }
 
     #[test]
@@ -533,11 +666,11 @@ mod tests {
         let counts = |l: &Line<'_>| {
             (
                 l.words,
-                l.capitalized,
-                l.upper_words,
-                l.sentences,
-                l.stopwords,
-                l.chars,
+                l.capitalized(),
+                l.upper_words(),
+                l.sentences(),
+                l.stopwords(),
+                l.chars(),
             )
         };
         assert_eq!(counts(&a), counts(&b));
@@ -577,6 +710,21 @@ mod tests {
             );
             assert!(c.to_lowercase().eq([c]), "{c:?}");
         }
+    }
+
+    #[test]
+    fn a_line_is_small() {
+        // A page of a million short lines holds a million of these.
+        assert!(std::mem::size_of::<Line<'_>>() <= 48);
+    }
+
+    #[test]
+    fn counts_saturate_and_words_do_not() {
+        let long = "the cat ".repeat(40_000);
+        let l = m(&long);
+        assert_eq!(l.words, 80_000);
+        assert_eq!(l.stopwords(), 40_000);
+        assert_eq!(l.chars(), u32::from(u16::MAX));
     }
 
     #[test]

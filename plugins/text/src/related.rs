@@ -38,33 +38,54 @@ impl Teaser {
     }
 }
 
-/// Teasers found in `lines[from..to]`, with the indices of the lines they use.
-pub fn find(lines: &[Line<'_>], from: usize, to: usize) -> (Vec<Teaser>, Vec<usize>) {
+/// At most this many teasers are listed in `related`; a page of a million teaser-like lines
+/// would otherwise give a million of them.
+pub const MAX_TEASERS: usize = 1000;
+
+/// Teasers found in a page's lines.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// The first [`MAX_TEASERS`] teasers.
+    pub teasers: Vec<Teaser>,
+    /// The indices of the lines all teasers use, listed or not.
+    pub used: Vec<usize>,
+    /// How many teasers were found beyond [`MAX_TEASERS`].
+    pub unlisted: usize,
+}
+
+/// Teasers found in `lines[from..to]`.
+pub fn find(lines: &[Line<'_>], from: usize, to: usize) -> Found {
     let items = group(lines, from, to);
-    let mut best: (Vec<Teaser>, Vec<usize>) = (Vec::new(), Vec::new());
-    let mut run: (Vec<Teaser>, Vec<usize>) = (Vec::new(), Vec::new());
+    let mut found = Found::default();
+    let mut run = Found::default();
     for item in items {
         match teaser(lines, item.clone()) {
             Some(t) => {
-                run.0.push(t);
-                run.1.extend(item);
+                if found.teasers.len() + run.teasers.len() < MAX_TEASERS {
+                    run.teasers.push(t);
+                } else {
+                    run.unlisted += 1;
+                }
+                run.used.extend(item);
             }
-            None => flush(&mut run, &mut best),
+            None => flush(&mut run, &mut found),
         }
     }
-    flush(&mut run, &mut best);
-    split_sections(&mut best.0);
-    best
+    flush(&mut run, &mut found);
+    split_sections(&mut found.teasers);
+    found
 }
 
 /// Keeps every run of two teasers or more.
-fn flush(run: &mut (Vec<Teaser>, Vec<usize>), all: &mut (Vec<Teaser>, Vec<usize>)) {
-    if run.0.len() >= 2 {
-        all.0.append(&mut run.0);
-        all.1.append(&mut run.1);
+fn flush(run: &mut Found, all: &mut Found) {
+    if run.teasers.len() + run.unlisted >= 2 {
+        all.teasers.append(&mut run.teasers);
+        all.used.append(&mut run.used);
+        all.unlisted += run.unlisted;
     }
-    run.0.clear();
-    run.1.clear();
+    run.teasers.clear();
+    run.used.clear();
+    run.unlisted = 0;
 }
 
 /// Splits lines into items at blank lines, separator lines and bullets; an item is a run of
@@ -73,14 +94,14 @@ fn group(lines: &[Line<'_>], from: usize, to: usize) -> Vec<Range<usize>> {
     let mut items: Vec<Range<usize>> = Vec::new();
     let mut current = from..from;
     for (i, line) in lines.iter().enumerate().take(to).skip(from) {
-        if line.blank || line.separator {
+        if line.blank() || line.separator() {
             if !current.is_empty() {
                 items.push(current.clone());
             }
             current = i + 1..i + 1;
             continue;
         }
-        if line.bullet && !current.is_empty() {
+        if line.bullet() && !current.is_empty() {
             items.push(current.clone());
             current = i..i;
         }
@@ -94,9 +115,9 @@ fn group(lines: &[Line<'_>], from: usize, to: usize) -> Vec<Range<usize>> {
 
 /// Cheap tests first: flags of the line, then counts, then the byline parse.
 fn headline_like(line: &Line<'_>, text: &str, glued: bool) -> bool {
-    !line.copyright
-        && (glued || (line.ui_words == 0 && !line.ui_phrase))
-        && !line.credit
+    !line.copyright()
+        && (glued || (line.ui_words() == 0 && !line.ui_phrase()))
+        && !line.credit()
         && !text.ends_with(':')
         && (3..=25).contains(&count_words_upto(text, 26))
         && (text.len() <= 200 || text.chars().count() <= 200)
@@ -124,7 +145,7 @@ fn teaser(lines: &[Line<'_>], item: Range<usize>) -> Option<Teaser> {
         return None;
     }
     // A full sentence with an end mark on its own is prose, not a teaser headline.
-    if item.len() == 1 && glued_rest.is_none() && head.sentence_end && !title.ends_with('?') {
+    if item.len() == 1 && glued_rest.is_none() && head.sentence_end() && !title.ends_with('?') {
         return None;
     }
     title.trim().clone_into(&mut t.title);
@@ -134,7 +155,7 @@ fn teaser(lines: &[Line<'_>], item: Range<usize>) -> Option<Teaser> {
     for line in &lines[item.start + 1..item.end] {
         if let Some(found) = names::byline(line.text) {
             t.authors.extend(found);
-        } else if line.copyright || line.ui_phrase {
+        } else if line.copyright() || line.ui_phrase() {
             return None;
         } else if t.summary.is_none() {
             t.summary = Some(line.text.to_owned());
@@ -260,7 +281,18 @@ mod tests {
     fn teasers(text: &str) -> Vec<Teaser> {
         let mut s = Scratch::default();
         let lines: Vec<Line<'_>> = text.lines().map(|l| measure(l, &mut s)).collect();
-        find(&lines, 0, lines.len()).0
+        find(&lines, 0, lines.len()).teasers
+    }
+
+    #[test]
+    fn a_page_of_teasers_lists_the_first_thousand_and_counts_the_rest() {
+        let text = "Storm closes the harbour for a day\n\n".repeat(3 * MAX_TEASERS);
+        let mut s = Scratch::default();
+        let lines: Vec<Line<'_>> = text.lines().map(|l| measure(l, &mut s)).collect();
+        let found = find(&lines, 0, lines.len());
+        assert_eq!(found.teasers.len(), MAX_TEASERS);
+        assert_eq!(found.unlisted, 2 * MAX_TEASERS);
+        assert_eq!(found.used.len(), 3 * MAX_TEASERS);
     }
 
     #[test]

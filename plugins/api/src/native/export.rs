@@ -14,7 +14,6 @@ use std::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
 
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::abi::{ABI_MAJOR, ABI_MINOR, Buffer, DocumentV1, Header, PluginV1, Slice, status};
@@ -208,7 +207,9 @@ unsafe extern "C" fn process<T: NativePlugin>(
             },
             Err(PluginError::Invalid(message)) => failure(status::INVALID, message),
             Err(PluginError::Limit(message)) => failure(status::LIMIT, message),
-            Err(PluginError::Other(message)) => failure(status::ERROR, message),
+            Err(PluginError::Other(message) | PluginError::Crashed(message)) => {
+                failure(status::ERROR, message)
+            }
         }
     })
 }
@@ -258,18 +259,10 @@ impl DocumentParts<'_> {
     }
 }
 
-/// The record's `source`, keeping only the keys this build knows so that a plugin keeps working
-/// when a newer host adds one.
+/// The record's `source` from its JSON (see [`Source::lenient`]).
 fn decode_source(json: &[u8]) -> Result<Source, String> {
-    let bad = |e: serde_json::Error| format!("source is not valid: {e}");
-    let mut map: Map<String, Value> = serde_json::from_slice(json).map_err(bad)?;
-    if let Ok(source) = Source::deserialize(&Value::Object(map.clone())) {
-        return Ok(source);
-    }
-    if let Ok(Value::Object(known)) = serde_json::to_value(Source::default()) {
-        map.retain(|key, _| known.contains_key(key));
-    }
-    Source::deserialize(Value::Object(map)).map_err(bad)
+    let value = serde_json::from_slice(json).map_err(|e| format!("source is not valid: {e}"))?;
+    Source::lenient(value)
 }
 
 unsafe extern "C" fn free(buffer: Buffer) {

@@ -1,54 +1,43 @@
-//! The work stage: one claimed file from claim to finish on a worker thread, each plugin
-//! call within a time limit.
+//! A fixed pool of worker threads for jobs with time-limited sections.
 //!
-//! A [`Pool`] keeps a fixed set of OS threads working, and [`Pool::run`]
-//! hands each one a whole job (claim, pipeline, finish), so a document costs one hand-off
-//! between the run loop and a worker instead of one per step, and no thread is started per
-//! document (starting one cost a stack, its page faults and a dozen system calls each time).
-//! A fixed set of threads also keeps memory flat: each thread that allocates gets its own
-//! malloc arena. A gate lets at most `run.concurrency` jobs process at once (reading the
-//! file and running the plugins, where the memory and the CPU go): a job enters it with
-//! [`Worker::enter`] once its file is claimed, and leaves when it starts finishing. The pool
-//! has twice as many threads, so while some jobs wait on the disk (renames, fsyncs, the state
-//! store when claiming and finishing) others keep the cores busy. The
-//! limit applies to each plugin call (one plugin on one document), so a JSON Lines file of
-//! many objects gets it for each object, not once for all; claiming and finishing (file
-//! moves, fsyncs, the state store) are not plugin calls and are not limited. Plugins run in
-//! the daemon's process, so a plugin that hangs cannot be stopped: when a call exceeds the
-//! time limit the run loop marks the file abandoned, takes back what the job parked with
-//! [`Worker::process`] to count the attempt, starts a thread to take the stuck one's place
-//! (a replacement that cannot be started is tried again at the next job, and logged) and
-//! goes on. The stuck thread is left behind (it keeps running, and holding what it
-//! holds, until the plugin returns, if ever; it then sees the mark, touches nothing and
-//! ends). Abandoning and finishing are decided under one lock,
-//! so a file is either finished by its thread or handled by the run loop, never both. The
-//! process-isolated plugins planned in the spec will make the limit a hard kill. Each plugin
-//! is wrapped so the abandoned document can name the plugin it was in.
+//! The daemon hands each claimed file to the pool as one job (see [`job`](crate::job)), so a
+//! file costs one hand-off between the run loop and a thread instead of one per step, and no
+//! thread is started per file (a fixed set of threads also keeps memory flat: each thread that
+//! allocates gets its own malloc arena). This module knows nothing about files, configs or
+//! plugins: a job is a closure, and what it parks is opaque.
+//!
+//! - **The gate.** At most `at_once` jobs are inside their watched section at a time; a job
+//!   enters with [`Worker::enter`] and leaves when the section returns. The pool has more
+//!   threads than that, so while some jobs wait on the disk outside the gate, others keep the
+//!   cores busy.
+//! - **The limit.** Inside [`Worker::watched`], each lap started with [`Timer::restart`] (for
+//!   the daemon: each plugin call) must end within the pool's limit. When one does not,
+//!   [`Pool::run`] stops waiting and returns [`Ran::TimedOut`] with what the job parked, so
+//!   the caller can handle the job's work itself; the job's thread is marked abandoned and a
+//!   new thread takes its place (a replacement that cannot be started is tried again at the
+//!   next job). The abandoned thread cannot be stopped: it keeps running until its section
+//!   returns, then sees the mark, touches nothing and ends. Abandoning and returning are
+//!   decided under one lock, so a job's work is either finished by its thread or handed back,
+//!   never both.
 
-use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::num::NonZeroUsize;
 use std::panic::AssertUnwindSafe;
-use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use docnorm_plugin_api::{Document, Manifest, Outcome, Plugin, PluginError, Record};
-use serde_json::{Map, Value};
 use tokio::sync::oneshot;
 
-use crate::config::Config;
 use crate::locks::{lock, wait};
-use crate::pipeline::{DocError, Pipeline};
 
-/// Where a job is, written by its thread and read by the run loop on the time limit.
+/// Where a job is, written by its thread and read by [`Pool::run`] at the limit.
 type Slot = Arc<Mutex<Current>>;
 
-/// The job's phase, the plugin running, and since when (the start of processing before the
-/// first plugin).
+/// The job's phase, the label of its current lap, and since when.
 struct Current {
     phase: Phase,
-    plugin: Option<String>,
+    label: Option<String>,
     since: Instant,
     /// Whether the job holds a place in the gate.
     in_gate: bool,
@@ -65,28 +54,14 @@ impl Current {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
-    /// Claiming: no plugin runs yet, no limit.
-    Claiming,
-    /// In the pipeline: each plugin call within the limit.
-    Processing,
-    /// Writing what came of it: no limit, and no longer abandonable.
-    Finishing,
-    /// The run loop gave up waiting; the thread must leave the file alone.
+    /// Before the watched section: no limit.
+    Before,
+    /// In the watched section: each lap within the limit.
+    Watched,
+    /// After the watched section: no limit, and no longer abandonable.
+    After,
+    /// [`Pool::run`] stopped waiting; the thread must leave the job's work alone.
     Abandoned,
-}
-
-thread_local! {
-    static CURRENT: RefCell<Option<Slot>> = const { RefCell::new(None) };
-}
-
-/// What came of processing one document.
-#[derive(Debug)]
-pub enum Worked {
-    /// The pipeline's results: one for most files, one per object for JSON Lines and JSON
-    /// lists; each a record or the error that failed that document.
-    Done(Vec<Result<Record, DocError>>),
-    /// The pipeline itself panicked (a bug in the daemon, not in a plugin).
-    Crashed(String),
 }
 
 /// How a job run by [`Pool::run`] ended.
@@ -94,74 +69,76 @@ pub enum Worked {
 pub enum Ran<T, P> {
     /// The job returned.
     Finished(T),
-    /// A plugin call exceeded the time limit: the plugin, if one had started, and what the
-    /// job parked when it started processing.
+    /// A lap exceeded the limit: its label, if one was given, and what the job parked.
     TimedOut(Option<String>, P),
-    /// The job panicked outside the pipeline.
+    /// The job panicked outside its watched section.
     Crashed(String),
 }
 
-/// What a job's thread holds: the slot the run loop watches, what it parks there, and the
-/// gate to the pipeline.
+/// What a job's thread holds: its slot, what it parks there, and the gate.
 pub struct Worker<P> {
     slot: Slot,
     parked: Arc<Mutex<Option<P>>>,
     gate: Arc<Gate>,
+    laps: Arc<AtomicU64>,
+}
+
+/// Restarts the limit inside a watched section.
+pub struct Timer<'a> {
+    slot: &'a Mutex<Current>,
+    laps: &'a AtomicU64,
+}
+
+impl Timer<'_> {
+    /// Starts a new lap named `label`: it gets the whole limit from now.
+    pub fn restart(&self, label: &str) {
+        self.laps.fetch_add(1, Ordering::Relaxed);
+        let mut current = lock(self.slot);
+        current.label = Some(label.to_owned());
+        current.since = Instant::now();
+    }
 }
 
 impl<P> Worker<P> {
-    /// Waits for a place in the pipeline; the job gives it back when its pipeline returns
-    /// (or when the job ends, if it never runs one), the run loop when it abandons the job.
+    /// Waits for a place in the gate; the job gives it back when its watched section returns
+    /// (or when the job ends, if it never runs one), [`Pool::run`] when it abandons the job.
     pub fn enter(&self) {
-        debug_assert!(
-            !lock(&self.slot).in_gate,
-            "a job entered the pipeline twice"
-        );
+        debug_assert!(!lock(&self.slot).in_gate, "a job entered the gate twice");
         self.gate.enter();
         lock(&self.slot).in_gate = true;
     }
 
-    /// Runs `pipeline` over `path` (named `shown`) with each plugin call watched; `parked`
-    /// is what the run loop needs to handle the file if it times out. Returns the results
-    /// and `parked` back, or `None` when the run loop abandoned the file (the caller must then
-    /// leave it alone).
-    pub fn process(
+    /// Runs `work` as the watched section: the limit counts from now and from each
+    /// [`Timer::restart`]. `parked` is what the caller of [`Pool::run`] gets back if the
+    /// section times out. Returns what `work` returned (a panic becomes its message) and
+    /// `parked`, or `None` when the job was abandoned (the job must then leave its work
+    /// alone).
+    pub fn watched<R>(
         &self,
-        pipeline: &Pipeline,
-        path: &Path,
-        shown: &Path,
         parked: P,
-    ) -> Option<(Worked, P)> {
-        let (result, parked) = self.watched(parked, || pipeline.process_as(path, shown))?;
-        let worked = match result {
-            Ok(results) => Worked::Done(results),
-            Err(message) => Worked::Crashed(message),
-        };
-        Some((worked, parked))
-    }
-
-    /// Runs `work` as the watched part of the job (see [`Worker::process`]); a panic in it
-    /// becomes its message.
-    fn watched<R>(&self, parked: P, work: impl FnOnce() -> R) -> Option<(Result<R, String>, P)> {
+        work: impl FnOnce(&Timer<'_>) -> R,
+    ) -> Option<(Result<R, String>, P)> {
         *lock(&self.parked) = Some(parked);
         {
             let mut current = lock(&self.slot);
             if current.phase == Phase::Abandoned {
                 return None;
             }
-            current.phase = Phase::Processing;
-            current.plugin = None;
+            current.phase = Phase::Watched;
+            current.label = None;
             current.since = Instant::now();
         }
-        CURRENT.with(|current| *current.borrow_mut() = Some(Arc::clone(&self.slot)));
-        let result = std::panic::catch_unwind(AssertUnwindSafe(work));
-        CURRENT.with(|current| current.borrow_mut().take());
+        let timer = Timer {
+            slot: &self.slot,
+            laps: &self.laps,
+        };
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| work(&timer)));
         {
             let mut current = lock(&self.slot);
             if current.phase == Phase::Abandoned {
                 return None;
             }
-            current.phase = Phase::Finishing;
+            current.phase = Phase::After;
             current.leave(&self.gate);
         }
         let parked = lock(&self.parked).take()?;
@@ -169,19 +146,22 @@ impl<P> Worker<P> {
     }
 }
 
-/// A job handed to a pool thread; it returns whether its file was abandoned, in which case
+/// A job handed to a pool thread; it returns whether its job was abandoned, in which case
 /// another thread has already taken this one's place and this one ends.
 type Task = Box<dyn FnOnce() -> bool + Send>;
 
 /// The worker threads, waiting for tasks.
 pub struct Pool {
     name: String,
-    shared: Arc<Tasks>,
+    tasks: Arc<Tasks>,
     gate: Arc<Gate>,
+    limit: Duration,
     /// How many threads it keeps working.
     threads: usize,
     /// Replacements for stuck threads that could not be started yet.
     missing: AtomicUsize,
+    /// Laps started by all jobs so far.
+    laps: Arc<AtomicU64>,
 }
 
 /// The tasks not yet taken, and whether the pool is closing.
@@ -192,19 +172,25 @@ struct Tasks {
 }
 
 impl Pool {
-    /// Starts twice `at_once` worker threads named `name`, at most `at_once` of them in the
-    /// pipeline at a time (see [`Worker::enter`]).
-    pub fn new(name: &str, at_once: usize) -> std::io::Result<Self> {
-        let at_once = at_once.max(1);
+    /// Starts `threads` worker threads named `name`, at most `at_once` of their jobs in the
+    /// gate at a time, each lap of a watched section within `limit`.
+    pub fn new(
+        name: &str,
+        at_once: NonZeroUsize,
+        threads: NonZeroUsize,
+        limit: Duration,
+    ) -> std::io::Result<Self> {
         let pool = Self {
             name: name.to_owned(),
-            shared: Arc::default(),
+            tasks: Arc::default(),
             gate: Arc::new(Gate {
-                free: Mutex::new(at_once),
+                free: Mutex::new(at_once.get()),
                 opened: Condvar::new(),
             }),
-            threads: 2 * at_once,
+            limit,
+            threads: threads.get(),
             missing: AtomicUsize::new(0),
+            laps: Arc::default(),
         };
         for _ in 0..pool.threads {
             pool.add_thread()?;
@@ -213,7 +199,7 @@ impl Pool {
     }
 
     fn add_thread(&self) -> std::io::Result<()> {
-        let tasks = Arc::clone(&self.shared);
+        let tasks = Arc::clone(&self.tasks);
         std::thread::Builder::new()
             .name(self.name.clone())
             .spawn(move || {
@@ -232,30 +218,34 @@ impl Pool {
         self.threads
     }
 
+    /// How many laps all jobs have started so far (a measure of progress).
+    pub fn laps(&self) -> u64 {
+        self.laps.load(Ordering::Relaxed)
+    }
+
     /// Starts the replacements for stuck threads that are still missing; without them the
     /// pool would shrink for good and, once every thread is stuck, take no job at all.
     fn replace_missing(&self) {
         while self.missing.load(Ordering::SeqCst) > 0 {
             if let Err(err) = self.add_thread() {
-                tracing::error!(error = %err, "cannot start a worker thread to replace a stuck one; trying again at the next document");
+                tracing::error!(error = %err, "cannot start a worker thread to replace a stuck one; trying again at the next job");
                 return;
             }
             self.missing.fetch_sub(1, Ordering::SeqCst);
         }
     }
 
-    /// Runs `job` on a pool thread and waits for it while no plugin call it makes through
-    /// [`Worker::process`] takes longer than `limit`. Jobs wait for a free thread when all
-    /// are busy.
-    pub async fn run<T, P, F>(&self, limit: Duration, job: F) -> Ran<T, P>
+    /// Runs `job` on a pool thread and waits for it while no lap of its watched section
+    /// takes longer than the limit. Jobs wait for a free thread when all are busy.
+    pub async fn run<T, P, F>(&self, job: F) -> Ran<T, P>
     where
         T: Send + 'static,
         P: Send + 'static,
         F: FnOnce(&Worker<P>) -> T + Send + 'static,
     {
         let slot: Slot = Arc::new(Mutex::new(Current {
-            phase: Phase::Claiming,
-            plugin: None,
+            phase: Phase::Before,
+            label: None,
             since: Instant::now(),
             in_gate: false,
         }));
@@ -264,31 +254,33 @@ impl Pool {
             slot: Arc::clone(&slot),
             parked: Arc::clone(&parked),
             gate: Arc::clone(&self.gate),
+            laps: Arc::clone(&self.laps),
         };
         self.replace_missing();
         let (tx, mut rx) = oneshot::channel();
-        self.shared.push(Box::new(move || {
+        self.tasks.push(Box::new(move || {
             let result = std::panic::catch_unwind(AssertUnwindSafe(|| job(&worker)));
             let abandoned = {
-                // A job that entered but ran no pipeline still holds its place.
+                // A job that entered but ran no watched section still holds its place.
                 let mut current = lock(&worker.slot);
                 current.leave(&worker.gate);
                 current.phase == Phase::Abandoned
             };
-            // The run loop may have stopped waiting; then nobody needs the result.
+            // `run` may have stopped waiting; then nobody needs the result.
             let _ = tx.send(result.map_err(|panic| panic_message(&*panic)));
             abandoned
         }));
+        let limit = self.limit;
         loop {
             let (phase, since) = {
                 let current = lock(&slot);
                 (current.phase, current.since)
             };
             let received = match phase {
-                Phase::Processing => tokio::time::timeout_at((since + limit).into(), &mut rx).await,
-                Phase::Finishing | Phase::Abandoned => Ok((&mut rx).await),
-                // Processing may start at any moment: look again after one limit.
-                Phase::Claiming => tokio::time::timeout(limit, &mut rx).await,
+                Phase::Watched => tokio::time::timeout_at((since + limit).into(), &mut rx).await,
+                Phase::After | Phase::Abandoned => Ok((&mut rx).await),
+                // The watched section may start at any moment: look again after one limit.
+                Phase::Before => tokio::time::timeout(limit, &mut rx).await,
             };
             match received {
                 Ok(Ok(Ok(value))) => return Ran::Finished(value),
@@ -298,22 +290,22 @@ impl Pool {
                 }
                 Err(_) => {
                     let mut current = lock(&slot);
-                    // Another plugin call started meanwhile: it gets its own limit.
-                    if current.phase != Phase::Processing || current.since > since {
+                    // Another lap started meanwhile: it gets its own limit.
+                    if current.phase != Phase::Watched || current.since > since {
                         continue;
                     }
                     current.phase = Phase::Abandoned;
-                    // The stuck thread no longer counts as in the pipeline.
+                    // The stuck thread no longer counts as in the gate.
                     current.leave(&self.gate);
-                    let plugin = current.plugin.clone();
+                    let label = current.label.clone();
                     drop(current);
-                    // The stuck thread ends when (if ever) its plugin returns.
+                    // The stuck thread ends when (if ever) its section returns.
                     self.missing.fetch_add(1, Ordering::SeqCst);
                     self.replace_missing();
                     if let Some(parked) = lock(&parked).take() {
-                        return Ran::TimedOut(plugin, parked);
+                        return Ran::TimedOut(label, parked);
                     }
-                    return Ran::Crashed("processing timed out with nothing to report".into());
+                    return Ran::Crashed("the job timed out with nothing to report".into());
                 }
             }
         }
@@ -323,12 +315,12 @@ impl Pool {
 impl Drop for Pool {
     /// Lets the idle threads end; busy ones end after their task.
     fn drop(&mut self) {
-        lock(&self.shared.queue).1 = true;
-        self.shared.ready.notify_all();
+        lock(&self.tasks.queue).1 = true;
+        self.tasks.ready.notify_all();
     }
 }
 
-/// A counting semaphore: how many more jobs may enter the pipeline.
+/// A counting semaphore: how many more jobs may enter.
 struct Gate {
     free: Mutex<usize>,
     opened: Condvar,
@@ -380,44 +372,6 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     format!("the daemon panicked: {text}")
 }
 
-/// Builds the pipeline with every plugin wrapped to report itself.
-pub fn build(config: &Config) -> anyhow::Result<Pipeline> {
-    Pipeline::new_wrapped(config, &|plugin| Box::new(Tracked(plugin)))
-}
-
-/// Plugin calls started since the daemon started, for the watchdog's view of progress.
-static CALLS_STARTED: AtomicU64 = AtomicU64::new(0);
-
-/// How many plugin calls have started in this process.
-pub fn calls_started() -> u64 {
-    CALLS_STARTED.load(Ordering::Relaxed)
-}
-
-/// A plugin that notes its name and the time in the current file's slot before it runs.
-struct Tracked(Box<dyn Plugin>);
-
-impl Plugin for Tracked {
-    fn manifest(&self) -> &Manifest {
-        self.0.manifest()
-    }
-
-    fn process(
-        &self,
-        doc: &Document<'_>,
-        fields: &Map<String, Value>,
-    ) -> Result<Outcome, PluginError> {
-        CALLS_STARTED.fetch_add(1, Ordering::Relaxed);
-        CURRENT.with(|current| {
-            if let Some(slot) = current.borrow().as_ref() {
-                let mut current = lock(slot);
-                current.plugin = Some(self.0.manifest().name.clone());
-                current.since = Instant::now();
-            }
-        });
-        self.0.process(doc, fields)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -432,21 +386,26 @@ mod tests {
             .unwrap()
     }
 
-    /// Runs one job on a pool of one thread.
+    /// A pool with one place in the gate and two threads.
+    fn pool(limit: Duration) -> Pool {
+        let (one, two) = (NonZeroUsize::MIN, NonZeroUsize::new(2).unwrap());
+        Pool::new("test", one, two, limit).unwrap()
+    }
+
+    /// Runs one job on a fresh pool.
     fn run<T, P, F>(limit: Duration, job: F) -> Ran<T, P>
     where
         T: Send + 'static,
         P: Send + 'static,
         F: FnOnce(&Worker<P>) -> T + Send + 'static,
     {
-        let pool = Pool::new("test", 1).unwrap();
-        runtime().block_on(pool.run(limit, job))
+        runtime().block_on(pool(limit).run(job))
     }
 
     #[test]
     fn a_job_within_the_limit_finishes_on_its_thread() {
         let ran = run(LIMIT, |worker: &Worker<&str>| {
-            let (result, parked) = worker.watched("file", || 1 + 1).unwrap();
+            let (result, parked) = worker.watched("file", |_| 1 + 1).unwrap();
             (result.unwrap(), parked)
         });
         assert!(matches!(ran, Ran::Finished((2, "file"))), "{ran:?}");
@@ -457,7 +416,7 @@ mod tests {
         let finished_anyway = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&finished_anyway);
         let ran = run(LIMIT, move |worker: &Worker<&str>| {
-            let outcome = worker.watched("file", || std::thread::sleep(LIMIT * 3));
+            let outcome = worker.watched("file", |_| std::thread::sleep(LIMIT * 3));
             flag.store(outcome.is_some(), Ordering::SeqCst);
         });
         assert!(matches!(ran, Ran::TimedOut(None, "file")), "{ran:?}");
@@ -470,26 +429,28 @@ mod tests {
         // One place in the pipeline, two threads: one gets stuck, the other is kept busy
         // outside the pipeline, so the next job needs both the stuck one's place and a new
         // thread.
-        let pool = Pool::new("test", 1).unwrap();
+        let pool = pool(LIMIT);
         let stuck_returned = Arc::new(AtomicBool::new(false));
         let busy_returned = Arc::new(AtomicBool::new(false));
         let (flag, busy_flag) = (Arc::clone(&stuck_returned), Arc::clone(&busy_returned));
-        let busy = pool.run(LIMIT, move |_: &Worker<()>| {
+        let busy = pool.run(move |_: &Worker<()>| {
             std::thread::sleep(LIMIT * 10);
             busy_flag.store(true, Ordering::SeqCst);
         });
         let stuck_then_next = async {
             let stuck = pool
-                .run(LIMIT, move |worker: &Worker<()>| {
+                .run(move |worker: &Worker<()>| {
                     worker.enter();
-                    worker.watched((), || std::thread::sleep(LIMIT * 20));
+                    worker.watched((), |_| std::thread::sleep(LIMIT * 20));
                     flag.store(true, Ordering::SeqCst);
                 })
                 .await;
             let next = pool
-                .run(LIMIT, |worker: &Worker<()>| {
+                .run(|worker: &Worker<()>| {
                     worker.enter();
-                    worker.watched((), || 7).map(|(result, ())| result.unwrap())
+                    worker
+                        .watched((), |_| 7)
+                        .map(|(result, ())| result.unwrap())
                 })
                 .await;
             (stuck, next, busy_returned.load(Ordering::SeqCst))
@@ -506,8 +467,7 @@ mod tests {
 
     #[test]
     fn one_job_at_a_time_is_in_the_pipeline_while_another_finishes() {
-        let limit = Duration::from_secs(60);
-        let pool = Pool::new("test", 1).unwrap();
+        let pool = pool(Duration::from_secs(60));
         let in_pipeline = Arc::new(AtomicUsize::new(0));
         let overlapped = Arc::new(AtomicBool::new(false));
         let first_finished = Arc::new(AtomicBool::new(false));
@@ -516,7 +476,7 @@ mod tests {
             let first_finished = Arc::clone(&first_finished);
             move |worker: &Worker<()>| {
                 worker.enter();
-                worker.watched((), || {
+                worker.watched((), |_| {
                     if in_pipeline.fetch_add(1, Ordering::SeqCst) > 0 {
                         overlapped.store(true, Ordering::SeqCst);
                     }
@@ -533,9 +493,8 @@ mod tests {
                 }
             }
         };
-        let (first, second) = runtime().block_on(async {
-            tokio::join!(pool.run(limit, job(true)), pool.run(limit, job(false)))
-        });
+        let (first, second) =
+            runtime().block_on(async { tokio::join!(pool.run(job(true)), pool.run(job(false))) });
         assert!(matches!(first, Ran::Finished(false)), "{first:?}");
         assert!(
             matches!(second, Ran::Finished(false)),
@@ -549,7 +508,7 @@ mod tests {
 
     #[test]
     fn a_job_that_processes_nothing_gives_its_place_back() {
-        let pool = Pool::new("test", 1).unwrap();
+        let pool = pool(LIMIT);
         let runtime = runtime();
         for n in 0..3 {
             let job = move |worker: &Worker<()>| {
@@ -557,7 +516,7 @@ mod tests {
                 n
             };
             let ran = runtime.block_on(async {
-                tokio::time::timeout(Duration::from_secs(10), pool.run(LIMIT, job)).await
+                tokio::time::timeout(Duration::from_secs(10), pool.run(job)).await
             });
             assert!(matches!(ran, Ok(Ran::Finished(m)) if m == n), "{ran:?}");
         }
@@ -567,7 +526,7 @@ mod tests {
     fn slow_claiming_and_finishing_are_not_limited() {
         let ran = run(LIMIT, |worker: &Worker<()>| {
             std::thread::sleep(LIMIT * 2);
-            let outcome = worker.watched((), || ());
+            let outcome = worker.watched((), |_| ());
             std::thread::sleep(LIMIT * 2);
             outcome.is_some()
         });
@@ -579,7 +538,7 @@ mod tests {
         // Printing a panic's backtrace can take longer than LIMIT.
         let limit = Duration::from_secs(60);
         let ran = run(limit, |worker: &Worker<()>| {
-            let (inner, ()) = worker.watched((), || panic!("inside")).unwrap();
+            let (inner, ()) = worker.watched((), |_| panic!("inside")).unwrap();
             assert!(inner.unwrap_err().contains("inside"));
             panic!("outside");
         });

@@ -1,10 +1,12 @@
-//! Near-duplicate detection across records: an in-memory index of `SimHash` values.
+//! Near-duplicate detection across records, a concern of the host: `record.duplicates` lists
+//! the earlier records whose `SimHash` (`fingerprints.simhash`, computed by the enrich plugin)
+//! differs in at most `duplicates.max_distance_bits` of 64 bits.
 //!
-//! The host (not a plugin) owns `record.duplicates`, because the answer depends on which
-//! records came before: `docnorm process` keeps one [`DuplicateIndex`] over its files, and the
-//! daemon one over its stream. Each new record is compared with every earlier one and lists
-//! the ids of those whose `SimHash` differs in at most `max_distance` of 64 bits; the earlier
-//! records are not rewritten.
+//! The answer depends on which records came before, so no plugin can give it: `docnorm
+//! process` keeps one [`NearDuplicates`] index over its files, the daemon one over its stream,
+//! refilled from the state store at start. Both mark each finished record with
+//! [`NearDuplicates::mark`]; the earlier records are not rewritten. Only the most recent
+//! `duplicates.window` records are kept, so memory stays bounded (about 100 bytes a record).
 //!
 //! Lookup is exact and sub-linear (Manku, Jain and Das Sarma, "Detecting near-duplicates for
 //! web crawling", 2007): the 64 bits are cut into `max_distance + 1` bands, and two hashes
@@ -20,9 +22,47 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use docnorm_plugin_api::Record;
+use std::num::NonZeroUsize;
 
-use crate::fingerprint::{hamming, parse_simhash};
+use docnorm_plugin_api::Record;
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer};
+
+use crate::state::StateStore;
+
+/// Near-duplicate marking, under `duplicates` in the config.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct DuplicatesConfig {
+    /// Two records are near-duplicates when their `SimHash` values differ in at most this many
+    /// of their 64 bits (0 to 10).
+    #[serde(deserialize_with = "max_distance_bits")]
+    #[schemars(range(max = 10))]
+    pub max_distance_bits: u32,
+    /// How many of the most recent records a new one is compared with; the daemon keeps their
+    /// fingerprints in its state store across restarts.
+    pub window: NonZeroUsize,
+}
+
+impl Default for DuplicatesConfig {
+    fn default() -> Self {
+        Self {
+            max_distance_bits: DEFAULT_MAX_DISTANCE,
+            window: NonZeroUsize::new(100_000).expect("not zero"),
+        }
+    }
+}
+
+/// Reads `max_distance_bits`, refusing a value above [`MAX_DISTANCE_LIMIT`] where it stands.
+fn max_distance_bits<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    let bits = u32::deserialize(deserializer)?;
+    if bits > MAX_DISTANCE_LIMIT {
+        return Err(serde::de::Error::custom(format!(
+            "expected at most {MAX_DISTANCE_LIMIT} bits, found {bits}"
+        )));
+    }
+    Ok(bits)
+}
 
 /// The default Hamming distance (of 64 bits) under which two records are near-duplicates.
 ///
@@ -47,7 +87,7 @@ pub const MAX_BUCKET: usize = 256;
 
 /// Earlier records' `SimHash` values, searchable by Hamming distance.
 #[derive(Debug)]
-pub struct DuplicateIndex {
+pub struct NearDuplicates {
     max_distance: u32,
     /// Bit ranges `(shift, width)` of the bands.
     bands: Vec<(u32, u32)>,
@@ -57,13 +97,20 @@ pub struct DuplicateIndex {
     entries: HashMap<u64, (String, u64)>,
     order: VecDeque<u64>,
     next: u64,
-    capacity: Option<usize>,
+    capacity: usize,
+    /// How many lookups compared hashes (refilling the index makes none).
+    searches: u64,
 }
 
-impl DuplicateIndex {
-    /// An empty index matching hashes within `max_distance` bits (clamped to
-    /// [`MAX_DISTANCE_LIMIT`]); unbounded.
-    pub fn new(max_distance: u32) -> Self {
+impl NearDuplicates {
+    /// An empty index as `config` says.
+    pub fn new(config: &DuplicatesConfig) -> Self {
+        Self::with(config.max_distance_bits, config.window)
+    }
+
+    /// An empty index matching hashes within `max_distance` bits (at most
+    /// [`MAX_DISTANCE_LIMIT`]) and keeping the `capacity` most recent records.
+    fn with(max_distance: u32, capacity: NonZeroUsize) -> Self {
         let max_distance = max_distance.min(MAX_DISTANCE_LIMIT);
         let count = max_distance + 1;
         let bands = (0..count)
@@ -80,21 +127,14 @@ impl DuplicateIndex {
             entries: HashMap::new(),
             order: VecDeque::new(),
             next: 0,
-            capacity: None,
+            capacity: capacity.get(),
+            searches: 0,
         }
     }
 
-    /// The same index keeping only the `capacity` most recent records, so a long-running
-    /// daemon's memory stays bounded (about 100 bytes per record plus its id).
-    #[must_use]
-    pub fn with_capacity(mut self, capacity: usize) -> Self {
-        self.capacity = Some(capacity.max(1));
-        self
-    }
-
-    /// The distance this index matches within.
-    pub fn max_distance(&self) -> u32 {
-        self.max_distance
+    /// How many lookups compared hashes so far.
+    pub fn searches(&self) -> u64 {
+        self.searches
     }
 
     /// How many records the index holds.
@@ -107,10 +147,35 @@ impl DuplicateIndex {
         self.entries.is_empty()
     }
 
+    /// Sets `record.duplicates` from its `SimHash` and remembers the record; returns its id and
+    /// `SimHash` for the daemon's state store. Records without a `SimHash` (no words in the
+    /// body) are neither matched nor remembered.
+    pub fn mark(&mut self, record: &mut Record) -> Option<(String, u64)> {
+        let simhash = record
+            .fingerprints
+            .simhash
+            .as_deref()
+            .and_then(parse_simhash)?;
+        record.duplicates = self.check_and_insert(&record.id, simhash);
+        Some((record.id.clone(), simhash))
+    }
+
+    /// An index as `config` says, refilled with the most recent records' fingerprints from
+    /// the daemon's state store. They are only remembered, not searched: their own
+    /// duplicates were found when they were written.
+    pub fn refill(config: &DuplicatesConfig, store: &StateStore) -> rusqlite::Result<Self> {
+        let mut index = Self::new(config);
+        for (id, simhash) in store.simhashes(config.window.get())? {
+            index.insert(&id, simhash);
+        }
+        Ok(index)
+    }
+
     /// The ids of earlier records within the distance of `simhash`, oldest first and at most
-    /// [`MAX_REPORTED`], then remembers this one. A record with the same id as an earlier one (the same content read
-    /// again) is not its own duplicate and is not stored twice.
-    pub fn check_and_insert(&mut self, id: &str, simhash: u64) -> Vec<String> {
+    /// [`MAX_REPORTED`], then remembers this one. A record with the same id as an earlier one
+    /// (the same content read again) is not its own duplicate and is not stored twice.
+    fn check_and_insert(&mut self, id: &str, simhash: u64) -> Vec<String> {
+        self.searches += 1;
         let mut candidates: Vec<u64> = self
             .bands
             .iter()
@@ -140,20 +205,6 @@ impl DuplicateIndex {
         found
     }
 
-    /// Sets `record.duplicates` from its `SimHash` and remembers it. Records without a `SimHash`
-    /// (no words in the body) are neither matched nor remembered.
-    pub fn mark(&mut self, record: &mut Record) {
-        let Some(hash) = record
-            .fingerprints
-            .simhash
-            .as_deref()
-            .and_then(parse_simhash)
-        else {
-            return;
-        };
-        record.duplicates = self.check_and_insert(&record.id, hash);
-    }
-
     fn insert(&mut self, id: &str, simhash: u64) {
         let seq = self.next;
         self.next += 1;
@@ -165,7 +216,7 @@ impl DuplicateIndex {
         }
         self.entries.insert(seq, (id.to_owned(), simhash));
         self.order.push_back(seq);
-        if self.capacity.is_some_and(|cap| self.order.len() > cap) {
+        if self.order.len() > self.capacity {
             self.evict_oldest();
         }
     }
@@ -189,10 +240,23 @@ impl DuplicateIndex {
     }
 }
 
-impl Default for DuplicateIndex {
+impl Default for NearDuplicates {
     fn default() -> Self {
-        Self::new(DEFAULT_MAX_DISTANCE)
+        Self::new(&DuplicatesConfig::default())
     }
+}
+
+/// How many of the 64 bits differ between two `SimHash` values.
+fn hamming(a: u64, b: u64) -> u32 {
+    (a ^ b).count_ones()
+}
+
+/// Reads a `SimHash` from its record form; `None` unless it is 16 hex digits.
+fn parse_simhash(hex: &str) -> Option<u64> {
+    if hex.len() != 16 {
+        return None;
+    }
+    u64::from_str_radix(hex, 16).ok()
 }
 
 fn band_value(hash: u64, (shift, width): (u32, u32)) -> u64 {
@@ -205,7 +269,7 @@ mod tests {
 
     #[test]
     fn a_flood_of_identical_records_names_the_oldest_and_stays_bounded() {
-        let mut index = DuplicateIndex::default();
+        let mut index = NearDuplicates::default();
         let mut last = Vec::new();
         for i in 0..5_000 {
             last = index.check_and_insert(&format!("id{i}"), 0xdead_beef_0000_ffff);
@@ -223,7 +287,7 @@ mod tests {
 
     #[test]
     fn finds_earlier_records_within_the_distance_only() {
-        let mut index = DuplicateIndex::new(3);
+        let mut index = NearDuplicates::with(3, NonZeroUsize::MAX);
         assert!(index.check_and_insert("a", 0).is_empty());
         assert_eq!(index.check_and_insert("b", 0b111), ["a"]);
         // 4 bits from `a`, 1 from `b`.
@@ -234,7 +298,7 @@ mod tests {
 
     #[test]
     fn bits_spread_over_every_band_are_still_found() {
-        let mut index = DuplicateIndex::new(3);
+        let mut index = NearDuplicates::with(3, NonZeroUsize::MAX);
         index.check_and_insert("a", 0);
         // One differing bit in each of three bands.
         let spread = 1 | 1 << 20 | 1 << 40;
@@ -245,7 +309,7 @@ mod tests {
 
     #[test]
     fn the_same_record_again_is_not_its_own_duplicate() {
-        let mut index = DuplicateIndex::default();
+        let mut index = NearDuplicates::default();
         assert!(index.check_and_insert("a", 42).is_empty());
         assert!(index.check_and_insert("a", 42).is_empty());
         assert_eq!(index.len(), 1);
@@ -254,12 +318,24 @@ mod tests {
 
     #[test]
     fn a_bounded_index_forgets_the_oldest_records() {
-        let mut index = DuplicateIndex::new(3).with_capacity(2);
+        let mut index = NearDuplicates::with(3, NonZeroUsize::new(2).unwrap());
         index.check_and_insert("a", 0);
         index.check_and_insert("b", 1 << 63);
         index.check_and_insert("c", u64::MAX);
         assert_eq!(index.len(), 2);
         assert_eq!(index.check_and_insert("d", 1 << 63 | 1), ["b"]);
+    }
+
+    #[test]
+    fn issue_24_the_index_is_refilled_from_the_store_without_searching() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::open(&dir.path().join("s.sqlite")).unwrap();
+        // Near-identical fingerprints, the case where searching at start was slowest.
+        let stored: Vec<(String, u64)> = (0..5000u64).map(|n| (format!("id{n}"), n % 7)).collect();
+        store.add_simhashes(&stored).unwrap();
+        let index = NearDuplicates::refill(&DuplicatesConfig::default(), &store).unwrap();
+        assert_eq!(index.len(), 5000);
+        assert_eq!(index.searches(), 0);
     }
 
     #[test]
@@ -282,7 +358,7 @@ mod tests {
             };
             hashes.push(hash);
         }
-        let mut index = DuplicateIndex::new(3);
+        let mut index = NearDuplicates::with(3, NonZeroUsize::MAX);
         for (i, &hash) in hashes.iter().enumerate() {
             let found = index.check_and_insert(&i.to_string(), hash);
             let expected: Vec<String> = hashes[..i]
