@@ -13,15 +13,55 @@
 //! assert_eq!(analysis.authors[0].name, "Jane Doe");
 //! assert!(analysis.body.starts_with("The river burst"));
 //! ```
+//!
+//! # Modules
+//!
+//! One file per step of the analysis, all reading and writing one `Page` (the lines, how
+//! each looks, and the fate each step claimed); imports point down this graph only, with no
+//! cycle (an arrow reads "uses"):
+//!
+//! ```text
+//! lib ─► analyze ─► classify ─┐   (step 2: prose, short, chrome; repeats)
+//!           │      article ───┤   (step 3: the article's run; comment sections)
+//!           │      header ────┤   (step 4: headline, standfirst) ─► vocabulary
+//!           │      authors ───┤   (step 4: bylines, wire credit, bios, copyright holder)
+//!           │      published ─┤   (step 4: publication and update dates)
+//!           │      related ───┤   (step 4: teaser lists after the article)
+//!           │      settle ────┤   (step 5: unclaimed lines, the body)
+//!           ▼                 ▼
+//!        analysis         meta ─► names/{byline, credit, bio, copyright, person} ─► glued
+//!  (the result)            │
+//!           │              ▼
+//!           └──► fate ◄── page ─► lines (+ lines/measure) ─► lexicon
+//! ```
+//!
+//! `meta` answers "is this line a byline or a date line?" for header, authors, published and
+//! article; `names` reads the names themselves; `lines` measures each line once
+//! (`lines/measure`) and packs the result; `lexicon` holds the word tables (function words,
+//! chrome words, roles) on the toolkit's `WordTable`. Dates are read by
+//! `docnorm_toolkit::dates`, the one date policy of every built-in plugin.
 
+mod analysis;
 mod analyze;
+mod article;
+mod authors;
+mod classify;
+mod fate;
 mod glued;
+mod header;
 mod lexicon;
 mod lines;
+mod meta;
 mod names;
+mod page;
+mod published;
 mod related;
+mod settle;
+mod vocabulary;
 
-pub use analyze::{Analysis, Fate, FoundAuthor, LineFate, Reason, analyze};
+pub use analysis::{Analysis, FoundAuthor};
+pub use analyze::analyze;
+pub use fate::{Fate, LineFate, Reason};
 pub use related::Teaser;
 
 use docnorm_plugin_api::{

@@ -77,8 +77,7 @@ fn without_trailing_separator(text: &str) -> &str {
 pub fn credit_with_place(text: &str) -> Option<String> {
     let text = text.trim();
     let (who, place) = text.strip_suffix(',')?.split_once(", ")?;
-    let place_ok =
-        (1..=3).contains(&count_words_upto(place, 4)) && credited(place).is_some();
+    let place_ok = (1..=3).contains(&count_words_upto(place, 4)) && credited(place).is_some();
     if !place_ok {
         return None;
     }

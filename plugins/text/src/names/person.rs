@@ -14,7 +14,8 @@ const PARTICLES: &[&str] = &[
 
 /// Words after a name that make it a byline with a role or a button: "Senior Contributor",
 /// "View More Articles".
-pub(super) const ROLE_TAIL_WORDS: &[&str] = &["articles", "contributing", "senior", "staff", "view"];
+pub(super) const ROLE_TAIL_WORDS: &[&str] =
+    &["articles", "contributing", "senior", "staff", "view"];
 
 /// The name when the whole line is a person's name (two to five name words).
 pub fn name_line(text: &str) -> Option<String> {
@@ -197,8 +198,6 @@ fn title_case(w: &str) -> String {
     }
     out
 }
-
-
 
 #[cfg(test)]
 mod tests {
