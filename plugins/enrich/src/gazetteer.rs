@@ -21,9 +21,8 @@ use std::sync::LazyLock;
 use docnorm_toolkit::hash::WordHash;
 use docnorm_toolkit::words::{WordKey, WordTable};
 
-#[cfg(test)]
-use crate::entities::is_title_case_tell;
-use crate::entities::{Kind, TITLE_CASE_TELLS, tokenize_phrase};
+use crate::tokens::{Lookup, tokenize_phrase};
+use crate::words::{Kind, WORDS, WordInfo, lines};
 
 /// A known name: what it is and how records spell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,22 +38,6 @@ pub(crate) struct Node {
     pub entry: Option<Entry>,
     /// Some longer alias starts with these tokens.
     pub continues: bool,
-}
-
-/// What the word lists say of one token, as it is written.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[allow(clippy::struct_excessive_bools)] // Independent facts about a word, read by name.
-pub(crate) struct WordInfo {
-    /// A common word (`the`, `Tuesday`, `Russian`).
-    pub common: bool,
-    /// An honorific or role (`Mr.`, `President`, `spokesperson`).
-    pub role: bool,
-    /// The first token of a gazetteer alias (`New`, `U.S.`).
-    pub starts_name: bool,
-    /// A given name (`Vladimir`).
-    pub given_name: bool,
-    /// A word that is lower case in prose and capitalized in a headline (`with`, `Says`).
-    pub tell: bool,
 }
 
 /// Every list, parsed.
@@ -100,7 +83,7 @@ impl Lists {
         for name in lines(include_str!("../data/given_names.txt")) {
             lists.word(name).given_name = true;
         }
-        for tell in TITLE_CASE_TELLS {
+        for tell in &WORDS.title_case_tells {
             // As written or capitalized: `with`, `With` (not `with.`: no period is stripped).
             for form in forms(tell) {
                 lists.word(&form).tell = true;
@@ -201,7 +184,7 @@ impl Lists {
         }
     }
 
-    /// Whether `token`, in any case, is one of [`TITLE_CASE_TELLS`], by one lookup of its
+    /// Whether `token`, in any case, is one of the title-case tells (`data/title_case_tells.txt`), by one lookup of its
     /// lower-case form (every tell is in the table as listed, flagged `tell`; the other forms
     /// flagged are capitalized, never the lower-case form of a token) instead of comparing it
     /// with each tell.
@@ -274,16 +257,36 @@ fn forms(word: &str) -> [String; 2] {
     [word.to_owned(), capitalized]
 }
 
-/// The non-empty, non-comment lines of a list file.
-fn lines(file: &'static str) -> impl Iterator<Item = &'static str> {
-    file.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+impl Lookup for Lists {
+    fn word_info(&self, token: &str) -> WordInfo {
+        Lists::word_info(self, token)
+    }
+
+    fn word_info_by_key(&self, key: WordKey) -> WordInfo {
+        Lists::word_info_by_key(self, key)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whether `word`, in any case, is one of the title-case tells, by comparing it with each:
+    /// the plain version of the lookup the word lists answer (`Lists::word_info`).
+    fn is_title_case_tell(word: &str) -> bool {
+        // The tells are short ASCII words: skip the rest without comparing.
+        if word.len() > 7 || !word.is_ascii() {
+            return false;
+        }
+        let mut buffer = [0u8; 7];
+        let lower = &mut buffer[..word.len()];
+        lower.copy_from_slice(word.as_bytes());
+        lower.make_ascii_lowercase();
+        WORDS
+            .title_case_tells
+            .iter()
+            .any(|tell| tell.as_bytes() == lower)
+    }
 
     #[test]
     fn lists_load_and_know_their_names() {
@@ -397,7 +400,7 @@ mod tests {
             .common
             .iter()
             .chain(&lists.roles)
-            .chain(TITLE_CASE_TELLS)
+            .chain(&WORDS.title_case_tells)
         {
             for form in forms(word) {
                 let info = lists.word_info(&form);

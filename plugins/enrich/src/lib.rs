@@ -72,6 +72,8 @@ mod fingerprint;
 mod gazetteer;
 pub mod language;
 mod stats;
+mod tokens;
+mod words;
 
 use docnorm_plugin_api::{
     Document, Field, Fingerprints, Manifest, Outcome, Patch, Plugin, PluginError, Slot, deadline,
