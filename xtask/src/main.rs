@@ -17,7 +17,9 @@
 //! The xtask never links the daemon crate: it builds and runs the binary like a user would.
 
 mod bench;
+mod corpus;
 mod crash;
+mod daemon_run;
 mod deb;
 mod deb_test;
 mod e2e;
@@ -25,12 +27,14 @@ mod flags;
 mod fuzz;
 mod machine;
 mod meta;
+mod probe;
 mod quality;
 mod report;
 mod rng;
 mod score;
 mod seeds;
 mod speed;
+mod workspace;
 
 use std::process::ExitCode;
 

@@ -28,9 +28,9 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use crate::document::Document;
-use crate::format::Format;
 use crate::error::PluginError;
 use crate::field::Field;
+use crate::format::Format;
 use crate::plugin::{Manifest, Outcome, Plugin};
 use crate::record::Source;
 

@@ -11,8 +11,8 @@ use serde_json::{Map, Value};
 use crate::authors;
 use crate::jsonld::{Graph, Item, Node};
 use crate::tags::Tags;
-use crate::title::{same, strip_site_suffix};
 use crate::text::{clean, squash};
+use crate::title::{same, strip_site_suffix};
 
 /// The metadata of one page: the fields it fills, and the authors the markup declares (a
 /// visible byline may still supply them, see [`add_byline`]).

@@ -19,11 +19,32 @@ use serde_json::{Map, Value};
 use super::abi::{ABI_MAJOR, ABI_MINOR, Buffer, DocumentV1, Header, PluginV1, Slice, status};
 use super::{NativeError, NativeManifest, NativePlugin, OpenTable};
 use crate::document::Document;
-use crate::format::Format;
 use crate::error::PluginError;
 use crate::error::panic_message;
+use crate::format::Format;
 use crate::plugin::Outcome;
 use crate::record::Source;
+
+/// Exports a [`NativePlugin`](super::NativePlugin) from a `cdylib`: generates the `docnorm_plugin_v1` entry point,
+/// its static function table, the manifest, the panic guards and `free`.
+///
+/// ```ignore
+/// docnorm_plugin_api::export_plugin!(MyPlugin);
+/// ```
+#[macro_export]
+macro_rules! export_plugin {
+    ($plugin:ty) => {
+        /// The docnorm plugin ABI v1 entry point.
+        // `no_mangle` is the one unsafe attribute of the ABI: the symbol is what the host looks up.
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn docnorm_plugin_v1() -> *const $crate::native::abi::PluginV1 {
+            static TABLE: $crate::native::abi::PluginV1 =
+                $crate::native::export::table::<$plugin>();
+            &raw const TABLE
+        }
+    };
+}
 
 /// The table of plugin type `T`, for a `static` in the library.
 pub const fn table<T: NativePlugin>() -> PluginV1 {

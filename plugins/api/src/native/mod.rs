@@ -91,24 +91,3 @@ pub trait NativePlugin: Plugin + Sized + 'static {
     /// The error is shown to the user after the plugin's name.
     fn new(options: Value) -> Result<Self, String>;
 }
-
-/// Exports a [`NativePlugin`] from a `cdylib`: generates the `docnorm_plugin_v1` entry point,
-/// its static function table, the manifest, the panic guards and `free`.
-///
-/// ```ignore
-/// docnorm_plugin_api::export_plugin!(MyPlugin);
-/// ```
-#[macro_export]
-macro_rules! export_plugin {
-    ($plugin:ty) => {
-        /// The docnorm plugin ABI v1 entry point.
-        // `no_mangle` is the one unsafe attribute of the ABI: the symbol is what the host looks up.
-        #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
-        pub extern "C" fn docnorm_plugin_v1() -> *const $crate::native::abi::PluginV1 {
-            static TABLE: $crate::native::abi::PluginV1 =
-                $crate::native::export::table::<$plugin>();
-            &raw const TABLE
-        }
-    };
-}
