@@ -58,12 +58,11 @@ pub(crate) fn date_line(l: &Line<'_>) -> bool {
     };
     let keyword = date_keyword(l.text);
     let share = found.covered * 100 / l.text.len().max(1);
-    let dated = share >= 35
+    share >= 35
         || keyword.is_some()
         || l.words <= 8
         // "Nov. 20, 2019Updated: Nov. 20, 2019 1:35 a.m."
-        || (l.words <= 16 && inner_keyword(l.text).is_some());
-    dated
+        || (l.words <= 16 && inner_keyword(l.text).is_some())
 }
 
 /// What a date keyword says of the date it labels.

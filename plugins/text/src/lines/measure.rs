@@ -136,10 +136,7 @@ impl Word {
 /// character by character, and the scan then keeps the position in the copy (`at`) apart
 /// from the position in the line (`i`).
 fn scan(text: &str, scratch: &mut Scratch, line: &mut Measured<'_>) {
-    let same_len = lower_same_len(text, &mut scratch.lower);
-    if !same_len {
-        lower_each(text, &mut scratch.lower);
-    }
+    let same_len = lower_into(text, &mut scratch.lower);
     scratch.phrase_starts.clear();
     scratch.credit_end = None;
     let lower = scratch.lower.as_str();
@@ -193,11 +190,7 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Measured<'_>) {
                 first_lower.get_or_insert(class.contains(Class::LOWER));
                 if upper {
                     capitalized += 1;
-                    // A capital after ". ", "! " or "? " opens a sentence.
-                    if i >= 2 && bytes[i - 1] == b' ' && matches!(bytes[i - 2], b'.' | b'!' | b'?')
-                    {
-                        sentences += 1;
-                    }
+                    sentences += u32::from(opens_sentence(bytes, i));
                 }
                 word_start = Some(at);
                 word = Word::default();
@@ -245,6 +238,22 @@ fn scan(text: &str, scratch: &mut Scratch, line: &mut Measured<'_>) {
     // Chinese and Japanese run words together; count about two characters a word.
     line.words += cjk / 2;
     finish_marks(lower, line, &marks);
+}
+
+/// Writes the lower-cased `text` into `lower`; true when every character kept its length.
+#[inline]
+fn lower_into(text: &str, lower: &mut String) -> bool {
+    let same_len = lower_same_len(text, lower);
+    if !same_len {
+        lower_each(text, lower);
+    }
+    same_len
+}
+
+/// Whether the capital at `i` opens a sentence: it follows ". ", "! " or "? ".
+#[inline]
+fn opens_sentence(bytes: &[u8], i: usize) -> bool {
+    i >= 2 && bytes[i - 1] == b' ' && matches!(bytes[i - 2], b'.' | b'!' | b'?')
 }
 
 /// Writes the lower-cased `text` into `lower` character by character, for a line where some
