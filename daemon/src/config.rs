@@ -22,6 +22,7 @@ use crate::custom::CustomPlugin;
 use crate::duplicates::DuplicatesConfig;
 use crate::limits::RunLimits;
 use crate::metrics::MetricsConfig;
+use crate::nats::QueueConfig;
 use crate::read::ReadConfig;
 use crate::spool::SpoolConfig;
 use crate::watch::WatchLimits;
@@ -120,6 +121,9 @@ pub struct Config {
     /// `docnorm run`: where its metrics are exposed (nowhere by default).
     #[serde(default)]
     pub metrics: MetricsConfig,
+    /// Scale-out: a message broker the daemon's work goes through (docs/scale-out.md).
+    #[serde(default)]
+    pub queue: QueueConfig,
 }
 
 impl Default for Config {
@@ -134,6 +138,7 @@ impl Default for Config {
             watch: WatchLimits::default(),
             run: RunLimits::default(),
             metrics: MetricsConfig::default(),
+            queue: QueueConfig::default(),
         }
     }
 }
@@ -192,6 +197,9 @@ impl Config {
         }
         let config: Self = problem::deserialize(text, file)?;
         crate::custom::check_names(&config.custom, PluginsConfig::NAMES).map_err(Problem::new)?;
+        if let Some(nats) = &config.queue.nats {
+            crate::nats::check(nats, config.run.plugin_time_limit).map_err(Problem::new)?;
+        }
         Ok(config)
     }
 

@@ -243,7 +243,7 @@ fn work(host: &Host, pipeline: &Pipeline, job: &Job, worker: &Worker<Parked>) ->
 }
 
 /// Claims the job's file; `None` when there is nothing to claim or the claim failed (logged).
-fn claim(host: &Host, job: &Job) -> Option<Claim> {
+pub(crate) fn claim(host: &Host, job: &Job) -> Option<Claim> {
     let spool = &host.spool;
     let claim = match job {
         Job::Inbox(path) if host.kept.holds(path) || host.stopping.load(Ordering::SeqCst) => {
@@ -401,7 +401,7 @@ fn processed(
 
 /// Moves a file whose records are written out of the work folder to `to` (deleted when
 /// `None`; remembered under `keep`); false when it cannot, and it stays there (logged).
-fn moved_on(host: &Host, claimed: &Claimed, to: Option<&Path>) -> bool {
+pub(crate) fn moved_on(host: &Host, claimed: &Claimed, to: Option<&Path>) -> bool {
     let stamp = host.kept.stamp(claimed);
     if let Err(err) = move_on(claimed, to) {
         error!(path = %shown(&claimed.inbox_path), error = %err, "cannot move the file out of the work folder; it stays there and is tried again");
@@ -460,7 +460,7 @@ fn written_before(host: &Host, claimed: &Claimed, ids: &[String]) -> Ended {
 }
 
 /// Moves the file to `failed/` beside its `.error.json`.
-fn give_up(host: &Host, claimed: &Claimed, verdict: &GiveUp) -> Ended {
+pub(crate) fn give_up(host: &Host, claimed: &Claimed, verdict: &GiveUp) -> Ended {
     let plugin = verdict.plugin.as_deref();
     let failure = Failure {
         path: os_text(claimed.inbox_path.as_os_str()).into_owned(),

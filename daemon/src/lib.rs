@@ -36,6 +36,7 @@ mod locks;
 pub mod logging;
 pub mod metrics;
 pub mod native;
+pub mod nats;
 pub mod pipeline;
 pub mod pool;
 pub mod process_plugin;

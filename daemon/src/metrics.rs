@@ -345,9 +345,38 @@ impl Drop for Listening {
     }
 }
 
+/// The metrics textfile, when the config names one, and when it is next due.
+#[derive(Debug)]
+pub struct Textfile {
+    path: Option<PathBuf>,
+    interval: Duration,
+    next: std::time::Instant,
+}
+
+impl Textfile {
+    /// The textfile `config` names (none: nothing is ever written), due at once.
+    pub fn new(config: &MetricsConfig) -> Self {
+        Self {
+            path: config.textfile.clone(),
+            interval: config.interval(),
+            next: std::time::Instant::now(),
+        }
+    }
+
+    /// Rewrites the file with `metrics` when it is due. A few kilobytes: written on the
+    /// caller's thread (the run loop's), which starts no thread for it.
+    pub fn write_when_due(&mut self, metrics: &Metrics) {
+        let now = std::time::Instant::now();
+        if let Some(path) = self.path.as_deref().filter(|_| now >= self.next) {
+            self.next = now + self.interval;
+            write_textfile(path, &metrics.render());
+        }
+    }
+}
+
 /// Replaces the metrics textfile atomically (a temporary file renamed over it), so the
 /// collector never reads half of it.
-pub fn write_textfile(path: &std::path::Path, text: &str) {
+fn write_textfile(path: &std::path::Path, text: &str) {
     let mut temporary = path.as_os_str().to_owned();
     temporary.push(".tmp");
     let written = std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, path));

@@ -126,7 +126,7 @@ impl Pipeline {
         self.run(shown, on_call, |limits, shown_text| {
             let mut loaded = read_file(path, limits)?;
             if path != shown {
-                loaded.source.path = shown_text.to_owned();
+                shown_text.clone_into(&mut loaded.source.path);
                 if let Some(name) = shown.file_name() {
                     loaded.source.name = os_text(name).into_owned();
                 }
@@ -135,15 +135,23 @@ impl Pipeline {
         })
     }
 
-    /// Runs the chain over content already in memory (standard input), named `shown`.
-    pub fn process_bytes(&self, raw: Vec<u8>, shown: &Path) -> Vec<Result<Record, DocError>> {
-        self.run(shown, &mut |_| {}, |limits, _| {
+    /// Runs the chain over content already in memory (standard input, or a file a scale-out
+    /// worker received), named `shown` and modified at `modified` (RFC 3339) when known.
+    pub fn process_bytes(
+        &self,
+        raw: Vec<u8>,
+        shown: &Path,
+        modified: Option<String>,
+        on_call: &mut dyn FnMut(&Manifest),
+    ) -> Vec<Result<Record, DocError>> {
+        self.run(shown, on_call, |limits, _| {
             if raw.len() as u64 > limits.max_bytes {
                 return Err(ReadError::TooLarge {
                     limit: limits.max_bytes,
                 });
             }
             let mut loaded = decode(shown, raw, limits)?;
+            loaded.source.modified = modified;
             loaded.source.received = Some(jiff::Timestamp::now().to_string());
             Ok(loaded)
         })

@@ -26,6 +26,7 @@ use crate::config::Config;
 use crate::job::{self, Ended, Host, Job};
 use crate::logging::Escaped;
 use crate::metrics;
+use crate::nats::edge::{self, Edge};
 use crate::pipeline::Pipeline;
 use crate::queue::Queue;
 use crate::systemd::Systemd;
@@ -40,10 +41,12 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let mut hangup = signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?;
+    let edge = Edge::connect(&config).await?.map(Arc::new);
     let host = Arc::new(Host::open(&config)?);
     let metrics_host = Arc::clone(&host);
     let _listener = metrics::listen(&config.metrics, move || metrics_host.metrics.render())?;
     let mut daemon = Daemon::new(Arc::clone(&host), config, config_path, pipeline)?;
+    daemon.edge = edge;
     daemon.start()?;
     tokio::pin!(shutdown);
     loop {
@@ -71,6 +74,8 @@ struct Daemon {
     config: Config,
     config_path: Option<PathBuf>,
     pipeline: Arc<Pipeline>,
+    /// Set on a scale-out edge: jobs publish files instead of processing them.
+    edge: Option<Arc<Edge>>,
     /// Pipelines replaced by a reload, still used by the documents that started with them.
     retired: Vec<Weak<Pipeline>>,
     watch: Watch,
@@ -89,7 +94,7 @@ struct Daemon {
     progress: (u64, Instant),
     next_status: Instant,
     next_reconcile: Instant,
-    next_metrics: Instant,
+    textfile: metrics::Textfile,
 }
 
 impl Daemon {
@@ -105,11 +110,13 @@ impl Daemon {
         let now = Instant::now();
         Ok(Self {
             queue: Queue::new(config.run.max_queued_files, config.watch.settle),
+            textfile: metrics::Textfile::new(&config.metrics),
             next_reconcile: now + config.watch.reconcile_interval,
             host,
             config,
             config_path,
             pipeline: Arc::new(pipeline),
+            edge: None,
             retired: Vec::new(),
             watch,
             backlog: Backlog::new(Vec::new()),
@@ -121,7 +128,6 @@ impl Daemon {
             failed: counts.failed,
             progress: (0, now),
             next_status: now,
-            next_metrics: now,
         })
     }
 
@@ -184,8 +190,13 @@ impl Daemon {
     /// Starts `job`; `key` is the inbox path it holds in the queue.
     fn spawn(&mut self, job: Job, key: Option<PathBuf>) -> tokio::task::Id {
         let host = Arc::clone(&self.host);
-        let pipeline = Arc::clone(&self.pipeline);
-        let id = self.jobs.spawn(job::run(host, pipeline, job)).id();
+        let id = if let Some(edge) = &self.edge {
+            self.jobs.spawn(edge::run(host, Arc::clone(edge), job))
+        } else {
+            self.jobs
+                .spawn(job::run(host, Arc::clone(&self.pipeline), job))
+        }
+        .id();
         self.running.insert(id, key);
         id
     }
@@ -283,13 +294,7 @@ impl Daemon {
             self.queue.waiting() + self.backlog.waiting(),
             self.jobs.len(),
         );
-        if now >= self.next_metrics
-            && let Some(path) = &self.config.metrics.textfile
-        {
-            self.next_metrics = now + self.config.metrics.interval();
-            // A few kilobytes: written on the loop's thread, which starts no thread for it.
-            metrics::write_textfile(path, &self.host.metrics.render());
-        }
+        self.textfile.write_when_due(&self.host.metrics);
     }
 
     /// Nothing to do, or progress (a document finished or a plugin call started) within one
@@ -333,10 +338,11 @@ impl Daemon {
                 let restart_needed = config.spool != self.config.spool
                     || config.watch != self.config.watch
                     || config.run != self.config.run
-                    || config.duplicates != self.config.duplicates;
+                    || config.duplicates != self.config.duplicates
+                    || config.queue != self.config.queue;
                 if restart_needed {
                     warn!(
-                        "changes to the spool, watch, run and duplicates sections take effect at the next start"
+                        "changes to the spool, watch, run, duplicates and queue sections take effect at the next start"
                     );
                 }
                 let old = std::mem::replace(&mut self.pipeline, Arc::new(pipeline));
@@ -375,8 +381,7 @@ impl Daemon {
         self.host.stopping.store(true, Ordering::SeqCst);
         let in_flight = self.jobs.len();
         info!(in_flight, "stopping: finishing documents in flight");
-        let grace = self.host.limits.shutdown_grace;
-        let drained = tokio::time::timeout(grace, async {
+        let drained = tokio::time::timeout(self.host.limits.shutdown_grace, async {
             while let Some(joined) = self.jobs.join_next_with_id().await {
                 self.joined(joined);
             }

@@ -178,7 +178,7 @@ fn lock(path: &Path) -> anyhow::Result<File> {
 /// [`create`] for a folder the service's group reads (`out`, `done`, `failed`): one that did
 /// not exist gets group read and search permission whatever the umask; one that did is left
 /// as its owner made it.
-fn create_shared(dir: &Path) -> anyhow::Result<PathBuf> {
+pub(crate) fn create_shared(dir: &Path) -> anyhow::Result<PathBuf> {
     const GROUP_READ_SEARCH: u32 = 0o050;
     let existed = dir.exists();
     let path = create(dir)?;

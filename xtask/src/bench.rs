@@ -14,7 +14,7 @@ use crate::flags::{BenchFlags, Write};
 use crate::quality::{self, Copy, Dataset};
 use crate::report::Report;
 use crate::workspace::{cargo, root, shared, target_dir};
-use crate::{crash, e2e, machine, report, seeds, speed};
+use crate::{crash, e2e, machine, report, scale, seeds, speed};
 
 /// Runs the benchmark as `flags` say.
 pub fn run(flags: &BenchFlags) -> anyhow::Result<()> {
@@ -33,7 +33,7 @@ pub fn run(flags: &BenchFlags) -> anyhow::Result<()> {
         report.baseline = Some(quality::text_baseline(&data, flags.worst)?);
         return finish(&report, flags, started);
     }
-    if flags.parts.quality || flags.parts.end_to_end {
+    if flags.parts.quality || flags.parts.end_to_end || flags.parts.scale_out {
         let docnorm = build_docnorm(flags.no_build)?;
         if flags.parts.quality {
             measure_quality(&mut report, &docnorm, &data_dir, flags);
@@ -50,6 +50,17 @@ pub fn run(flags: &BenchFlags) -> anyhow::Result<()> {
             if !flags.quick && flags.parts.crash {
                 report.crash = record(&mut report.errors, "crash benchmark", crash::measure());
             }
+        }
+        if flags.parts.scale_out {
+            let files = flags
+                .files
+                .unwrap_or(if flags.quick { 1_000 } else { 5_000 });
+            report.scale_out = record(
+                &mut report.errors,
+                "scale-out",
+                scale::measure(&docnorm, &data_dir, files),
+            )
+            .flatten();
         }
     }
     if flags.parts.plugins

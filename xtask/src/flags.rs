@@ -74,6 +74,8 @@ pub struct Parts {
     pub end_to_end: bool,
     /// The daemon's crash benchmark (with the end-to-end run, never with `--quick`).
     pub crash: bool,
+    /// Scale-out through NATS `JetStream` against the embedded daemon.
+    pub scale_out: bool,
 }
 
 /// Whether to update `BENCHMARKS.md`.
@@ -102,10 +104,13 @@ flags:
   --speed-only      only the criterion benches and the end-to-end run
   --e2e-only        only the end-to-end run and the durable-copy baseline (no crash
                     benchmark)
+  --scale-out-only  only the embedded daemon against edge + 1, 2, 4 workers + sink over
+                    NATS JetStream (needs nats-server on PATH)
   --baseline-text   only score the plain-text copies taken whole (scorer check)
   --json FILE       also write the report as JSON to FILE
   --worst N         list the N worst pages per measure (default 0)
   --files N         files generated for the end-to-end run (default 20000, quick 2000)
+                    and the scale-out runs (default 5000, quick 1000)
   --no-write        do not update BENCHMARKS.md
   --no-build        use the target/release/docnorm already built (never for BENCHMARKS.md)
   -h, --help        this text
@@ -170,6 +175,7 @@ fn parse_bench(mut args: std::slice::Iter<'_, String>) -> anyhow::Result<Task> {
             plugins: true,
             end_to_end: true,
             crash: true,
+            scale_out: true,
         },
         baseline_only: false,
         json: None,
@@ -185,11 +191,19 @@ fn parse_bench(mut args: std::slice::Iter<'_, String>) -> anyhow::Result<Task> {
             "--quality-only" => {
                 flags.parts.plugins = false;
                 flags.parts.end_to_end = false;
+                flags.parts.scale_out = false;
             }
             "--speed-only" => flags.parts.quality = false,
             "--e2e-only" => {
                 flags.parts.quality = false;
                 flags.parts.plugins = false;
+                flags.parts.crash = false;
+                flags.parts.scale_out = false;
+            }
+            "--scale-out-only" => {
+                flags.parts.quality = false;
+                flags.parts.plugins = false;
+                flags.parts.end_to_end = false;
                 flags.parts.crash = false;
             }
             "--baseline-text" => flags.baseline_only = true,
@@ -206,6 +220,7 @@ fn parse_bench(mut args: std::slice::Iter<'_, String>) -> anyhow::Result<Task> {
         && !flags.parts.quality
         && !flags.parts.plugins
         && !flags.parts.end_to_end
+        && !flags.parts.scale_out
     {
         bail!("--quality-only and --speed-only leave nothing to run");
     }
@@ -220,6 +235,7 @@ impl BenchFlags {
             && self.parts.plugins
             && self.parts.end_to_end
             && self.parts.crash
+            && self.parts.scale_out
             && !self.baseline_only
             && self.files.is_none()
             && !self.no_build
@@ -302,6 +318,8 @@ mod tests {
         assert!(!bench(&["--files", "100"]).is_full_run());
         let e2e = bench(&["--e2e-only"]).parts;
         assert!(e2e.end_to_end && !e2e.quality && !e2e.plugins && !e2e.crash);
+        let scale = bench(&["--scale-out-only"]).parts;
+        assert!(scale.scale_out && !scale.end_to_end && !scale.quality && !scale.crash);
     }
 
     #[test]

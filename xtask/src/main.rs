@@ -31,6 +31,7 @@ mod probe;
 mod quality;
 mod report;
 mod rng;
+mod scale;
 mod score;
 mod seeds;
 mod speed;

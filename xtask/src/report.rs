@@ -36,6 +36,8 @@ pub struct Report {
     pub end_to_end: Option<EndToEnd>,
     /// The crash benchmark (full runs only).
     pub crash: Option<crate::crash::Crash>,
+    /// Through NATS `JetStream` against the embedded daemon (when `nats-server` is on PATH).
+    pub scale_out: Option<crate::scale::ScaleOut>,
     /// Parts that could not run, with why.
     pub errors: Vec<String>,
 }
@@ -83,6 +85,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     if let Some(crash) = &report.crash {
         crate::crash::render(crash, out)?;
+    }
+    if let Some(scale) = &report.scale_out {
+        crate::scale::render(scale, out)?;
     }
     render_worst(report, out)?;
     if !report.errors.is_empty() {

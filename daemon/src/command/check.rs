@@ -58,6 +58,9 @@ fn check(args: &Args, out: &mut dyn Write) -> anyhow::Result<std::io::Result<()>
             ));
         }
     }
+    if let Some(nats) = &config.queue.nats {
+        lines.push(crate::nats::describe(nats)?);
+    }
     let pipeline = Pipeline::new(&config)?;
     let chain: Vec<&str> = pipeline
         .plugins()

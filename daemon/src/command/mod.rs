@@ -10,7 +10,9 @@ pub mod plugins;
 pub mod process;
 pub mod run;
 pub mod schema;
+pub mod sink;
 pub mod status;
+pub mod worker;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -81,6 +83,12 @@ pub enum Command {
     /// custom plugin with `isolate: true` runs in).
     #[command(hide = true)]
     PluginHost(plugin_host::Args),
+    /// Scale-out: process files from NATS `JetStream` and publish their records.
+    #[command(after_help = worker::EXIT_CODES)]
+    Worker(worker::Args),
+    /// Scale-out: write the records (and failures) from NATS `JetStream` into folders.
+    #[command(after_help = sink::EXIT_CODES)]
+    Sink(sink::Args),
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -106,6 +114,8 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Man(args) => man::run(&args, &mut stdout),
         Command::Status(args) => status::run(&args, &mut stdout),
         Command::PluginHost(args) => plugin_host::run(&args, &mut stdout),
+        Command::Worker(args) => worker::run(&args, &mut stdout),
+        Command::Sink(args) => sink::run(&args, &mut stdout),
     };
     let _ = stdout.flush();
     ExitCode::from(code)

@@ -82,7 +82,7 @@ pub fn run(args: &Args, out: &mut dyn Write, summary: &mut dyn Write) -> u8 {
         let results = match input {
             Input::File(path) => pipeline.process(path),
             Input::Stdin => match read_stdin(config.read.max_bytes) {
-                Ok(raw) => pipeline.process_bytes(raw, Path::new(STDIN)),
+                Ok(raw) => pipeline.process_bytes(raw, Path::new(STDIN), None, &mut |_| {}),
                 Err(err) => vec![Err(DocError {
                     path: STDIN.to_owned(),
                     plugin: Some(crate::pipeline::READ_STAGE.to_owned()),

@@ -41,10 +41,25 @@ pub fn run(args: &Args, _out: &mut dyn Write) -> u8 {
         Ok(pipeline) => pipeline,
         Err(err) => return fatal(&err, EX_CONFIG),
     };
+    until_signal("docnorm-run", |shutdown| {
+        crate::serve::serve(config, args.config.clone(), pipeline, shutdown)
+    })
+}
+
+/// Runs a long-lived command (`run`, `worker`, `sink`) on a one-thread runtime until SIGTERM
+/// or SIGINT resolves the future it is given; exit code 0 after a clean stop, 1 when it
+/// could not start.
+pub(super) fn until_signal<Fut>(
+    name: &str,
+    command: impl FnOnce(std::pin::Pin<Box<dyn Future<Output = ()>>>) -> Fut,
+) -> u8
+where
+    Fut: Future<Output = anyhow::Result<()>>,
+{
     // One thread runs the loop and waits on the jobs; the documents are processed on the
     // work stage's own threads, so more runtime threads would only add wake-ups between them.
     let runtime = match tokio::runtime::Builder::new_current_thread()
-        .thread_name("docnorm-run")
+        .thread_name(name)
         .enable_all()
         .build()
     {
@@ -58,7 +73,7 @@ pub fn run(args: &Args, _out: &mut dyn Write) -> u8 {
     };
     let result = runtime.block_on(async {
         let shutdown = shutdown_signal()?;
-        crate::serve::serve(config, args.config.clone(), pipeline, shutdown).await
+        command(Box::pin(shutdown)).await
     });
     // Workers abandoned at their time limit may still be running; do not wait for them.
     runtime.shutdown_background();

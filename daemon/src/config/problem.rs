@@ -241,7 +241,7 @@ fn expected(ty: &str, key: Option<&str>, found: Option<&str>) -> String {
 }
 
 /// The value in serde's description of what it refused, when it quotes one:
-/// `integer `0`` gives `0`.
+/// ``integer `0` `` gives `0`.
 fn serde_value(unexpected: &str) -> Option<&str> {
     let start = unexpected.find('`')? + 1;
     let end = unexpected.rfind('`')?;
