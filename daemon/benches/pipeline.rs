@@ -179,7 +179,10 @@ fn fields_for(plugin: &dyn Plugin, chain: &Chain, loaded: &Loaded) -> Map<String
         .manifest()
         .reads
         .iter()
-        .filter_map(|key| Some((key.clone(), record.get(key)?.clone())))
+        .filter_map(|field| {
+            let name = field.name();
+            Some((name.to_owned(), record.get(name)?.clone()))
+        })
         .collect()
 }
 

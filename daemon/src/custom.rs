@@ -15,6 +15,7 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use docnorm_plugin_api::Field;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
@@ -274,8 +275,8 @@ impl CustomPlugin {
                     } else {
                         "called one document at a time"
                     },
-                    m.reads.join(", "),
-                    m.writes.join(", "),
+                    Field::join(&m.reads, ", "),
+                    Field::join(&m.writes, ", "),
                 )
             }
             Started::Processes(plugin) => {
@@ -293,8 +294,8 @@ impl CustomPlugin {
                     m.version,
                     declared.protocol,
                     plugin.spec().processes,
-                    m.reads.join(", "),
-                    m.writes.join(", "),
+                    Field::join(&m.reads, ", "),
+                    Field::join(&m.writes, ", "),
                 )
             }
         }

@@ -212,7 +212,7 @@ pub fn decode(path: &Path, raw: Vec<u8>, limits: &ReadConfig) -> Result<Loaded, 
         }
         Err(bytes) => (bytes, false, Format::Binary),
     };
-    format.as_str().clone_into(&mut source.format);
+    source.format = format;
     format.media_type().clone_into(&mut source.media_type);
     Ok(Loaded {
         source,

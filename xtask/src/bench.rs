@@ -5,7 +5,6 @@
 //! as an error in the table; the other parts still run, and the command then fails.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
@@ -14,31 +13,8 @@ use tracing::{info, warn};
 use crate::flags::{BenchFlags, Write};
 use crate::quality::{self, Copy, Dataset};
 use crate::report::Report;
+use crate::workspace::{cargo, root, shared, target_dir};
 use crate::{crash, e2e, machine, report, scale, seeds, speed, startup};
-
-/// The workspace root (the xtask lives in `<root>/xtask`).
-pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-}
-
-/// The shared folder beside the checkout: seeds, checker, benchmark data.
-pub fn shared() -> PathBuf {
-    root().join("../shared")
-}
-
-/// cargo's target folder.
-pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
-}
-
-/// The `cargo` that runs us.
-pub fn cargo() -> Command {
-    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cmd.current_dir(root());
-    cmd
-}
 
 /// Runs the benchmark as `flags` say.
 pub fn run(flags: &BenchFlags) -> anyhow::Result<()> {

@@ -14,7 +14,7 @@ use anyhow::{Context, bail};
 use serde::Serialize;
 use tracing::info;
 
-use crate::bench::cargo;
+use crate::workspace::cargo;
 
 /// The figures of one crash benchmark run.
 #[derive(Debug, Clone, Serialize)]

@@ -15,8 +15,8 @@ use anyhow::{Context, bail};
 use flate2::{Compression, write::GzEncoder};
 use tracing::info;
 
-use crate::bench::{cargo, target_dir};
 use crate::flags::DebFlags;
+use crate::workspace::{cargo, target_dir};
 
 /// Builds the package and returns its path.
 pub fn build(flags: &DebFlags) -> anyhow::Result<PathBuf> {

@@ -13,8 +13,8 @@ use std::process::Command;
 use anyhow::{Context, bail};
 use tracing::info;
 
-use crate::bench::{cargo, root};
 use crate::flags::FuzzFlags;
+use crate::workspace::{cargo, root};
 
 /// The fuzz targets, one per parser.
 pub const TARGETS: [&str; 4] = ["read", "frontmatter", "html", "text"];

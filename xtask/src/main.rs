@@ -17,8 +17,10 @@
 //! The xtask never links the daemon crate: it builds and runs the binary like a user would.
 
 mod bench;
+mod corpus;
 mod crash;
 mod daemon;
+mod daemon_run;
 mod deb;
 mod deb_test;
 mod e2e;
@@ -26,6 +28,7 @@ mod flags;
 mod fuzz;
 mod machine;
 mod meta;
+mod probe;
 mod quality;
 mod report;
 mod rng;
@@ -34,6 +37,7 @@ mod score;
 mod seeds;
 mod speed;
 mod startup;
+mod workspace;
 
 use std::process::ExitCode;
 

@@ -21,10 +21,9 @@ use anyhow::{Context, bail};
 use serde::Serialize;
 use tracing::{info, warn};
 
-use crate::e2e::{
-    Latency, PACED_RATE, Sources, Throughput, count_files, generate, latencies, summarize_latency,
-    throughput,
-};
+use crate::corpus::{Sources, generate};
+use crate::daemon_run::{Latency, PACED_RATE, latencies, summarize_latency};
+use crate::probe::{Throughput, count_files, throughput};
 use crate::quality::read_records;
 
 /// Worker processes measured.
@@ -57,7 +56,7 @@ pub fn measure(docnorm: &Path, data: &Path, files: usize) -> anyhow::Result<Opti
         );
         return Ok(None);
     };
-    let target = crate::bench::target_dir();
+    let target = crate::workspace::target_dir();
     std::fs::create_dir_all(&target)?;
     let work = tempfile::Builder::new()
         .prefix("xtask-scale-")

@@ -14,8 +14,8 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use tracing::info;
 
-use crate::bench::{cargo, root};
 use crate::quality::read_json;
+use crate::workspace::{cargo, root};
 
 /// Documents per second of one bench (one stage over one input set).
 #[derive(Debug, Clone, Serialize)]

@@ -16,7 +16,7 @@ use serde::Serialize;
 use tracing::info;
 
 use crate::daemon::Daemon;
-use crate::e2e::count_files;
+use crate::probe::count_files;
 use crate::rng::Rng;
 
 /// Starts timed on the full store.
@@ -41,7 +41,7 @@ pub struct Startup {
 
 /// Runs the measurement in a temporary folder under `target/`.
 pub fn measure(docnorm: &Path, files: usize) -> anyhow::Result<Startup> {
-    let target = crate::bench::target_dir();
+    let target = crate::workspace::target_dir();
     std::fs::create_dir_all(&target)?;
     let work = tempfile::Builder::new()
         .prefix("xtask-startup-")

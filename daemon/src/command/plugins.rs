@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use docnorm_plugin_api::Field;
+
 use super::{EX_CONFIG, fatal};
 use crate::config::Config;
 use crate::pipeline::Pipeline;
@@ -39,8 +41,8 @@ pub fn run(args: &Args, out: &mut dyn Write) -> u8 {
             [
                 m.name.clone(),
                 m.version.clone(),
-                m.reads.join(","),
-                m.writes.join(","),
+                Field::join(&m.reads, ","),
+                Field::join(&m.writes, ","),
             ]
         })
         .collect();

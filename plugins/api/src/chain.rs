@@ -9,16 +9,11 @@ use serde_json::{Map, Value};
 
 use crate::deadline;
 use crate::document::Document;
-use crate::error::{ChainError, PluginError};
+use crate::error::{ChainError, PluginError, panic_message};
+use crate::field::Field;
 use crate::patch::merge_patch;
 use crate::plugin::{Manifest, Outcome, Plugin};
 use crate::record::{PluginRun, Record};
-
-/// Fields that only the host writes.
-const HOST_FIELDS: &[&str] = &["schema", "id", "source", "provenance", "duplicates"];
-
-/// The one nested path a plugin may write: text it removed.
-const REMOVED: &str = "provenance.removed";
 
 /// The warning of a record whose body is empty although its document is not blank: every
 /// line was removed, or the document holds no body text, and a user should know.
@@ -41,9 +36,9 @@ pub struct Chain {
 }
 
 impl Chain {
-    /// Builds a chain, checking that every manifest names only record fields and writes none
-    /// of the host's own (`schema`, `id`, `source`, `provenance` but for its `removed` list,
-    /// `duplicates`).
+    /// Builds a chain, checking that no manifest writes a field of the host's own
+    /// ([`Field::HOST`]: `schema`, `id`, `source`, `provenance` but for its `removed` list,
+    /// `duplicates`) or reads `provenance.removed`.
     pub fn new(plugins: Vec<Box<dyn Plugin>>) -> Result<Self, ChainError> {
         for plugin in &plugins {
             check_manifest(plugin.as_ref())?;
@@ -125,7 +120,7 @@ impl Chain {
                 micros,
             });
         }
-        if !record.provenance.fields.contains_key("body") {
+        if !record.provenance.fields.contains_key(Field::Body.name()) {
             return Err(ChainError::Unclaimed {
                 path: doc.path.to_owned(),
                 format: doc.format.to_string(),
@@ -157,19 +152,14 @@ fn check_manifest(plugin: &dyn Plugin) -> Result<(), ChainError> {
     if manifest.name.is_empty() {
         return Err(bad("empty plugin name".to_owned()));
     }
-    for field in &manifest.reads {
-        if !Record::field_names().contains(&field.as_str()) {
-            return Err(bad(format!("reads unknown record field `{field}`")));
-        }
+    if manifest.reads.contains(&Field::Removed) {
+        return Err(bad(format!(
+            "reads `{}`, which is no record field",
+            Field::Removed
+        )));
     }
-    for field in &manifest.writes {
-        let known = field == REMOVED || Record::field_names().contains(&field.as_str());
-        if !known {
-            return Err(bad(format!("writes unknown record field `{field}`")));
-        }
-        if HOST_FIELDS.contains(&field.as_str()) {
-            return Err(bad(format!("may not write `{field}`: the host owns it")));
-        }
+    if let Some(field) = manifest.writes.iter().find(|field| field.is_host_owned()) {
+        return Err(bad(format!("may not write `{field}`: the host owns it")));
     }
     Ok(())
 }
@@ -181,20 +171,21 @@ pub(crate) fn call(
     fields: &Map<String, Value>,
 ) -> Result<Outcome, PluginError> {
     catch_unwind(AssertUnwindSafe(|| plugin.process(doc, fields))).unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(ToString::to_string)
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
-        Err(PluginError::Other(format!("panicked: {message}")))
+        Err(PluginError::Other(format!(
+            "panicked: {}",
+            panic_message(panic.as_ref())
+        )))
     })
 }
 
 /// The record fields named in `reads`.
-fn pick(record: &Value, reads: &[String]) -> Map<String, Value> {
+fn pick(record: &Value, reads: &[Field]) -> Map<String, Value> {
     reads
         .iter()
-        .filter_map(|key| Some((key.clone(), record.get(key)?.clone())))
+        .filter_map(|field| {
+            let name = field.name();
+            Some((name.to_owned(), record.get(name)?.clone()))
+        })
         .collect()
 }
 
@@ -273,15 +264,16 @@ fn apply(
     record: &mut Value,
     patch: Map<String, Value>,
     plugin: &str,
-    writes: &[String],
+    writes: &[Field],
 ) -> Result<(), String> {
-    let declared = |field: &str| writes.iter().any(|w| w == field);
+    let declared = |field: Field| writes.contains(&field);
     for (key, value) in patch {
-        match key.as_str() {
-            "warnings" if declared("warnings") => {
+        let field = Field::from_name(&key).filter(|field| *field != Field::Removed);
+        match field {
+            Some(Field::Warnings) if declared(Field::Warnings) => {
                 append(record, &["warnings"], value, |v| v)?;
             }
-            "provenance" if declared(REMOVED) => {
+            Some(Field::Provenance) if declared(Field::Removed) => {
                 let Value::Object(mut inner) = value else {
                     return Err("`provenance` must be an object holding `removed`".to_owned());
                 };
@@ -296,19 +288,19 @@ fn apply(
                     item
                 })?;
             }
-            _ if declared(&key) && !HOST_FIELDS.contains(&key.as_str()) => {
+            Some(field) if declared(field) && !field.is_host_owned() => {
                 let slot = record
                     .as_object_mut()
                     .and_then(|map| map.get_mut(&key))
                     .ok_or_else(|| format!("record has no field `{key}`"))?;
                 merge_patch(slot, &value);
-                if slot.is_null() && ["body", "extra"].contains(&key.as_str()) {
+                if slot.is_null() {
                     // `null` removes a key in a merge patch; these fields always exist.
-                    *slot = if key == "body" {
-                        Value::String(String::new())
-                    } else {
-                        Value::Object(Map::new())
-                    };
+                    match field {
+                        Field::Body => *slot = Value::String(String::new()),
+                        Field::Extra => *slot = Value::Object(Map::new()),
+                        _ => {}
+                    }
                 }
                 mark(record, &key, plugin);
             }
@@ -368,7 +360,7 @@ mod tests {
         }
     }
 
-    fn fixed(name: &str, writes: &[&str], patch: Value) -> Box<dyn Plugin> {
+    fn fixed(name: &str, writes: &[Field], patch: Value) -> Box<dyn Plugin> {
         Box::new(Fixed {
             manifest: Manifest::new(name, "1", &[], writes),
             patch,
@@ -384,12 +376,12 @@ mod tests {
         let record = run(vec![
             fixed(
                 "first",
-                &["title", "body", "warnings"],
+                &[Field::Title, Field::Body, Field::Warnings],
                 json!({"title": "A", "body": "x", "warnings": ["w1"]}),
             ),
             fixed(
                 "second",
-                &["title", "warnings", "provenance.removed"],
+                &[Field::Title, Field::Warnings, Field::Removed],
                 json!({
                     "title": "B", "warnings": ["w2"],
                     "provenance": {"removed": [{"text": "Subscribe", "reason": "promotion"}]}
@@ -410,7 +402,7 @@ mod tests {
     fn an_undeclared_write_is_rejected_naming_the_plugin() {
         let err = run(vec![fixed(
             "sneaky",
-            &["body"],
+            &[Field::Body],
             json!({"body": "x", "title": "T"}),
         )])
         .unwrap_err();
@@ -424,7 +416,7 @@ mod tests {
     fn a_value_of_the_wrong_type_is_rejected() {
         let err = run(vec![fixed(
             "typo",
-            &["body", "authors"],
+            &[Field::Body, Field::Authors],
             json!({"body": "x", "authors": "Jane"}),
         )])
         .unwrap_err();
@@ -436,7 +428,7 @@ mod tests {
 
     #[test]
     fn host_fields_cannot_be_declared() {
-        let err = Chain::new(vec![fixed("bad", &["id"], json!({}))])
+        let err = Chain::new(vec![fixed("bad", &[Field::Id], json!({}))])
             .err()
             .unwrap();
         assert!(err.to_string().contains("the host owns it"), "{err}");
@@ -444,14 +436,19 @@ mod tests {
 
     #[test]
     fn a_document_nobody_claims_fails() {
-        let err = run(vec![fixed("titler", &["title"], json!({"title": "T"}))]).unwrap_err();
+        let err = run(vec![fixed(
+            "titler",
+            &[Field::Title],
+            json!({"title": "T"}),
+        )])
+        .unwrap_err();
         assert!(matches!(err, ChainError::Unclaimed { .. }), "{err}");
     }
 
     #[test]
     fn a_patch_out_of_proportion_to_the_document_is_rejected() {
         let big = "x".repeat(MAX_PATCH_BYTES + 100);
-        let Err(err) = run(vec![fixed("bloat", &["body"], json!({ "body": big }))]) else {
+        let Err(err) = run(vec![fixed("bloat", &[Field::Body], json!({ "body": big }))]) else {
             panic!("a patch of 16 MiB for a document of 4 bytes was accepted");
         };
         assert!(
@@ -469,7 +466,7 @@ mod tests {
             .collect();
         let Err(err) = run(vec![fixed(
             "many",
-            &["body", "extra"],
+            &[Field::Body, Field::Extra],
             json!({ "body": "x", "extra": keys }),
         )]) else {
             panic!("a patch of 100,001 values for a document of 4 bytes was accepted");
@@ -484,7 +481,7 @@ mod tests {
     fn control_characters_are_removed_from_every_string() {
         let record = run(vec![fixed(
             "raw",
-            &["title", "body", "extra"],
+            &[Field::Title, Field::Body, Field::Extra],
             json!({
                 "title": "A\u{0}B", "body": "one\r\ntwo\rthree\u{c}four\tfive\u{7}",
                 "extra": {"list": ["x\u{1b}y"]}
@@ -498,9 +495,9 @@ mod tests {
 
     #[test]
     fn an_empty_body_from_a_document_with_text_is_warned_about() {
-        let record = run(vec![fixed("eraser", &["body"], json!({ "body": "" }))]).unwrap();
+        let record = run(vec![fixed("eraser", &[Field::Body], json!({ "body": "" }))]).unwrap();
         assert_eq!(record.warnings, [EMPTY_BODY_WARNING]);
-        let record = Chain::new(vec![fixed("eraser", &["body"], json!({ "body": "" }))])
+        let record = Chain::new(vec![fixed("eraser", &[Field::Body], json!({ "body": "" }))])
             .unwrap()
             .run(&Document::for_text("blank.txt", " \n"))
             .unwrap();
@@ -529,7 +526,7 @@ mod tests {
 
     #[test]
     fn a_plugin_that_checks_the_deadline_stops_at_the_time_limit() {
-        let spin = Box::new(Spin(Manifest::new("spin", "1", &[], &["body"])));
+        let spin = Box::new(Spin(Manifest::new("spin", "1", &[], &[Field::Body])));
         let chain = Chain::new(vec![spin])
             .unwrap()
             .with_time_limit(Duration::from_millis(50));
@@ -547,7 +544,7 @@ mod tests {
 
     #[test]
     fn a_panic_fails_only_the_document() {
-        let err = run(vec![fixed("panicky", &["body"], Value::Null)]).unwrap_err();
+        let err = run(vec![fixed("panicky", &[Field::Body], Value::Null)]).unwrap_err();
         assert_eq!(err.to_string(), "doc.txt: plugin panicky: panicked: boom");
     }
 }

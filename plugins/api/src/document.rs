@@ -1,69 +1,7 @@
 //! What a plugin is handed: one document's content, as the read stage decoded it.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
+use crate::format::Format;
 use crate::record::Source;
-
-/// The kind of content a document was sniffed as, from its bytes first and its name second.
-///
-/// Format plugins decline documents that are not their kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Format {
-    /// YAML (`---`), TOML (`+++`) or JSON front matter followed by a body.
-    Frontmatter,
-    /// An HTML page.
-    Html,
-    /// One JSON object (or an array of them).
-    Json,
-    /// JSON Lines: one JSON object per line.
-    Jsonl,
-    /// Markdown without front matter.
-    Markdown,
-    /// Plain text, such as the visible text of a web page.
-    Text,
-    /// XML that is not XHTML (a feed, a sitemap, an export); no built-in plugin claims it.
-    Xml,
-    /// Content that is not text; only custom plugins can claim it.
-    Binary,
-}
-
-impl Format {
-    /// The name used in `source.format` and in the config.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Frontmatter => "frontmatter",
-            Self::Html => "html",
-            Self::Json => "json",
-            Self::Jsonl => "jsonl",
-            Self::Markdown => "markdown",
-            Self::Text => "text",
-            Self::Xml => "xml",
-            Self::Binary => "binary",
-        }
-    }
-
-    /// The media type recorded in `source.media_type` for this format.
-    pub fn media_type(self) -> &'static str {
-        match self {
-            Self::Frontmatter | Self::Markdown => "text/markdown",
-            Self::Html => "text/html",
-            Self::Json => "application/json",
-            Self::Jsonl => "application/jsonl",
-            Self::Text => "text/plain",
-            Self::Xml => "application/xml",
-            Self::Binary => "application/octet-stream",
-        }
-    }
-}
-
-impl std::fmt::Display for Format {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// One document on its way through the chain.
 #[derive(Debug, Clone, Copy)]
@@ -91,7 +29,7 @@ impl<'a> Document<'a> {
             text: Some(text),
             format: Format::Text,
             source: SOURCE.get_or_init(|| Source {
-                format: Format::Text.as_str().to_owned(),
+                format: Format::Text,
                 media_type: Format::Text.media_type().to_owned(),
                 encoding: Some("UTF-8".to_owned()),
                 ..Source::default()

@@ -72,3 +72,32 @@ impl ChainError {
         }
     }
 }
+
+/// The text of a caught panic (the payload of `std::panic::catch_unwind`'s error): the
+/// message a `panic!` carried, or `unknown panic` for a payload that is not text.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(ToString::to_string)
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panic_messages_are_the_text_panicked_with() {
+        let caught = |f: fn()| std::panic::catch_unwind(f).unwrap_err();
+        assert_eq!(panic_message(&*caught(|| panic!("plain"))), "plain");
+        assert_eq!(
+            panic_message(&*caught(|| panic!("formatted {}", 1 + 2))),
+            "formatted 3"
+        );
+        assert_eq!(
+            panic_message(&*caught(|| std::panic::panic_any(7_u8))),
+            "unknown panic"
+        );
+    }
+}

@@ -11,8 +11,8 @@
 //! [`Document`].
 //!
 //! ```
-//! use docnorm_plugin_api::{Chain, Document, Manifest, Outcome, Plugin, PluginError};
-//! use serde_json::{Map, Value, json};
+//! use docnorm_plugin_api::{Chain, Document, Field, Manifest, Outcome, Patch, Plugin, PluginError, slot};
+//! use serde_json::{Map, Value};
 //!
 //! /// Uses the first line of a text document as its title.
 //! struct FirstLine(Manifest);
@@ -24,11 +24,13 @@
 //!     fn process(&self, doc: &Document<'_>, _fields: &Map<String, Value>) -> Result<Outcome, PluginError> {
 //!         let Some(text) = doc.text else { return Ok(Outcome::Decline) };
 //!         let title = text.lines().next().unwrap_or_default();
-//!         Ok(Outcome::patch(json!({ "title": title, "body": text })))
+//!         let mut patch = Patch::new();
+//!         patch.set_text(slot::TITLE, title).set_text(slot::BODY, text);
+//!         Ok(patch.into())
 //!     }
 //! }
 //!
-//! let plugin = FirstLine(Manifest::new("first_line", "1.0.0", &[], &["title", "body"]));
+//! let plugin = FirstLine(Manifest::new("first_line", "1.0.0", &[], &[Field::Title, Field::Body]));
 //! let chain = Chain::new(vec![Box::new(plugin)]).unwrap();
 //! let text = "Hello\n\nWorld";
 //! let record = chain.run(&Document::for_text("a.txt", text)).unwrap();
@@ -41,6 +43,8 @@ mod chain;
 pub mod deadline;
 mod document;
 mod error;
+mod field;
+mod format;
 pub mod native;
 mod patch;
 mod plugin;
@@ -50,9 +54,11 @@ mod removed;
 pub mod testing;
 
 pub use chain::{Chain, EMPTY_BODY_WARNING, MAX_PATCH_BYTES, MAX_PATCH_VALUES};
-pub use document::{Document, Format};
-pub use error::{ChainError, PluginError};
-pub use patch::merge_patch;
+pub use document::Document;
+pub use error::{ChainError, PluginError, panic_message};
+pub use field::{Field, Slot, UnknownField, slot};
+pub use format::Format;
+pub use patch::{Patch, merge_patch};
 pub use plugin::{ExplainedLine, Explanation, Manifest, Outcome, Plugin, PluginConfig};
 pub use record::{
     Author, Entities, Fingerprints, Image, LineRange, PluginRun, Provenance, Publisher, Record,

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::document::Document;
 use crate::error::PluginError;
+use crate::field::Field;
 
 /// What a plugin is and which record fields it touches.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,21 +15,20 @@ pub struct Manifest {
     /// The plugin's version, recorded in `provenance.plugins`.
     pub version: String,
     /// Top-level record fields the plugin is given, e.g. `source`, `body`.
-    pub reads: Vec<String>,
-    /// Top-level record fields the plugin may write, plus `provenance.removed` for plugins
+    pub reads: Vec<Field>,
+    /// Top-level record fields the plugin may write, plus [`Field::Removed`] for plugins
     /// that remove text. The chain rejects a patch touching anything else.
-    pub writes: Vec<String>,
+    pub writes: Vec<Field>,
 }
 
 impl Manifest {
-    /// A manifest from string slices.
-    pub fn new(name: &str, version: &str, reads: &[&str], writes: &[&str]) -> Self {
-        let owned = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect();
+    /// A manifest from slices of fields.
+    pub fn new(name: &str, version: &str, reads: &[Field], writes: &[Field]) -> Self {
         Self {
             name: name.to_owned(),
             version: version.to_owned(),
-            reads: owned(reads),
-            writes: owned(writes),
+            reads: reads.to_vec(),
+            writes: writes.to_vec(),
         }
     }
 }

@@ -26,8 +26,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-use crate::document::{Document, Format};
+use crate::document::Document;
 use crate::error::PluginError;
+use crate::field::Field;
+use crate::format::Format;
 use crate::plugin::{Manifest, Outcome, Plugin};
 use crate::record::Source;
 
@@ -213,8 +215,8 @@ impl Answer {
             protocol: PROTOCOL.to_owned(),
             name: manifest.name.clone(),
             version: manifest.version.clone(),
-            reads: manifest.reads.clone(),
-            writes: manifest.writes.clone(),
+            reads: names(&manifest.reads),
+            writes: names(&manifest.writes),
         }
     }
 
@@ -233,6 +235,11 @@ impl Answer {
             Err(other) => error(ErrorKind::Other, other.to_string()),
         }
     }
+}
+
+/// Fields by their names, as the protocol writes them.
+fn names(fields: &[Field]) -> Vec<String> {
+    fields.iter().map(|field| field.name().to_owned()).collect()
 }
 
 /// One line of the protocol, in either direction: the root of [`schema`].
@@ -447,8 +454,8 @@ mod tests {
         Ok(Box::new(Upper(Manifest::new(
             "upper",
             "1.0",
-            &["title"],
-            &["title"],
+            &[Field::Title],
+            &[Field::Title],
         ))))
     }
 

@@ -5,14 +5,14 @@
 //! ```
 //! use docnorm_plugin_api::native::NativePlugin;
 //! use docnorm_plugin_api::testing::Harness;
-//! use docnorm_plugin_api::{Document, Manifest, Outcome, Plugin, PluginError};
+//! use docnorm_plugin_api::{Document, Field, Manifest, Outcome, Plugin, PluginError};
 //! use serde_json::{Map, Value, json};
 //!
 //! struct Shout(Manifest);
 //!
 //! impl NativePlugin for Shout {
 //!     fn declare() -> Manifest {
-//!         Manifest::new("shout", "1.0.0", &["title"], &["title"])
+//!         Manifest::new("shout", "1.0.0", &[Field::Title], &[Field::Title])
 //!     }
 //!     fn new(_options: Value) -> Result<Self, String> {
 //!         Ok(Self(Self::declare()))
@@ -76,7 +76,7 @@ impl Harness {
             ));
         };
         let reads = &self.plugin.declared().reads;
-        fields.retain(|key, _| reads.contains(key));
+        fields.retain(|key, _| reads.iter().any(|field| field.name() == key));
         self.plugin.process(doc, &fields)
     }
 

@@ -9,8 +9,9 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::chars;
 use crate::stats::Counter;
+use docnorm_toolkit::chars::{self, Class};
+use docnorm_toolkit::hash::{FNV_OFFSET, fmix64, fnv1a_step};
 
 /// Words per shingle. Three keeps word order (two articles sharing vocabulary still differ)
 /// while one edited word disturbs only three shingles.
@@ -72,7 +73,7 @@ pub(crate) fn simhash_and_stats(text: &str, counter: &mut Counter) -> Option<u64
             at += ch.len_utf8();
             let class = chars::class(ch);
             counter.push(class, false);
-            if class & chars::ALPHANUMERIC != 0 {
+            if class.intersects(Class::ALPHANUMERIC) {
                 if let Some([first, second]) = chars::lower_two_byte(ch) {
                     shingles.byte(first);
                     shingles.byte(second);
@@ -274,23 +275,6 @@ fn is_apostrophe(ch: char) -> bool {
     matches!(ch, '\'' | '’' | 'ʼ')
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
-
-fn fnv1a_step(hash: u64, byte: u8) -> u64 {
-    (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME)
-}
-
-/// The 64-bit finalizer of `MurmurHash3`: every input bit affects every output bit.
-fn fmix64(mut k: u64) -> u64 {
-    k ^= k >> 33;
-    k = k.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    k ^= k >> 33;
-    k = k.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    k ^= k >> 33;
-    k
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,7 +327,7 @@ mod tests {
                     }
                     byte == b'\''
                 } else {
-                    let ch = crate::chars::char_at(source, at);
+                    let ch = chars::char_at(source, at);
                     at += ch.len_utf8();
                     if ch.is_alphanumeric() {
                         let mut buffer = [0u8; 4];
@@ -426,25 +410,6 @@ mod tests {
         }
         let long = include_str!("../tests/fixtures/002_body.txt").repeat(3);
         assert_eq!(simhash(&long), simhash_by_words(&long));
-    }
-
-    fn fnv1a(bytes: &[u8]) -> u64 {
-        bytes
-            .iter()
-            .fold(FNV_OFFSET, |hash, &b| fnv1a_step(hash, b))
-    }
-
-    #[test]
-    fn fnv1a_matches_the_published_test_vectors() {
-        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
-    }
-
-    #[test]
-    fn fmix64_matches_murmur3() {
-        assert_eq!(fmix64(0), 0);
-        assert_eq!(fmix64(1), 0xb456_bcfc_34c2_cb2c);
     }
 
     #[test]

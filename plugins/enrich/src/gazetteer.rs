@@ -16,12 +16,13 @@
 //! is not.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
-#[cfg(test)]
-use crate::entities::is_title_case_tell;
-use crate::entities::{Kind, TITLE_CASE_TELLS, tokenize_phrase};
+use docnorm_toolkit::hash::WordHash;
+use docnorm_toolkit::words::{WordKey, WordTable};
+
+use crate::tokens::{Lookup, tokenize_phrase};
+use crate::words::{Kind, WORDS, WordInfo, lines};
 
 /// A known name: what it is and how records spell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,22 +40,6 @@ pub(crate) struct Node {
     pub continues: bool,
 }
 
-/// What the word lists say of one token, as it is written.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[allow(clippy::struct_excessive_bools)] // Independent facts about a word, read by name.
-pub(crate) struct WordInfo {
-    /// A common word (`the`, `Tuesday`, `Russian`).
-    pub common: bool,
-    /// An honorific or role (`Mr.`, `President`, `spokesperson`).
-    pub role: bool,
-    /// The first token of a gazetteer alias (`New`, `U.S.`).
-    pub starts_name: bool,
-    /// A given name (`Vladimir`).
-    pub given_name: bool,
-    /// A word that is lower case in prose and capitalized in a headline (`with`, `Says`).
-    pub tell: bool,
-}
-
 /// Every list, parsed.
 pub(crate) struct Lists {
     /// Alias, or the first tokens of a longer alias (tokens joined by one space) → node; a
@@ -66,143 +51,11 @@ pub(crate) struct Lists {
     /// each: the exact aliases' first tokens and given names, and the common words and roles
     /// in every form an ASCII token can take without an inner capital (`the`, `The`, `the.`,
     /// `The.`; see [`Lists::word_info`]).
-    /// Keyed by [`short_key`] for tokens of up to 15 bytes (nearly all), by text above.
-    /// Split by length so that the table most lookups hit (words of up to 7 bytes, keyed by
-    /// a `u64`) stays small enough for the processor's caches.
-    short_words: HashMap<u64, WordInfo, WordHash>,
-    mid_words: HashMap<u128, WordInfo, WordHash>,
-    long_words: HashMap<String, WordInfo, WordHash>,
+    words: WordTable<WordInfo>,
     /// Lower case, without a trailing period.
     roles: HashSet<&'static str, WordHash>,
     /// Lower case.
     common: HashSet<&'static str, WordHash>,
-}
-
-/// Hashing for the word lists: every token of every document is looked up, and these keys
-/// are short, fixed words where `SipHash`'s protection against chosen keys buys nothing (the
-/// lists are ours; a document only chooses what it looks up, and a collision costs time, not
-/// a wrong answer). Eight bytes are mixed per step, so a word costs one or two steps.
-pub(crate) type WordHash = BuildHasherDefault<WordHasher>;
-
-/// The [`Hasher`] of [`WordHash`]: multiply-rotate over 64-bit words, `fmix64` at the end.
-#[derive(Default)]
-pub(crate) struct WordHasher(u64);
-
-impl WordHasher {
-    fn mix(&mut self, word: u64) {
-        self.0 = (self.0 ^ word)
-            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
-            .rotate_left(31);
-    }
-}
-
-impl Hasher for WordHasher {
-    fn finish(&self) -> u64 {
-        // hashbrown takes the bucket from the low bits and a tag from the top seven: spread.
-        let mut hash = self.0;
-        hash ^= hash >> 33;
-        hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        hash ^ (hash >> 33)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.mix(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let word = rest
-                .iter()
-                .rev()
-                .fold(0u64, |word, &byte| word << 8 | u64::from(byte));
-            self.mix(word);
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.mix(u64::from(i));
-    }
-
-    fn write_u64(&mut self, i: u64) {
-        self.mix(i);
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.mix(i as u64);
-    }
-
-    #[allow(clippy::cast_possible_truncation)] // The low and the high half, on purpose.
-    fn write_u128(&mut self, i: u128) {
-        self.mix(i as u64);
-        self.mix((i >> 64) as u64);
-    }
-}
-
-/// A word of up to 15 bytes packed into one integer with its length, so that two words have
-/// the same key exactly when they are equal: a lookup hashes and compares one number instead
-/// of a string. Longer words have no key.
-pub(crate) fn short_key(word: &[u8]) -> Option<u128> {
-    short_key_with(word, |byte| byte)
-}
-
-/// [`short_key`] of the word `text[start..end]`, read eight bytes at a time straight from
-/// the text where it is long enough, with `or_mask` OR-ed into every byte of the word (0x20
-/// lower-cases ASCII letters; 0 keeps them).
-#[inline]
-pub(crate) fn short_key_at(text: &[u8], start: usize, end: usize, or_mask: u8) -> Option<u128> {
-    let len = end - start;
-    if len > 15 {
-        return None;
-    }
-    let word = |from: usize, len: usize| -> u64 {
-        if len == 0 {
-            return 0;
-        }
-        let fill = u64::from_le_bytes([or_mask; 8]);
-        let keep = if len >= 8 {
-            u64::MAX
-        } else {
-            (1u64 << (8 * len)) - 1
-        };
-        let value = match text.get(from..from + 8) {
-            Some(chunk) => u64::from_le_bytes(chunk.try_into().unwrap_or_default()),
-            None => text[from..from + len]
-                .iter()
-                .rev()
-                .fold(0u64, |word, &byte| word << 8 | u64::from(byte)),
-        };
-        (value | fill) & keep
-    };
-    let low = word(start, len.min(8));
-    let high = word(start + 8, len.saturating_sub(8));
-    let len = u128::from(u8::try_from(len).ok()?);
-    Some(u128::from(low) | u128::from(high) << 64 | len << 120)
-}
-
-/// Whether a word of ASCII letters and digits, by its [`short_key`], has a capital after its
-/// first letter. Among letters, digits and the key's zero padding, a capital is the only byte
-/// with bit 0x40 set and 0x20 clear, so all the bytes are tested at once, without a loop.
-#[inline]
-pub(crate) fn has_inner_capital(key: u128) -> bool {
-    /// Bit 0x40 of the bytes after the first, up to the length in the top byte.
-    const INNER: u128 = 0x0040_4040_4040_4040_4040_4040_4040_4000;
-    key & !(key << 1) & INNER != 0
-}
-
-/// [`short_key`] of `word` with `map` applied to each byte (`to_ascii_lowercase`). Built in a
-/// register, byte by byte: copying the word into a buffer and reading it back as one integer
-/// stalls the processor's store forwarding, which costs more than the whole lookup.
-#[inline]
-pub(crate) fn short_key_with(word: &[u8], map: impl Fn(u8) -> u8) -> Option<u128> {
-    let len = u8::try_from(word.len()).ok().filter(|len| *len <= 15)?;
-    let packed = word
-        .iter()
-        .rev()
-        .fold(0u128, |key, &byte| key << 8 | u128::from(map(byte)));
-    Some(packed | u128::from(len) << 120)
 }
 
 /// The lists, parsed on first use.
@@ -223,16 +76,14 @@ impl Lists {
         let mut lists = Self {
             names: HashMap::default(),
             longest: 0,
-            short_words: HashMap::default(),
-            mid_words: HashMap::default(),
-            long_words: HashMap::default(),
+            words: WordTable::default(),
             roles: lines(include_str!("../data/roles.txt")).collect(),
             common: lines(include_str!("../data/common_words.txt")).collect(),
         };
         for name in lines(include_str!("../data/given_names.txt")) {
             lists.word(name).given_name = true;
         }
-        for tell in TITLE_CASE_TELLS {
+        for tell in &WORDS.title_case_tells {
             // As written or capitalized: `with`, `With` (not `with.`: no period is stripped).
             for form in forms(tell) {
                 lists.word(&form).tell = true;
@@ -286,13 +137,7 @@ impl Lists {
     }
 
     fn word(&mut self, form: &str) -> &mut WordInfo {
-        match short_key(form.as_bytes()) {
-            Some(key) => match narrow(key) {
-                Some(key) => self.short_words.entry(key).or_default(),
-                None => self.mid_words.entry(key).or_default(),
-            },
-            None => self.long_words.entry(form.to_owned()).or_default(),
-        }
+        self.words.entry(form)
     }
 
     /// The alias node for `key` (tokens joined by one space).
@@ -306,15 +151,10 @@ impl Lists {
         self.names.get(alias)?.entry
     }
 
-    /// [`Lists::word_info`] of a token of ASCII letters and digits, of at most 15 bytes, with
-    /// no capital after the first letter, by its [`short_key`].
-    pub fn word_info_by_key(&self, key: u128) -> WordInfo {
-        match narrow(key) {
-            Some(key) => self.short_words.get(&key),
-            None => self.mid_words.get(&key),
-        }
-        .copied()
-        .unwrap_or_default()
+    /// [`Lists::word_info`] of a token of ASCII letters and digits with no capital after the
+    /// first letter, by its [`WordKey`].
+    pub fn word_info_by_key(&self, key: WordKey) -> WordInfo {
+        self.words.get_by_key(key)
     }
 
     /// What the lists say of `token` as written: one lookup, except for tokens with a
@@ -344,22 +184,19 @@ impl Lists {
         }
     }
 
-    /// Whether `token`, in any case, is one of [`TITLE_CASE_TELLS`], by one lookup of its
+    /// Whether `token`, in any case, is one of the title-case tells (`data/title_case_tells.txt`), by one lookup of its
     /// lower-case form (every tell is in the table as listed, flagged `tell`; the other forms
     /// flagged are capitalized, never the lower-case form of a token) instead of comparing it
     /// with each tell.
     fn is_tell(&self, token: &str) -> bool {
         token.is_ascii()
-            && short_key_with(token.as_bytes(), |byte| byte.to_ascii_lowercase())
+            && WordKey::mapped(token.as_bytes(), |byte| byte.to_ascii_lowercase())
                 .is_some_and(|key| self.word_info_by_key(key).tell)
     }
 
     /// What the table holds for `token` exactly as written.
     fn exact(&self, token: &str) -> WordInfo {
-        match short_key(token.as_bytes()) {
-            Some(key) => self.word_info_by_key(key),
-            None => self.long_words.get(token).copied().unwrap_or_default(),
-        }
+        self.words.get(token.as_bytes())
     }
 
     /// Whether `word` (any case, trailing period ignored) is an honorific or role.
@@ -420,28 +257,36 @@ fn forms(word: &str) -> [String; 2] {
     [word.to_owned(), capitalized]
 }
 
-/// The `u64` key of a word of at most 7 bytes, from its [`short_key`]: its bytes and its
-/// length in the top byte.
-fn narrow(key: u128) -> Option<u64> {
-    let len = key >> 120;
-    if len > 7 {
-        return None;
+impl Lookup for Lists {
+    fn word_info(&self, token: &str) -> WordInfo {
+        Lists::word_info(self, token)
     }
-    let bytes = u64::try_from(key & u128::from(u64::MAX >> 8)).ok()?;
-    let len = u64::try_from(len).ok()?;
-    Some(bytes | len << 56)
-}
 
-/// The non-empty, non-comment lines of a list file.
-fn lines(file: &'static str) -> impl Iterator<Item = &'static str> {
-    file.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+    fn word_info_by_key(&self, key: WordKey) -> WordInfo {
+        Lists::word_info_by_key(self, key)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whether `word`, in any case, is one of the title-case tells, by comparing it with each:
+    /// the plain version of the lookup the word lists answer (`Lists::word_info`).
+    fn is_title_case_tell(word: &str) -> bool {
+        // The tells are short ASCII words: skip the rest without comparing.
+        if word.len() > 7 || !word.is_ascii() {
+            return false;
+        }
+        let mut buffer = [0u8; 7];
+        let lower = &mut buffer[..word.len()];
+        lower.copy_from_slice(word.as_bytes());
+        lower.make_ascii_lowercase();
+        WORDS
+            .title_case_tells
+            .iter()
+            .any(|tell| tell.as_bytes() == lower)
+    }
 
     #[test]
     fn lists_load_and_know_their_names() {
@@ -490,51 +335,6 @@ mod tests {
                 assert!(!lists.is_role(alias), "`{alias}` is a role");
             }
         }
-    }
-
-    #[test]
-    fn keys_read_from_the_text_equal_keys_built_byte_by_byte() {
-        let text = b"a Ab abcdefgh ABCDEFGHI abcdefghijklmno abcdefghijklmnop x";
-        for start in 0..text.len() {
-            for end in start..=text.len() {
-                let word = &text[start..end];
-                assert_eq!(short_key_at(text, start, end, 0), short_key(word));
-                if word.iter().all(u8::is_ascii_alphabetic) {
-                    assert_eq!(
-                        short_key_at(text, start, end, 0x20),
-                        short_key_with(word, |b| b.to_ascii_lowercase())
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn inner_capitals_are_found_in_the_key() {
-        let words: [&[u8]; 9] = [
-            b"a",
-            b"A",
-            b"ab",
-            b"aB",
-            b"Ab",
-            b"McCain",
-            b"iPhone",
-            b"0123456789zZ",
-            b"NATO",
-        ];
-        for word in words.into_iter().chain([&b"abcdefghijklmnZ"[..], b"Z09az"]) {
-            let key = short_key(word).unwrap();
-            let expected = word[1..].iter().any(u8::is_ascii_uppercase);
-            assert_eq!(has_inner_capital(key), expected, "{word:?}");
-        }
-    }
-
-    #[test]
-    fn short_keys_tell_every_word_apart() {
-        let words: [&[u8]; 7] = [b"", b"a", b"a\0", b"ab", b"ba", b"abcdefghijklmno", b"\0"];
-        let keys: HashSet<u128> = words.iter().filter_map(|w| short_key(w)).collect();
-        assert_eq!(keys.len(), words.len());
-        assert_eq!(short_key(b"abcdefghijklmnop"), None);
     }
 
     #[test]
@@ -600,7 +400,7 @@ mod tests {
             .common
             .iter()
             .chain(&lists.roles)
-            .chain(TITLE_CASE_TELLS)
+            .chain(&WORDS.title_case_tells)
         {
             for form in forms(word) {
                 let info = lists.word_info(&form);

@@ -11,7 +11,7 @@
 //! | `stats` | words, characters, paragraphs and reading minutes at [`WORDS_PER_MINUTE`] (230 wpm by default, rounded up; 0 for an empty body) |
 //! | `fingerprints` | `body_sha256` (hex SHA-256 of the body) and `simhash` (16 hex digits, see [`simhash`]); both `null` for an empty body, `simhash` also when the body has no words |
 //! | `entities` | people, places and organizations named in the title and body (never in text a format plugin removed), see [`entities()`] |
-//! | `published`, `updated` | RFC 3339 in UTC when the zone is known, `YYYY-MM-DD` for a bare date; an impossible or unreadable date becomes `null` with a warning (see [`dates`]) |
+//! | `published`, `updated` | brought to the one date policy of the built-in plugins (`docnorm_toolkit::dates`): RFC 3339 in UTC when the zone is known, a date and time without offset when it is not, `YYYY-MM-DD` for a bare date; an impossible or unreadable date becomes `null` with a warning |
 //!
 //! A field is written only when the plugin's value differs from what the record holds, so
 //! `provenance.fields` keeps crediting the plugin that found an unchanged value.
@@ -66,17 +66,21 @@
 //! assert_eq!(patch["stats"]["words"], 24);
 //! ```
 
-mod chars;
 mod config;
-pub mod dates;
 mod entities;
 mod fingerprint;
 mod gazetteer;
 pub mod language;
 mod stats;
+mod tokens;
+mod words;
 
-use docnorm_plugin_api::{Document, Manifest, Outcome, Plugin, PluginError, deadline};
-use serde_json::{Map, Value, json};
+use docnorm_plugin_api::{
+    Document, Field, Fingerprints, Manifest, Outcome, Patch, Plugin, PluginError, Slot, deadline,
+    slot,
+};
+use docnorm_toolkit::dates::{self, Normalized};
+use serde_json::{Map, Value};
 
 pub use config::{BuildError, EnrichConfig};
 pub use entities::entities;
@@ -87,29 +91,29 @@ pub use stats::{WORDS_PER_MINUTE, stats};
 pub const NAME: &str = "enrich";
 
 /// The record fields the enricher reads.
-const READS: &[&str] = &[
-    "title",
-    "subtitle",
-    "summary",
-    "body",
-    "language",
-    "published",
-    "updated",
+const READS: &[Field] = &[
+    Field::Title,
+    Field::Subtitle,
+    Field::Summary,
+    Field::Body,
+    Field::Language,
+    Field::Published,
+    Field::Updated,
 ];
 
 /// The record fields the enricher writes.
-const WRITES: &[&str] = &[
-    "language",
-    "stats",
-    "fingerprints",
-    "entities",
-    "published",
-    "updated",
-    "warnings",
+const WRITES: &[Field] = &[
+    Field::Language,
+    Field::Stats,
+    Field::Fingerprints,
+    Field::Entities,
+    Field::Published,
+    Field::Updated,
+    Field::Warnings,
 ];
 
 /// The date fields the enricher normalizes.
-const DATE_FIELDS: &[&str] = &["published", "updated"];
+const DATE_FIELDS: [Slot<String>; 2] = [slot::PUBLISHED, slot::UPDATED];
 
 /// The running `enrich` plugin.
 pub struct Enrich {
@@ -136,76 +140,81 @@ impl Plugin for Enrich {
         _doc: &Document<'_>,
         fields: &Map<String, Value>,
     ) -> Result<Outcome, PluginError> {
-        let text = |key: &str| fields.get(key).and_then(Value::as_str);
-        let title = text("title");
-        let body = text("body").unwrap_or_default();
-        let mut patch = Map::new();
+        let text = |field: Field| fields.get(field.name()).and_then(Value::as_str);
+        let title = text(Field::Title);
+        let body = text(Field::Body).unwrap_or_default();
+        let mut patch = Patch::new();
         let mut warnings = Vec::new();
 
         let language = language::resolve(
             language::Texts {
                 title,
-                subtitle: text("subtitle"),
-                summary: text("summary"),
+                subtitle: text(Field::Subtitle),
+                summary: text(Field::Summary),
                 body,
             },
-            text("language"),
+            text(Field::Language),
         );
         warnings.extend(language.warning);
-        if language.code.as_deref() != text("language") {
-            patch.insert("language".to_owned(), json!(language.code));
+        if language.code.as_deref() != text(Field::Language) {
+            match language.code {
+                Some(code) => patch.set_text(slot::LANGUAGE, code),
+                None => patch.clear(slot::LANGUAGE),
+            };
         }
 
         // One pass over the body counts the stats and hashes the shingles.
         let mut counter = stats::Counter::default();
         let simhash = fingerprint::simhash_and_stats(body, &mut counter);
-        patch.insert(
-            "stats".to_owned(),
-            json!(counter.finish(self.words_per_minute)),
-        );
-        patch.insert("fingerprints".to_owned(), fingerprints(body, simhash));
-        patch.insert("entities".to_owned(), json!(entities(title, body)));
+        patch
+            .set(slot::STATS, &counter.finish(self.words_per_minute))
+            .set(slot::FINGERPRINTS, &fingerprints(body, simhash))
+            .set(slot::ENTITIES, &entities(title, body));
         // Entities stop early once the plugin call is past its time limit.
         deadline::check()?;
 
-        for field in DATE_FIELDS {
+        for slot in DATE_FIELDS {
+            let field = slot.field();
             let Some(value) = text(field) else {
                 continue;
             };
             let normalized = match dates::normalize(value) {
-                dates::Normalized::Value(normal) => Some(normal),
-                dates::Normalized::Impossible => {
+                Normalized::Value(normal) => Some(normal.to_string()),
+                Normalized::Impossible => {
                     warnings.push(format!(
                         "{field}: `{value}` is not a possible date; dropped"
                     ));
                     None
                 }
-                dates::Normalized::Unreadable => {
+                Normalized::Unreadable => {
                     warnings.push(format!("{field}: `{value}` is not a date; dropped"));
                     None
                 }
             };
             if normalized.as_deref() != Some(value) {
-                patch.insert((*field).to_owned(), json!(normalized));
+                match normalized {
+                    Some(normal) => patch.set_text(slot, normal),
+                    None => patch.clear(slot),
+                };
             }
         }
 
         if !warnings.is_empty() {
-            patch.insert("warnings".to_owned(), json!(warnings));
+            patch.set(slot::WARNINGS, &warnings);
         }
-        Ok(Outcome::Patch(patch))
+        Ok(patch.into())
     }
 }
 
-/// The `fingerprints` object for `body`, whose `SimHash` is `simhash` (`None`: no words).
-fn fingerprints(body: &str, simhash: Option<u64>) -> Value {
+/// The `fingerprints` of `body`, whose `SimHash` is `simhash` (`None`: no words).
+fn fingerprints(body: &str, simhash: Option<u64>) -> Fingerprints {
     if body.is_empty() {
-        return json!({"body_sha256": null, "simhash": null});
+        return Fingerprints::default();
     }
-    json!({
-        "body_sha256": body_sha256(body),
-        "simhash": simhash.map(simhash_hex),
-    })
+    Fingerprints {
+        body_sha256: Some(body_sha256(body)),
+        simhash: simhash.map(simhash_hex),
+    }
 }
 
 #[cfg(test)]

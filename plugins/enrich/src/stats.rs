@@ -2,7 +2,7 @@
 
 use docnorm_plugin_api::Stats;
 
-use crate::chars;
+use docnorm_toolkit::chars::{self, Class};
 
 /// Reading speed used for `reading_minutes`: 230 words per minute, the commonly cited average
 /// for adults reading English prose silently (Brysbaert, 2019, finds 238 for non-fiction).
@@ -53,9 +53,9 @@ impl Default for Counter {
 impl Counter {
     /// One character, by its [`chars::class`] and whether it is `\n`.
     #[inline]
-    pub(crate) fn push(&mut self, class: u8, newline: bool) {
+    pub(crate) fn push(&mut self, class: Class, newline: bool) {
         self.characters += 1;
-        if class & chars::WHITESPACE != 0 {
+        if class.contains(Class::WHITESPACE) {
             if self.in_word {
                 self.words += u64::from(self.word_has_alphanumeric);
                 self.in_word = false;
@@ -69,7 +69,7 @@ impl Counter {
                 self.in_word = true;
                 self.word_has_alphanumeric = false;
             }
-            self.word_has_alphanumeric |= class & chars::ALPHANUMERIC != 0;
+            self.word_has_alphanumeric |= class.intersects(Class::ALPHANUMERIC);
             if self.line_blank {
                 self.line_blank = false;
                 self.paragraphs += u64::from(!self.in_paragraph);

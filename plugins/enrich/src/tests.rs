@@ -22,20 +22,8 @@ impl Plugin for Source {
 
 fn run_at(path: &str, fields: Value) -> Record {
     let source = Source {
-        manifest: Manifest::new(
-            "source",
-            "1",
-            &[],
-            &[
-                "title",
-                "subtitle",
-                "summary",
-                "body",
-                "language",
-                "published",
-                "updated",
-            ],
-        ),
+        // Writes what the enricher reads.
+        manifest: Manifest::new("source", "1", &[], READS),
         fields,
     };
     let enrich = EnrichConfig::default().build().unwrap();

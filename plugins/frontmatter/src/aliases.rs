@@ -38,6 +38,8 @@ use Field::{
     Authors, Body, Images, Language, Published, Publisher, Related, Section, Subtitle, Summary,
     Title, Topics, Updated, Url,
 };
+use docnorm_plugin_api::{Patch, slot};
+use serde_json::Value;
 
 /// Source key → field. Keys match ignoring case, `_`, `-` and `:` (`site_name`, `siteName` and
 /// `site-name` are one key). For a field several keys can fill, the earlier row wins; the
@@ -120,6 +122,27 @@ impl Field {
             Related => "related",
             Section => "section",
         }
+    }
+
+    /// Writes `value`, shaped for this field, into `patch`. A related item's `section` has no
+    /// record field: [`Context::fills`] keeps it to related items, so it never comes here.
+    pub(crate) fn write(self, patch: &mut Patch, value: Value) {
+        match self {
+            Title => patch.set_json(slot::TITLE, value),
+            Subtitle => patch.set_json(slot::SUBTITLE, value),
+            Summary => patch.set_json(slot::SUMMARY, value),
+            Body => patch.set_json(slot::BODY, value),
+            Authors => patch.set_json(slot::AUTHORS, value),
+            Published => patch.set_json(slot::PUBLISHED, value),
+            Updated => patch.set_json(slot::UPDATED, value),
+            Publisher => patch.set_json(slot::PUBLISHER, value),
+            Url => patch.set_json(slot::URL, value),
+            Language => patch.set_json(slot::LANGUAGE, value),
+            Topics => patch.set_json(slot::TOPICS, value),
+            Images => patch.set_json(slot::IMAGES, value),
+            Related => patch.set_json(slot::RELATED, value),
+            Section => patch,
+        };
     }
 
     /// Whether every key's values are merged rather than the first key winning.

@@ -1,7 +1,7 @@
 //! The `frontmatter` plugin's settings (`plugins.frontmatter` in the config) and the build
 //! step that validates them and turns them into the running [`Frontmatter`] plugin.
 
-use docnorm_plugin_api::Manifest;
+use docnorm_plugin_api::{Field, Manifest};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -59,23 +59,23 @@ impl FrontmatterConfig {
             manifest: Manifest::new(
                 NAME,
                 env!("CARGO_PKG_VERSION"),
-                &["source"],
+                &[Field::Source],
                 &[
-                    "title",
-                    "subtitle",
-                    "summary",
-                    "body",
-                    "authors",
-                    "published",
-                    "updated",
-                    "publisher",
-                    "url",
-                    "language",
-                    "topics",
-                    "images",
-                    "related",
-                    "extra",
-                    "warnings",
+                    Field::Title,
+                    Field::Subtitle,
+                    Field::Summary,
+                    Field::Body,
+                    Field::Authors,
+                    Field::Published,
+                    Field::Updated,
+                    Field::Publisher,
+                    Field::Url,
+                    Field::Language,
+                    Field::Topics,
+                    Field::Images,
+                    Field::Related,
+                    Field::Extra,
+                    Field::Warnings,
                 ],
             ),
             max_block_bytes: limit(self.max_block_bytes, "max_block_bytes")?,

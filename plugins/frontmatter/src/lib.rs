@@ -88,10 +88,12 @@
 //!   `caption` (or `alt`), or a list of these.
 //! - `related`: a list of objects, each mapped with this same table; items need a title.
 //! - `language`: a tag such as `en-US` or `en_GB` becomes its ISO 639-1 code, `en`.
-//! - Dates: with an offset or `Z`, normalized to UTC RFC 3339 (`2022-11-30 14:05:00 -0500`
-//!   becomes `2022-11-30T19:05:00Z`; RSS dates too); a bare date stays a date
-//!   (`2022-11-30`); a date and time with no zone stays so (`2022-11-30T14:05:00`). TOML
-//!   datetimes are read as their RFC 3339 text first.
+//! - Dates follow the one date policy of the built-in plugins (`docnorm_toolkit::dates`):
+//!   with an offset, `Z` or a zone abbreviation, RFC 3339 in UTC (`2022-11-30 14:05:00
+//!   -0500` becomes `2022-11-30T19:05:00Z`; RSS dates too); a bare date stays a date
+//!   (`2022-11-30`); a date and time with no zone stays so (`2022-11-30T14:05:00`); Unix
+//!   seconds, as text or a JSON number, are a moment in UTC. TOML datetimes are read as
+//!   their RFC 3339 text first.
 //!
 //! # Limits
 //!
@@ -123,21 +125,23 @@
 
 mod aliases;
 mod config;
-mod dates;
 mod html;
 mod map;
 mod markdown;
+mod messages;
 mod parse;
 mod split;
 #[cfg(test)]
 mod tests;
 
-use docnorm_plugin_api::{Document, Format, Manifest, Outcome, Plugin, PluginError, deadline};
+use docnorm_plugin_api::{
+    Document, Format, Manifest, Outcome, Patch, Plugin, PluginError, deadline, slot,
+};
 use serde_json::{Map, Value};
 
 pub use config::{BuildError, DEFAULT_MAX_BLOCK_BYTES, DEFAULT_MAX_JSON_BYTES, FrontmatterConfig};
 
-use aliases::Context;
+use aliases::{Context, Field};
 use map::{Mapped, map_object};
 
 /// The plugin's name: its config key, span field and the name in its errors.
@@ -185,7 +189,7 @@ impl Plugin for Frontmatter {
             body_bytes = body.len(),
             "front matter mapped"
         );
-        Ok(Outcome::Patch(patch(mapped, body)))
+        Ok(patch(mapped, body).into())
     }
 }
 
@@ -200,7 +204,7 @@ impl Frontmatter {
     fn json(&self, text: &str) -> Result<(Mapped, String), PluginError> {
         self.check_json_size(text)?;
         let value: Value =
-            serde_json::from_str(text).map_err(|e| parse::json_error("JSON document", &e))?;
+            serde_json::from_str(text).map_err(|e| messages::json_error("JSON document", &e))?;
         let object = match value {
             Value::Object(object) => object,
             Value::Array(mut items) if items.len() == 1 && items[0].is_object() => {
@@ -218,7 +222,7 @@ impl Frontmatter {
             other => {
                 return Err(PluginError::Invalid(format!(
                     "JSON document is {} where an article object was expected",
-                    parse::kind(&other)
+                    messages::kind(&other)
                 )));
             }
         };
@@ -233,17 +237,17 @@ impl Frontmatter {
             Some(Ok(other)) => {
                 return Err(PluginError::Invalid(format!(
                     "JSON Lines start with {} where an article object was expected",
-                    parse::kind(&other)
+                    messages::kind(&other)
                 )));
             }
-            Some(Err(e)) => return Err(parse::json_error("JSON Lines", &e)),
+            Some(Err(e)) => return Err(messages::json_error("JSON Lines", &e)),
             None => return Err(PluginError::Invalid("empty JSON Lines".to_owned())),
         };
         // Count the other lines without building them.
         let rest = &text[stream.byte_offset()..];
         let mut others = 0_usize;
         for value in serde_json::Deserializer::from_str(rest).into_iter::<serde::de::IgnoredAny>() {
-            value.map_err(|e| parse::json_error("JSON Lines", &e))?;
+            value.map_err(|e| messages::json_error("JSON Lines", &e))?;
             others += 1;
         }
         if others > 0 {
@@ -273,11 +277,9 @@ fn markdown_body(mut mapped: Mapped, markdown: &str) -> (Mapped, String) {
     let Some(heading) = rendered.heading else {
         return (mapped, rendered.text);
     };
-    match mapped.fields.get("title").and_then(Value::as_str) {
+    match mapped.fields.get(&Field::Title).and_then(Value::as_str) {
         None => {
-            mapped
-                .fields
-                .insert("title".to_owned(), Value::String(heading));
+            mapped.fields.insert(Field::Title, Value::String(heading));
             (mapped, rendered.text)
         }
         Some(title) if title.trim().eq_ignore_ascii_case(&heading) => (mapped, rendered.text),
@@ -289,7 +291,7 @@ fn markdown_body(mut mapped: Mapped, markdown: &str) -> (Mapped, String) {
 /// A whole-JSON article: its text is one of its keys.
 fn whole_json(object: Map<String, Value>) -> (Mapped, String) {
     let mut mapped = map_object(object, Context::WholeJson, "");
-    let body = match mapped.fields.remove("body") {
+    let body = match mapped.fields.remove(&Field::Body) {
         Some(Value::String(body)) => body,
         _ => String::new(),
     };
@@ -297,22 +299,23 @@ fn whole_json(object: Map<String, Value>) -> (Mapped, String) {
 }
 
 /// The merge patch for the record.
-fn patch(mapped: Mapped, body: String) -> Map<String, Value> {
+fn patch(mapped: Mapped, body: String) -> Patch {
     let Mapped {
-        mut fields,
+        fields,
         extra,
         warnings,
     } = mapped;
-    fields.insert("body".to_owned(), Value::String(body));
+    let mut patch = Patch::new();
+    for (field, value) in fields {
+        field.write(&mut patch, value);
+    }
+    patch.set_text(slot::BODY, body);
     if !extra.is_empty() {
-        fields.insert("extra".to_owned(), Value::Object(extra));
+        patch.set_json(slot::EXTRA, Value::Object(extra));
     }
     if !warnings.is_empty() {
-        let warnings = warnings
-            .into_iter()
-            .map(|w| Value::String(format!("{NAME}: {w}")))
-            .collect();
-        fields.insert("warnings".to_owned(), Value::Array(warnings));
+        let warnings: Vec<String> = warnings.iter().map(|w| format!("{NAME}: {w}")).collect();
+        patch.set(slot::WARNINGS, &warnings);
     }
-    fields
+    patch
 }

@@ -13,18 +13,18 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use docnorm_toolkit::dates;
 use serde_json::{Map, Value, json};
 
 use crate::aliases::{Context, Field, lookup};
-use crate::dates;
 use crate::html;
-use crate::parse::kind;
+use crate::messages::kind;
 
 /// A source object mapped onto fields.
 #[derive(Debug, Default)]
 pub(crate) struct Mapped {
-    /// Record field name → value, shaped as the record wants it.
-    pub fields: Map<String, Value>,
+    /// Field → value, shaped as the record wants it.
+    pub fields: BTreeMap<Field, Value>,
     /// What the record has no place for.
     pub extra: Map<String, Value>,
     /// What a user should know: values kept in `extra` because they did not fit.
@@ -77,7 +77,7 @@ impl Mapped {
             let at = join(path, &key);
             match shape(field, &value, &at, &mut self.warnings) {
                 Shaped::Fits(shaped, leftover) => {
-                    self.fields.insert(field.name().to_owned(), shaped);
+                    self.fields.insert(field, shaped);
                     self.keep(key, leftover);
                     filled = true;
                 }
@@ -106,8 +106,7 @@ impl Mapped {
             }
         }
         if !items.is_empty() {
-            self.fields
-                .insert(field.name().to_owned(), Value::Array(items));
+            self.fields.insert(field, Value::Array(items));
         }
     }
 
@@ -245,10 +244,14 @@ fn plain(value: &Value) -> Shaped {
 fn date(value: &Value) -> Shaped {
     match value {
         Value::String(s) if s.trim().is_empty() => Shaped::Misfit(None),
-        Value::String(s) => match dates::normalize(s) {
+        Value::String(s) => match dates::normalize(s).text() {
             Some(date) => Shaped::Fits(Value::String(date), None),
             None => Shaped::Misfit(Some(format!("unparseable date {}", quoted(s)))),
         },
+        // Unix seconds (or milliseconds) in a JSON export.
+        Value::Number(n) if let Some(date) = dates::normalize(&n.to_string()).text() => {
+            Shaped::Fits(Value::String(date), None)
+        }
         // `published: true` says the document is published, not when.
         Value::Bool(_) => Shaped::Misfit(None),
         other => Shaped::Misfit(Some(format!("{} is not a date", kind(other)))),
@@ -441,14 +444,14 @@ fn related_item(
     };
     let mut mapped = map_object(map.clone(), Context::Related, path);
     warnings.append(&mut mapped.warnings);
-    let title = mapped.fields.remove("title")?;
+    let title = mapped.fields.remove(&Field::Title)?;
     let mut item = json!({ "title": title });
-    for key in ["url", "summary", "section", "published"] {
-        if let Some(value) = mapped.fields.remove(key) {
-            item[key] = value;
+    for field in [Field::Url, Field::Summary, Field::Section, Field::Published] {
+        if let Some(value) = mapped.fields.remove(&field) {
+            item[field.name()] = value;
         }
     }
-    if let Some(Value::Array(authors)) = mapped.fields.remove("authors") {
+    if let Some(Value::Array(authors)) = mapped.fields.remove(&Field::Authors) {
         // A related item keeps only its authors' names: the rest stays in `extra`.
         let names: Vec<Value> = authors
             .iter()

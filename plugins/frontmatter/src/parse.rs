@@ -10,6 +10,7 @@ use docnorm_plugin_api::PluginError;
 use serde_json::{Map, Value};
 use serde_saphyr::options::DuplicateKeyPolicy;
 
+use crate::messages::{json_error, kind};
 use crate::split::Block;
 
 /// The deepest nesting accepted in YAML front matter.
@@ -39,29 +40,6 @@ pub(crate) fn block(block: Block<'_>) -> Result<Map<String, Value>, PluginError>
             "front matter is {} where a mapping of keys was expected",
             kind(&other)
         ))),
-    }
-}
-
-/// Describes a JSON parse failure, telling nesting past the recursion limit apart.
-pub(crate) fn json_error(what: &str, err: &serde_json::Error) -> PluginError {
-    if err.to_string().starts_with("recursion limit exceeded") {
-        PluginError::Limit(format!(
-            "{what} is nested more than 128 levels deep ({err}); refused"
-        ))
-    } else {
-        PluginError::Invalid(format!("{what} does not parse: {err}"))
-    }
-}
-
-/// A short name for the type of `value`, for messages.
-pub(crate) fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a mapping",
     }
 }
 

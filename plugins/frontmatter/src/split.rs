@@ -91,7 +91,7 @@ fn json_object(text: &str, max_block_bytes: usize) -> Result<Split<'_>, PluginEr
     match stream.next() {
         Some(Ok(_)) => {}
         Some(Err(e)) if e.is_eof() && truncated => return Err(too_large(max_block_bytes)),
-        Some(Err(e)) => return Err(crate::parse::json_error("JSON front matter", &e)),
+        Some(Err(e)) => return Err(crate::messages::json_error("JSON front matter", &e)),
         None => return Err(PluginError::Invalid("empty JSON front matter".to_owned())),
     }
     let end = stream.byte_offset();

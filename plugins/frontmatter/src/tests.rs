@@ -279,6 +279,22 @@ fn an_unparseable_date_is_kept_with_a_warning_and_the_next_key_wins() {
 }
 
 #[test]
+fn unix_seconds_in_json_are_a_moment_in_utc() {
+    let record = run(
+        r#"{"title": "T", "body": "Text", "published": 1618333859, "updated": 2021}"#,
+        Format::Json,
+    )
+    .unwrap();
+    assert_eq!(record.published.as_deref(), Some("2021-04-13T17:10:59Z"));
+    assert_eq!(record.updated, None);
+    assert_eq!(record.extra["updated"], 2021);
+    assert_eq!(
+        record.warnings,
+        ["frontmatter: `updated`: a number is not a date; kept in extra"]
+    );
+}
+
+#[test]
 fn a_value_of_the_wrong_shape_is_kept_with_a_warning() {
     let record = front("---\ntitle: T\nimages: 3\nlanguage: English\n---\n");
     assert!(record.images.is_empty());

@@ -29,16 +29,18 @@ mod authors;
 mod clean;
 mod config;
 mod content;
-mod dates;
 mod jsonld;
 mod lines;
 mod meta;
 mod raw;
+mod tags;
 mod text;
 mod title;
 
-use docnorm_plugin_api::{Document, Format, Manifest, Outcome, Plugin, PluginError, deadline};
-use serde_json::{Map, Value, json};
+use docnorm_plugin_api::{
+    Document, Field, Format, Manifest, Outcome, Plugin, PluginError, deadline, slot,
+};
+use serde_json::{Map, Value};
 
 pub use config::{BuildError, HtmlConfig};
 
@@ -59,21 +61,21 @@ impl Html {
                 env!("CARGO_PKG_VERSION"),
                 &[],
                 &[
-                    "title",
-                    "subtitle",
-                    "summary",
-                    "body",
-                    "authors",
-                    "published",
-                    "updated",
-                    "publisher",
-                    "url",
-                    "language",
-                    "topics",
-                    "images",
-                    "extra",
-                    "warnings",
-                    "provenance.removed",
+                    Field::Title,
+                    Field::Subtitle,
+                    Field::Summary,
+                    Field::Body,
+                    Field::Authors,
+                    Field::Published,
+                    Field::Updated,
+                    Field::Publisher,
+                    Field::Url,
+                    Field::Language,
+                    Field::Topics,
+                    Field::Images,
+                    Field::Extra,
+                    Field::Warnings,
+                    Field::Removed,
                 ],
             ),
             config,
@@ -115,29 +117,20 @@ impl Html {
         let mut meta = meta::extract(&parsed.dom, limits);
         let content = content::extract(parsed.dom, parsed.html, self.config.max_elements);
         meta::add_byline(&mut meta, content.byline.as_deref());
-        let patch = json!({
-            "title": meta.title,
-            "subtitle": meta.subtitle,
-            "summary": meta.summary,
-            "body": content.body,
-            "authors": meta.authors,
-            "published": meta.published,
-            "updated": meta.updated,
-            "publisher": meta.publisher,
-            "url": meta.url,
-            "language": meta.language,
-            "topics": meta.topics,
-            "images": meta.images,
-            "extra": meta.extra,
-            "warnings": warnings,
-            "provenance": {"removed": content.removed.iter().map(|(text, reason)| {
-                json!({"text": text, "reason": reason})
-            }).collect::<Vec<_>>()},
-        });
-        match patch {
-            Value::Object(map) => map.into_iter().filter(|(_, v)| !v.is_null()).collect(),
-            _ => Map::new(),
+        let mut patch = meta.patch;
+        patch
+            .set_text(slot::BODY, content.body)
+            .set(slot::AUTHORS, &meta.authors);
+        if !warnings.is_empty() {
+            patch.set(slot::WARNINGS, &warnings);
         }
+        patch.removed(
+            content
+                .removed
+                .iter()
+                .map(|(text, reason)| (text.as_str(), *reason)),
+        );
+        patch.into_map()
     }
 }
 

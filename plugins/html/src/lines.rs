@@ -3,6 +3,8 @@
 //! such as "Advertisement". Each rule is generic: it looks at the shape of the line, never at
 //! a site.
 
+use docnorm_toolkit::dates::calendar;
+
 /// Lines of one or two words that are labels of page furniture, compared lower-cased.
 const LABELS: &[&str] = &[
     "advertisement",
@@ -86,80 +88,21 @@ const DATELINE_LEADS: &[&str] = &[
     "last modified",
 ];
 
-/// Month and weekday names and other words a bare date line is made of.
+/// Words a bare date line is made of beside the English month and weekday names
+/// (`docnorm_toolkit::dates::calendar`): times of day, ordinals, zone abbreviations.
 const DATE_WORDS: &[&str] = &[
-    "jan",
-    "january",
-    "feb",
-    "february",
-    "mar",
-    "march",
-    "apr",
-    "april",
-    "may",
-    "jun",
-    "june",
-    "jul",
-    "july",
-    "aug",
-    "august",
-    "sep",
-    "sept",
-    "september",
-    "oct",
-    "october",
-    "nov",
-    "november",
-    "dec",
-    "december",
-    "mon",
-    "monday",
-    "tue",
-    "tues",
-    "tuesday",
-    "wed",
-    "wednesday",
-    "thu",
-    "thur",
-    "thurs",
-    "thursday",
-    "fri",
-    "friday",
-    "sat",
-    "saturday",
-    "sun",
-    "sunday",
-    "am",
-    "pm",
-    "a",
-    "p",
-    "m",
-    "at",
-    "on",
-    "st",
-    "nd",
-    "rd",
-    "th",
-    "gmt",
-    "utc",
-    "est",
-    "edt",
-    "cst",
-    "cdt",
-    "mst",
-    "mdt",
-    "pst",
-    "pdt",
-    "bst",
-    "cet",
-    "cest",
-    "ist",
-    "hst",
-    "ist",
-    "et",
-    "pt",
-    "ct",
+    "am", "pm", "a", "p", "m", "at", "on", "st", "nd", "rd", "th", "gmt", "utc", "est", "edt",
+    "cst", "cdt", "mst", "mdt", "pst", "pdt", "bst", "cet", "cest", "ist", "hst", "et", "pt", "ct",
 ];
+
+/// Whether a lower-case word may stand in a bare date line.
+fn is_date_word(word: &str) -> bool {
+    DATE_WORDS.contains(&word)
+        || calendar::ENGLISH_MONTHS.contains(&word)
+        || calendar::ENGLISH_MONTH_ABBREVIATIONS.contains(&word)
+        || calendar::ENGLISH_WEEKDAYS.contains(&word)
+        || calendar::ENGLISH_WEEKDAY_ABBREVIATIONS.contains(&word)
+}
 
 /// Why `line` is furniture, or `None` when it may be article text.
 pub fn furniture(line: &str) -> Option<&'static str> {
@@ -225,10 +168,10 @@ fn is_dateline(lower: &str) -> bool {
             && ["", "st", "nd", "rd", "th", "h"].contains(&&w[digits.len()..])
     };
     let is_lead = |w: &str| DATELINE_LEADS.contains(&w) || w == "last" || w == "first";
-    words.iter().any(|w| DATE_WORDS.contains(w) || is_lead(w))
+    words.iter().any(|w| is_date_word(w) || is_lead(w))
         && words
             .iter()
-            .all(|w| is_number(w) || DATE_WORDS.contains(w) || is_lead(w))
+            .all(|w| is_number(w) || is_date_word(w) || is_lead(w))
 }
 
 fn is_credit(lower: &str) -> bool {

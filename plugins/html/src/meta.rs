@@ -3,29 +3,23 @@
 //! into the record's fields. Each field takes the first source that has a usable value, in
 //! an order that prefers what the publisher declared most deliberately.
 
-use docnorm_plugin_api::{Author, Image, Publisher};
-use dom_query::{Document, local_name};
+use docnorm_plugin_api::{Author, Image, Patch, Publisher, slot};
+use docnorm_toolkit::dates::{self, Normalized};
+use dom_query::Document;
 use serde_json::{Map, Value};
 
+use crate::authors;
 use crate::jsonld::{Graph, Item, Node};
+use crate::tags::Tags;
 use crate::text::{clean, squash};
-use crate::{authors, dates};
+use crate::title::{same, strip_site_suffix};
 
-/// The metadata of one page.
+/// The metadata of one page: the fields it fills, and the authors the markup declares (a
+/// visible byline may still supply them, see [`add_byline`]).
 #[derive(Debug, Default)]
 pub struct Meta {
-    pub title: Option<String>,
-    pub subtitle: Option<String>,
-    pub summary: Option<String>,
+    pub patch: Patch,
     pub authors: Vec<Author>,
-    pub published: Option<String>,
-    pub updated: Option<String>,
-    pub publisher: Option<Publisher>,
-    pub url: Option<String>,
-    pub language: Option<String>,
-    pub topics: Vec<String>,
-    pub images: Vec<Image>,
-    pub extra: Map<String, Value>,
 }
 
 /// Limits on list fields.
@@ -33,114 +27,6 @@ pub struct Meta {
 pub struct Limits {
     pub topics: usize,
     pub images: usize,
-}
-
-/// What the markup of a page declares, gathered in one walk over the tree: `<meta>` tags
-/// (keys lower-cased, in document order), the canonical link, the `<title>`, the JSON-LD
-/// blocks and the `datetime` of dated elements.
-#[derive(Default)]
-struct Tags {
-    pairs: Vec<(String, String)>,
-    canonical: Option<String>,
-    title: Option<String>,
-    json_ld: Vec<String>,
-    /// `datetime` (or `content`) of elements with `itemprop=datePublished`, then of the first
-    /// `<time pubdate>` or `<time>` inside an `<article>`.
-    published: Vec<String>,
-    /// The same for `itemprop=dateModified`.
-    modified: Vec<String>,
-    first_time: Option<String>,
-}
-
-impl Tags {
-    fn read(doc: &Document) -> Self {
-        let mut tags = Self::default();
-        for node in doc.root().descendants_it() {
-            // One borrow of the element per node: most nodes match no arm, and looking up
-            // their name and `itemprop` through the node would copy the name each time.
-            let Some(element) = node.element_ref() else {
-                continue;
-            };
-            match element.name.local.as_ref() {
-                "meta" => tags.meta(&node),
-                "link" if tags.canonical.is_none() => {
-                    let canonical = element.attr_ref(local_name!("rel")).is_some_and(|rel| {
-                        rel.split_whitespace()
-                            .any(|r| r.eq_ignore_ascii_case("canonical"))
-                    });
-                    if canonical {
-                        tags.canonical = node.attr("href").map(|h| h.trim().to_owned());
-                    }
-                }
-                "title" if tags.title.is_none() => tags.title = Some(node.text().to_string()),
-                "script" => {
-                    let json_ld = element
-                        .attr_ref(local_name!("type"))
-                        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
-                    if json_ld {
-                        tags.json_ld.push(node.text().to_string());
-                    }
-                }
-                "time" if tags.first_time.is_none() => {
-                    let dated = element.has_attr("pubdate")
-                        || node.ancestors_it(None).any(|a| a.has_name("article"));
-                    if dated {
-                        tags.first_time = node.attr("datetime").map(|d| d.to_string());
-                    }
-                }
-                _ => {}
-            }
-            if let Some(prop) = element.attr_ref(local_name!("itemprop")) {
-                let value = || {
-                    node.attr("datetime")
-                        .or_else(|| node.attr("content"))
-                        .map(|v| v.to_string())
-                };
-                match prop {
-                    "datePublished" => tags.published.extend(value()),
-                    "dateModified" => tags.modified.extend(value()),
-                    _ => {}
-                }
-            }
-        }
-        tags.published.extend(tags.first_time.take());
-        tags
-    }
-
-    fn meta(&mut self, node: &dom_query::NodeRef) {
-        let Some(content) = node.attr("content") else {
-            return;
-        };
-        let content = content.trim();
-        if content.is_empty() {
-            return;
-        }
-        for attr in ["property", "name", "itemprop", "http-equiv"] {
-            if let Some(key) = node.attr(attr) {
-                // `property` may hold several space-separated names (RDFa).
-                for k in key.split_whitespace() {
-                    self.pairs
-                        .push((k.to_ascii_lowercase(), content.to_owned()));
-                }
-            }
-        }
-    }
-
-    fn first(&self, keys: &[&str]) -> Option<&str> {
-        keys.iter().find_map(|key| {
-            self.pairs
-                .iter()
-                .find(|(k, v)| k == key && !v.is_empty())
-                .map(|(_, v)| v.as_str())
-        })
-    }
-
-    fn all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.pairs
-            .iter()
-            .filter(move |(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
 }
 
 const TITLE_KEYS: &[&str] = &["og:title", "twitter:title", "dc.title", "dcterms.title"];
@@ -199,33 +85,25 @@ const SITE_KEYS: &[&str] = &[
 ];
 const ORGANIZATION_TYPES: &[&str] = &["NewsMediaOrganization", "Organization", "WebSite"];
 
-/// Reads the metadata of `doc`; `byline` is the visible byline the content stage found.
+/// Reads the metadata of `doc`.
 pub fn extract(doc: &Document, limits: Limits) -> Meta {
     let tags = Tags::read(doc);
     let graph = Graph::parse(tags.json_ld.iter().map(String::as_str));
     let article = graph.article();
 
-    let mut meta = Meta {
-        url: page_url(&tags, article),
-        ..Meta::default()
-    };
+    let url = page_url(&tags, article);
     let site = site_name(&tags, article, &graph);
-    meta.publisher = site.as_ref().map(|name| Publisher {
-        name: name.clone(),
-        domain: meta.url.as_deref().and_then(domain),
-    });
-    meta.title = title(doc, &tags, article, site.as_deref(), meta.url.as_deref());
-    meta.subtitle = article
+    let title = title(doc, &tags, article, site.as_deref(), url.as_deref());
+    let subtitle = article
         .and_then(|a| a.text("alternativeHeadline"))
         .map(clean)
-        .filter(|s| Some(s) != meta.title.as_ref());
-    meta.summary = tags
+        .filter(|s| Some(s) != title.as_ref());
+    let summary = tags
         .first(SUMMARY_KEYS)
         .or_else(|| article.and_then(|a| a.text("description")))
         .map(clean)
         .filter(|s| !s.is_empty());
-    meta.authors = page_authors(&tags, article);
-    meta.published = first_date(
+    let published = first_date(
         tags.first(&PUBLISHED_KEYS[..2])
             .into_iter()
             .chain(article.and_then(|a| a.text("datePublished")))
@@ -233,18 +111,44 @@ pub fn extract(doc: &Document, limits: Limits) -> Meta {
             .chain(article.and_then(|a| a.text("dateCreated")))
             .chain(tags.published.iter().map(String::as_str)),
     );
-    meta.updated = first_date(
+    let updated = first_date(
         tags.first(&UPDATED_KEYS[..2])
             .into_iter()
             .chain(article.and_then(|a| a.text("dateModified")))
             .chain(UPDATED_KEYS[2..].iter().filter_map(|k| tags.first(&[k])))
             .chain(tags.modified.iter().map(String::as_str)),
     );
-    meta.language = language(doc, &tags, article);
-    meta.topics = topics(&tags, article, limits.topics);
-    meta.images = images(&tags, article, meta.url.as_deref(), limits.images);
-    meta.extra = extra(&tags, article);
-    meta
+    let language = language(doc, &tags, article);
+
+    let mut patch = Patch::new();
+    if let Some(name) = site {
+        let domain = url.as_deref().and_then(domain);
+        patch.set(slot::PUBLISHER, &Publisher { name, domain });
+    }
+    let images = images(&tags, article, url.as_deref(), limits.images);
+    let texts = [
+        (slot::TITLE, title),
+        (slot::SUBTITLE, subtitle),
+        (slot::SUMMARY, summary),
+        (slot::PUBLISHED, published),
+        (slot::UPDATED, updated),
+        (slot::URL, url),
+        (slot::LANGUAGE, language),
+    ];
+    for (slot, value) in texts {
+        if let Some(value) = value {
+            patch.set_text(slot, value);
+        }
+    }
+    let topics = topics(&tags, article, limits.topics);
+    patch
+        .set_texts(slot::TOPICS, topics.iter().map(String::as_str))
+        .set(slot::IMAGES, &images)
+        .set_json(slot::EXTRA, Value::Object(extra(&tags, article)));
+    Meta {
+        patch,
+        authors: page_authors(&tags, article),
+    }
 }
 
 /// Sets `authors` from the visible byline when the markup declared none.
@@ -363,20 +267,8 @@ fn title(
     }
     candidates
         .filter(|t| !t.is_empty() && !sites.iter().any(|s| same(s, t)))
-        .map(|t| crate::title::strip_site_suffix(&t, &sites))
+        .map(|t| strip_site_suffix(&t, &sites))
         .next()
-}
-
-/// Whether two labels name the same thing, ignoring case, spaces and punctuation.
-pub fn same(a: &str, b: &str) -> bool {
-    let key = |s: &str| -> String {
-        s.chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    let (a, b) = (key(a), key(b));
-    !a.is_empty() && a == b
 }
 
 fn page_authors(tags: &Tags, article: Option<Node<'_>>) -> Vec<Author> {
@@ -435,8 +327,20 @@ fn page_authors(tags: &Tags, article: Option<Node<'_>>) -> Vec<Author> {
     out
 }
 
+/// Years a page's date metadata is believed in: outside them a value is a placeholder
+/// (`1970-01-01T00:00:00Z`, `0001-01-01`) and the next source is asked.
+const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i16> = 1990..=2100;
+
+/// The first candidate that is a date of a plausible year, in the record's form.
 fn first_date<'a>(candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    candidates.into_iter().find_map(dates::normalize)
+    candidates
+        .into_iter()
+        .find_map(|candidate| match dates::normalize(candidate) {
+            Normalized::Value(date) if PLAUSIBLE_YEARS.contains(&date.year()) => {
+                Some(date.to_string())
+            }
+            _ => None,
+        })
 }
 
 fn language(doc: &Document, tags: &Tags, article: Option<Node<'_>>) -> Option<String> {

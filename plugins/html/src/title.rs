@@ -1,6 +1,16 @@
 //! Headlines without the site's name: "Storm hits coast | The Daily" → "Storm hits coast".
 
-use crate::meta::same;
+/// Whether two labels name the same thing, ignoring case, spaces and punctuation.
+pub fn same(a: &str, b: &str) -> bool {
+    let key = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let (a, b) = (key(a), key(b));
+    !a.is_empty() && a == b
+}
 
 /// Separators between a headline and the site's name, as pages write them.
 const SEPARATORS: &[&str] = &[

@@ -1,7 +1,11 @@
 //! Word lists of the text plugin: function words (prose has many of them, menus few) and the
 //! vocabulary of page chrome (subscribe, share, cookies, all rights reserved…) in English,
-//! German, French and Spanish. Lookups are one hash lookup per word in a table built once
-//! from the sorted lists below.
+//! German, French and Spanish, and the words never part of a name in a byline. Lookups are
+//! one lookup per word in a word table (`docnorm_toolkit::words`) built once from the sorted
+//! lists below.
+
+use docnorm_toolkit::dates::calendar;
+use docnorm_toolkit::words::{WordKey, WordTable};
 
 /// Function words in EN, DE, FR and ES (and the commonest of PT, IT, NL, ID), lowercase, sorted (checked by a test).
 const STOPWORDS: &[&str] = &[
@@ -205,64 +209,109 @@ const CREDIT_WORDS: &[&str] = &[
     "source",
 ];
 
-/// Weekdays, months and other calendar words that are never a name in a byline.
+/// Capitalized words that are never part of a person's name in a byline, though a desk or an
+/// outlet credited in one may hold them ("Staff Reports", "Associated Press").
+pub(crate) const DESK_WORDS: &[&str] = &[
+    "associate",
+    "associated",
+    "chief",
+    "contributing",
+    "deputy",
+    "editorial",
+    "guest",
+    "international",
+    "local",
+    "news",
+    "opinion",
+    "political",
+    "press",
+    "senior",
+    "special",
+    "sports",
+    "staff",
+    "team",
+    "updated",
+    "published",
+];
+
+/// Buttons, credits and navigation labels that sit next to bylines and look like two
+/// capitalized words ("Order Reprints", "Getty Images", "Previous Post", "Car Reviews"): never
+/// a name, a desk or an outlet.
+pub(crate) const CHROME_WORDS: &[&str] = &[
+    "article",
+    "articles",
+    "image",
+    "images",
+    "more",
+    "order",
+    "photo",
+    "photos",
+    "print",
+    "reprints",
+    "video",
+    "view",
+    "archive",
+    "archives",
+    "blog",
+    "categories",
+    "category",
+    "comments",
+    "home",
+    "latest",
+    "popular",
+    "post",
+    "posts",
+    "previous",
+    "related",
+    "review",
+    "reviews",
+    "section",
+    "sections",
+    "stories",
+    "story",
+    "tags",
+    "topics",
+];
+
+/// Calendar words beside the English month and weekday names (`docnorm_toolkit::dates::
+/// calendar`) that are never a name in a byline.
 const CALENDAR_WORDS: &[&str] = &[
-    "april",
-    "august",
     "christmas",
-    "december",
     "early",
-    "february",
-    "friday",
-    "january",
-    "july",
-    "june",
     "last",
     "late",
-    "march",
-    "may",
-    "monday",
     "next",
     "night",
-    "november",
-    "october",
-    "saturday",
-    "september",
-    "sunday",
     "this",
-    "thursday",
     "today",
     "tomorrow",
     "tonight",
-    "tuesday",
-    "wednesday",
     "yesterday",
 ];
 
-/// What a lowercase word is, as bit flags; one hash lookup answers every list at once.
-pub mod kind {
-    /// A function word.
-    pub const STOP: u8 = 1;
-    /// Chrome vocabulary.
-    pub const UI: u8 = 2;
-    /// Addresses the reader.
-    pub const SECOND_PERSON: u8 = 4;
-    /// A journalistic role.
-    pub const ROLE: u8 = 8;
-    /// Opens a caption or credit.
-    pub const CREDIT: u8 = 16;
-    /// A calendar word.
-    pub const CALENDAR: u8 = 32;
-    /// The first word of a chrome phrase.
-    pub const PHRASE_START: u8 = 64;
-    /// A capitalized word that is never part of a person's name in a byline
-    /// ([`crate::names::DESK_WORDS`] and [`crate::names::CHROME_WORDS`]), found here rather
-    /// than by a scan of those lists.
-    pub const NOT_NAME: u8 = 128;
+docnorm_toolkit::flags! {
+    /// What a lower-case word is; one lookup answers every list at once.
+    pub struct Kind: u8 {
+        /// A function word.
+        const STOP = 1;
+        /// Chrome vocabulary.
+        const UI = 2;
+        /// Addresses the reader.
+        const SECOND_PERSON = 4;
+        /// A journalistic role.
+        const ROLE = 8;
+        /// Opens a caption or credit.
+        const CREDIT = 16;
+        /// A calendar word.
+        const CALENDAR = 32;
+        /// The first word of a chrome phrase.
+        const PHRASE_START = 64;
+        /// A capitalized word that is never part of a person's name in a byline
+        /// ([`DESK_WORDS`] and [`CHROME_WORDS`]), found here rather than by a scan of those
+        /// lists.
+        const NOT_NAME = 128;
+    }
 }
-
-/// The longest word in any list, in bytes; longer words are in none.
-const MAX_WORD: usize = 16;
 
 /// Bytes in the longest function word (eight at most, for [`is_stopword_any_case`]).
 const MAX_STOPWORD: usize = {
@@ -278,175 +327,69 @@ const MAX_STOPWORD: usize = {
     max
 };
 
-/// An open-addressing table from a word packed into a `u128` (words are at most
-/// [`MAX_WORD`] bytes) to its kind flags: no string compares and no allocation per lookup.
-/// Keys and flags sit in separate arrays, 17 KB in all, so the table stays in the L1 cache.
-struct Table {
-    keys: Vec<u128>,
-    flags: Vec<u8>,
-    mask: usize,
-}
-
-impl Table {
-    /// Slots: a power of two, over twice the number of words in the lists.
-    const SLOTS: usize = 4096;
-
-    fn slot(&self, key: u128) -> usize {
-        let [lo, hi] =
-            [key, key >> 64].map(|half| u64::try_from(half & u128::from(u64::MAX)).unwrap_or(0));
-        let folded = lo ^ hi.rotate_left(29);
-        let h = folded.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        // Keeping the high bits of the product, as Fibonacci hashing does.
-        usize::try_from(h >> (64 - Self::SLOTS.trailing_zeros())).unwrap_or(0) & self.mask
-    }
-
-    fn insert(&mut self, key: u128, flag: u8) {
-        let mut i = self.slot(key);
-        loop {
-            let k = &mut self.keys[i];
-            if *k == 0 || *k == key {
-                *k = key;
-                self.flags[i] |= flag;
-                return;
-            }
-            i = (i + 1) & self.mask;
-        }
-    }
-
-    fn get(&self, key: u128) -> u8 {
-        let mut i = self.slot(key);
-        loop {
-            let k = self.keys[i];
-            if k == key {
-                return self.flags[i];
-            }
-            if k == 0 {
-                return 0;
-            }
-            i = (i + 1) & self.mask;
-        }
-    }
-}
-
-/// The word's bytes as one number; `None` when it is too long to be in any list.
-fn pack(word: &str) -> Option<u128> {
-    pack_bytes(word.as_bytes(), false)
-}
-
-/// [`pack`] of raw bytes, ASCII letters lower-cased first when `fold` is set.
-fn pack_bytes(bytes: &[u8], fold: bool) -> Option<u128> {
-    if bytes.is_empty() || bytes.len() > MAX_WORD {
-        return None;
-    }
-    let mut buf = [0u8; MAX_WORD];
-    buf[..bytes.len()].copy_from_slice(bytes);
-    if fold {
-        // The zero padding stays zero.
-        buf.make_ascii_lowercase();
-    }
-    Some(u128::from_le_bytes(buf))
-}
-
-fn table() -> &'static Table {
-    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+/// Every list in one table, built on first use: about 460 words, in 1,024 slots of 9 bytes for
+/// the words of up to seven bytes and 256 of 17 bytes for the longer ones, 13 KiB in all.
+fn table() -> &'static WordTable<Kind> {
+    static TABLE: std::sync::OnceLock<WordTable<Kind>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut t = Table {
-            keys: vec![0; Table::SLOTS],
-            flags: vec![0; Table::SLOTS],
-            mask: Table::SLOTS - 1,
-        };
-        let lists: [(&[&'static str], u8); 8] = [
-            (STOPWORDS, kind::STOP),
-            (UI_WORDS, kind::UI),
-            (SECOND_PERSON, kind::SECOND_PERSON),
-            (ROLE_WORDS, kind::ROLE),
-            (CREDIT_WORDS, kind::CREDIT),
-            (CALENDAR_WORDS, kind::CALENDAR),
-            (crate::names::DESK_WORDS, kind::NOT_NAME),
-            (crate::names::CHROME_WORDS, kind::NOT_NAME),
+        let mut table = WordTable::default();
+        let lists: [(&[&'static str], Kind); 8] = [
+            (STOPWORDS, Kind::STOP),
+            (UI_WORDS, Kind::UI),
+            (SECOND_PERSON, Kind::SECOND_PERSON),
+            (ROLE_WORDS, Kind::ROLE),
+            (CREDIT_WORDS, Kind::CREDIT),
+            (CALENDAR_WORDS, Kind::CALENDAR),
+            (DESK_WORDS, Kind::NOT_NAME),
+            (CHROME_WORDS, Kind::NOT_NAME),
         ];
-        for (list, flag) in lists {
-            for w in list {
-                if let Some(key) = pack(w) {
-                    t.insert(key, flag);
-                }
+        for (list, kind) in lists {
+            for word in list {
+                *table.entry(word) |= kind;
             }
         }
-        for p in UI_PHRASES {
-            let first = p.split([' ', '\'']).next().unwrap_or(p);
-            if let Some(key) = pack(first) {
-                t.insert(key, kind::PHRASE_START);
-            }
+        for word in calendar::ENGLISH_MONTHS
+            .iter()
+            .chain(&calendar::ENGLISH_WEEKDAYS)
+        {
+            *table.entry(word) |= Kind::CALENDAR;
         }
-        t
+        for phrase in UI_PHRASES {
+            let first = phrase.split([' ', '\'']).next().unwrap_or(phrase);
+            *table.entry(first) |= Kind::PHRASE_START;
+        }
+        table
     })
 }
 
-/// The [`kind`] flags of a lowercase word (0 when it is in no list).
-pub fn kind_of(word: &str) -> u8 {
-    pack(word).map_or(0, |key| table().get(key))
+/// The [`Kind`] of a lowercase word (empty when it is in no list).
+pub fn kind_of(word: &str) -> Kind {
+    table().get(word.as_bytes())
 }
 
-/// The [`kind`] flags of the lowercase word `line[start..end]`, read straight from the line
-/// in 8-byte loads when the line is long enough (no copy through a buffer).
+/// The [`Kind`] of the lowercase word `line[start..end]`, read straight from the line in
+/// 8-byte loads where the line is long enough (no copy through a buffer).
 #[inline]
-pub fn kind_at(line: &[u8], start: usize, end: usize) -> u8 {
-    let len = end - start;
-    if len == 0 || len > MAX_WORD {
-        return 0;
-    }
-    let key = if let Some(chunk) = line.get(start..start + 16) {
-        // One bounds check for both loads.
-        let lo = u64::from_le_bytes(chunk[..8].try_into().unwrap_or([0; 8]));
-        let hi = u64::from_le_bytes(chunk[8..].try_into().unwrap_or([0; 8]));
-        let (lo, hi) = if len >= 8 {
-            (lo, hi & low_bytes(len - 8))
-        } else {
-            (lo & low_bytes(len), 0)
-        };
-        u128::from(lo) | (u128::from(hi) << 64)
-    } else {
-        match pack_bytes(&line[start..end], false) {
-            Some(key) => key,
-            None => return 0,
-        }
-    };
-    table().get(key)
-}
-
-/// A mask keeping the lowest `n` bytes (`n` up to 8) of a number.
-fn low_bytes(n: usize) -> u64 {
-    if n >= 8 {
-        u64::MAX
-    } else {
-        (1u64 << (8 * n)) - 1
-    }
+pub fn kind_at(line: &[u8], start: usize, end: usize) -> Kind {
+    WordKey::at(line, start, end, 0).map_or(Kind::NONE, |key| table().get_by_key(key))
 }
 
 /// Whether a lowercase word is a function word.
 pub fn is_stopword(word: &str) -> bool {
-    kind_of(word) & kind::STOP != 0
+    kind_of(word).contains(Kind::STOP)
 }
 
 /// Whether a word in any case is a function word.
 pub fn is_stopword_any_case(word: &str) -> bool {
-    if word.len() > MAX_WORD {
-        return false;
-    }
     if word.is_ascii() {
         // Lower-casing ASCII keeps the length, so a longer word is no function word.
-        if word.is_empty() || word.len() > MAX_STOPWORD {
+        if word.len() > MAX_STOPWORD {
             return false;
         }
-        // Function words fit in eight bytes: the key is built in one register, as `pack`
-        // would build it (little-endian, zero padded).
-        let key = word
-            .bytes()
-            .rev()
-            .fold(0u64, |k, b| k << 8 | u64::from(b.to_ascii_lowercase()));
-        return table().get(u128::from(key)) & kind::STOP != 0;
+        return WordKey::mapped(word.as_bytes(), |b| b.to_ascii_lowercase())
+            .is_some_and(|key| table().get_by_key(key).contains(Kind::STOP));
     }
-    let mut buf = [0u8; MAX_WORD * 2];
+    let mut buf = [0u8; WordKey::MAX_BYTES * 2];
     let mut len = 0;
     for c in word.chars().flat_map(char::to_lowercase) {
         let n = c.len_utf8();
@@ -461,7 +404,7 @@ pub fn is_stopword_any_case(word: &str) -> bool {
 
 /// Whether a lowercase word is a calendar word (never part of a name).
 pub fn is_calendar_word(word: &str) -> bool {
-    kind_of(word) & kind::CALENDAR != 0
+    kind_of(word).contains(Kind::CALENDAR)
 }
 
 /// Whether a short line mentions comments (a comment section's heading or counter).
@@ -531,36 +474,38 @@ mod tests {
             ROLE_WORDS,
             CREDIT_WORDS,
             CALENDAR_WORDS,
-            crate::names::DESK_WORDS,
-            crate::names::CHROME_WORDS,
+            DESK_WORDS,
+            CHROME_WORDS,
         ] {
-            assert!(list.iter().all(|w| w.len() <= MAX_WORD));
+            // Every listed word has a key (a longer one would cost a hash-map lookup).
+            assert!(list.iter().all(|w| WordKey::new(w.as_bytes()).is_some()));
         }
         assert!(
-            crate::names::DESK_WORDS
+            DESK_WORDS
                 .iter()
-                .chain(crate::names::CHROME_WORDS)
-                .all(|w| kind_of(w) & kind::NOT_NAME != 0)
+                .chain(CHROME_WORDS)
+                .all(|w| kind_of(w).contains(Kind::NOT_NAME))
         );
-        assert!(kind_of("sign") & kind::PHRASE_START != 0);
-        assert!(kind_of("s") & kind::PHRASE_START != 0, "s'abonner");
+        assert!(kind_of("sign").contains(Kind::PHRASE_START));
+        assert!(kind_of("s").contains(Kind::PHRASE_START), "s'abonner");
     }
 
     #[test]
     fn lookups() {
         assert!(is_stopword("the") && is_stopword("und") && is_stopword("les"));
         assert!(!is_stopword("subscribe"));
-        assert!(kind_of("abonnieren") & kind::UI != 0 && kind_of("suscríbete") & kind::UI != 0);
-        assert!(kind_of("your") & kind::SECOND_PERSON != 0);
-        assert!(kind_of("photo") & kind::CREDIT != 0);
+        assert!(kind_of("abonnieren").contains(Kind::UI));
+        assert!(kind_of("suscríbete").contains(Kind::UI));
+        assert!(kind_of("your").contains(Kind::SECOND_PERSON));
+        assert!(kind_of("photo").contains(Kind::CREDIT));
         assert!(ui_phrase_at("please sign up now", 7));
         assert!(!ui_phrase_at("please sign upstairs", 7));
     }
 
     #[test]
     fn words_read_in_place_match_words_looked_up_alone() {
-        // Every listed word, at every length up to MAX_WORD, inside a line long enough
-        // for the 8-byte loads, gives the same flags as a lookup of the word alone.
+        // Every listed word, inside a line long enough for the 8-byte loads and at its end,
+        // gives the same flags as a lookup of the word alone.
         for word in STOPWORDS.iter().chain(UI_WORDS).chain(CALENDAR_WORDS) {
             let line = format!("{word} and some more words after it");
             assert_eq!(
@@ -569,10 +514,37 @@ mod tests {
                 "{word}"
             );
         }
+        for word in STOPWORDS.iter().chain(ROLE_WORDS) {
+            let line = format!("at the end: {word}");
+            let start = line.len() - word.len();
+            assert_eq!(
+                kind_at(line.as_bytes(), start, line.len()),
+                kind_of(word),
+                "{word}"
+            );
+        }
         let line = b"abcdefghijklmnop and more words after it";
-        assert_eq!(kind_at(line, 0, MAX_WORD), 0, "a 16-byte word in no list");
-        assert_eq!(low_bytes(0), 0);
-        assert_eq!(low_bytes(3), 0xff_ffff);
-        assert_eq!(low_bytes(8), u64::MAX);
+        assert!(kind_at(line, 0, 16).is_empty(), "a 16-byte word in no list");
+    }
+
+    #[test]
+    fn any_case_lookups_match_lower_case_ones() {
+        for word in [
+            "The",
+            "UND",
+            "les",
+            "Über",
+            "ÜBER",
+            "über",
+            "Subscribe",
+            "x",
+            "",
+        ] {
+            assert_eq!(
+                is_stopword_any_case(word),
+                is_stopword(&word.to_lowercase()),
+                "{word}"
+            );
+        }
     }
 }

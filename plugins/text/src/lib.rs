@@ -13,20 +13,60 @@
 //! assert_eq!(analysis.authors[0].name, "Jane Doe");
 //! assert!(analysis.body.starts_with("The river burst"));
 //! ```
+//!
+//! # Modules
+//!
+//! One file per step of the analysis, all reading and writing one `Page` (the lines, how
+//! each looks, and the fate each step claimed); imports point down this graph only, with no
+//! cycle (an arrow reads "uses"):
+//!
+//! ```text
+//! lib ─► analyze ─► classify ─┐   (step 2: prose, short, chrome; repeats)
+//!           │      article ───┤   (step 3: the article's run; comment sections)
+//!           │      header ────┤   (step 4: headline, standfirst) ─► vocabulary
+//!           │      authors ───┤   (step 4: bylines, wire credit, bios, copyright holder)
+//!           │      published ─┤   (step 4: publication and update dates)
+//!           │      related ───┤   (step 4: teaser lists after the article)
+//!           │      settle ────┤   (step 5: unclaimed lines, the body)
+//!           ▼                 ▼
+//!        analysis         meta ─► names/{byline, credit, bio, copyright, person} ─► glued
+//!  (the result)            │
+//!           │              ▼
+//!           └──► fate ◄── page ─► lines (+ lines/measure) ─► lexicon
+//! ```
+//!
+//! `meta` answers "is this line a byline or a date line?" for header, authors, published and
+//! article; `names` reads the names themselves; `lines` measures each line once
+//! (`lines/measure`) and packs the result; `lexicon` holds the word tables (function words,
+//! chrome words, roles) on the toolkit's `WordTable`. Dates are read by
+//! `docnorm_toolkit::dates`, the one date policy of every built-in plugin.
 
+mod analysis;
 mod analyze;
-mod dates;
+mod article;
+mod authors;
+mod classify;
+mod fate;
+mod glued;
+mod header;
 mod lexicon;
 mod lines;
+mod meta;
 mod names;
+mod page;
+mod published;
 mod related;
+mod settle;
+mod vocabulary;
 
-pub use analyze::{Analysis, Fate, FoundAuthor, LineFate, Reason, analyze};
+pub use analysis::{Analysis, FoundAuthor};
+pub use analyze::analyze;
+pub use fate::{Fate, LineFate, Reason};
 pub use related::Teaser;
 
 use docnorm_plugin_api::{
-    Document, ExplainedLine, Explanation, Format, Manifest, Outcome, Plugin, PluginConfig,
-    PluginError, RemovedLines, deadline,
+    Author, Document, ExplainedLine, Explanation, Field, Format, Manifest, Outcome, Patch, Plugin,
+    PluginConfig, PluginError, Publisher, Related, RemovedLines, deadline, slot,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -47,19 +87,19 @@ impl TextConfig {
             manifest: Manifest::new(
                 NAME,
                 env!("CARGO_PKG_VERSION"),
-                &["source"],
+                &[Field::Source],
                 &[
-                    "title",
-                    "subtitle",
-                    "body",
-                    "authors",
-                    "published",
-                    "updated",
-                    "publisher",
-                    "related",
-                    "extra",
-                    "warnings",
-                    "provenance.removed",
+                    Field::Title,
+                    Field::Subtitle,
+                    Field::Body,
+                    Field::Authors,
+                    Field::Published,
+                    Field::Updated,
+                    Field::Publisher,
+                    Field::Related,
+                    Field::Extra,
+                    Field::Warnings,
+                    Field::Removed,
                 ],
             ),
         })
@@ -97,7 +137,7 @@ impl Plugin for Text {
         // The analysis gives up early once the deadline has passed; its result is then
         // partial and is not used.
         deadline::check()?;
-        Ok(Outcome::Patch(patch(analysis)))
+        Ok(patch(analysis).into())
     }
 
     /// The fate of every line of a text document (see [`LineFate`]).
@@ -133,59 +173,52 @@ impl PluginConfig for TextConfig {
 }
 
 /// The record fields an analysis gives, as a merge patch; unknown fields are left out.
-/// Values are built directly (no `json!`, which goes through the serializer).
-fn patch(mut a: Analysis<'_>) -> Map<String, Value> {
-    let mut p = Map::new();
+fn patch(mut a: Analysis<'_>) -> Patch {
+    let mut patch = Patch::new();
     let (removed, omitted) = removed(&a);
     if let Some(omitted) = omitted {
         a.warnings.push(format!("{NAME}: {omitted}"));
     }
-    p.insert("body".into(), Value::String(std::mem::take(&mut a.body)));
-    if let Some(t) = &a.title {
-        p.insert("title".into(), string(t));
-    }
-    if let Some(s) = &a.subtitle {
-        p.insert("subtitle".into(), string(s));
+    patch.set_text(slot::BODY, std::mem::take(&mut a.body));
+    let texts = [
+        (slot::TITLE, &a.title),
+        (slot::SUBTITLE, &a.subtitle),
+        (slot::PUBLISHED, &a.published),
+        (slot::UPDATED, &a.updated),
+    ];
+    for (slot, value) in texts {
+        if let Some(value) = value {
+            patch.set_text(slot, value.as_str());
+        }
     }
     if !a.authors.is_empty() {
-        let authors: Vec<Value> = a
+        let authors: Vec<Author> = a
             .authors
             .iter()
-            .map(|au| {
-                let mut m = Map::new();
-                m.insert("name".into(), string(&au.name));
-                if let Some(bio) = &au.bio {
-                    m.insert("bio".into(), string(bio));
-                }
-                Value::Object(m)
+            .map(|author| Author {
+                name: author.name.clone(),
+                bio: author.bio.clone(),
+                url: None,
             })
             .collect();
-        p.insert("authors".into(), Value::Array(authors));
-    }
-    if let Some(d) = &a.published {
-        p.insert("published".into(), string(d));
-    }
-    if let Some(d) = &a.updated {
-        p.insert("updated".into(), string(d));
+        patch.set(slot::AUTHORS, &authors);
     }
     if let Some(name) = &a.publisher {
-        let mut m = Map::new();
-        m.insert("name".into(), string(name));
-        p.insert("publisher".into(), Value::Object(m));
+        let publisher = Publisher {
+            name: name.clone(),
+            domain: None,
+        };
+        patch.set(slot::PUBLISHER, &publisher);
     }
     if !a.related.is_empty() {
-        let related: Vec<Value> = a.related.iter().map(teaser_json).collect();
-        p.insert("related".into(), Value::Array(related));
+        let related: Vec<Related> = a.related.iter().map(Teaser::to_related).collect();
+        patch.set(slot::RELATED, &related);
     }
     if !a.warnings.is_empty() {
-        p.insert("warnings".into(), strings(&a.warnings));
+        patch.set_texts(slot::WARNINGS, a.warnings.iter().map(String::as_str));
     }
-    if !removed.is_empty() {
-        let mut m = Map::new();
-        m.insert("removed".into(), Value::Array(removed));
-        p.insert("provenance".into(), Value::Object(m));
-    }
-    p
+    patch.removed_entries(removed);
+    patch
 }
 
 /// The `provenance.removed` entries: a run of lines removed for one reason is one entry.
@@ -199,27 +232,4 @@ fn removed(a: &Analysis<'_>) -> (Vec<Value>, Option<String>) {
         }
     }
     removed.finish()
-}
-
-fn string(s: &str) -> Value {
-    Value::String(s.to_owned())
-}
-
-fn strings(list: &[String]) -> Value {
-    Value::Array(list.iter().map(|s| string(s)).collect())
-}
-
-fn teaser_json(t: &Teaser) -> Value {
-    let mut m = Map::new();
-    m.insert("title".into(), string(&t.title));
-    if let Some(s) = &t.section {
-        m.insert("section".into(), string(s));
-    }
-    if let Some(s) = &t.summary {
-        m.insert("summary".into(), string(s));
-    }
-    if !t.authors.is_empty() {
-        m.insert("authors".into(), strings(&t.authors));
-    }
-    Value::Object(m)
 }

@@ -5,6 +5,9 @@
 
 use std::ops::Range;
 
+use docnorm_plugin_api::Related;
+
+use crate::glued::glued_at;
 use crate::lines::{Line, count_words_upto};
 use crate::names;
 
@@ -19,6 +22,20 @@ pub struct Teaser {
     pub summary: Option<String>,
     /// Names from its byline.
     pub authors: Vec<String>,
+}
+
+impl Teaser {
+    /// The teaser as a record's related item.
+    pub fn to_related(&self) -> Related {
+        Related {
+            title: self.title.clone(),
+            url: None,
+            summary: self.summary.clone(),
+            section: self.section.clone(),
+            authors: (!self.authors.is_empty()).then(|| self.authors.clone()),
+            published: None,
+        }
+    }
 }
 
 /// At most this many teasers are listed in `related`; a page of a million teaser-like lines
@@ -154,45 +171,6 @@ pub fn split_glued(text: &str) -> Option<(&str, &str)> {
     let at = glued_at(text)?;
     let (head, tail) = text.split_at(at);
     (count_words_upto(head, 3) >= 3 && count_words_upto(tail, 3) >= 3).then_some((head, tail))
-}
-
-/// The first place where a lower-case word (of three letters or more, or two in a word with no
-/// capital) or a question mark runs straight into a capital letter.
-pub fn glued_at(text: &str) -> Option<usize> {
-    if text.is_ascii() {
-        // Bytes are characters here; reading them skips the decoding.
-        glued_in(text.bytes().enumerate().map(|(i, b)| (i, char::from(b))))
-    } else {
-        glued_in(text.char_indices())
-    }
-}
-
-/// [`glued_at`] over the characters with their byte offsets.
-fn glued_in(chars: impl Iterator<Item = (usize, char)>) -> Option<usize> {
-    let mut prev: Option<char> = None;
-    let mut lower_run = 0usize;
-    let mut word_has_upper = false;
-    for (i, c) in chars {
-        if let Some(p) = prev {
-            let after_word =
-                p.is_lowercase() && (lower_run >= 3 || (lower_run >= 2 && !word_has_upper));
-            let after_mark = matches!(p, '?' | '!' | '’' | '\'' | '"' | '”');
-            if c.is_uppercase() && (after_word || after_mark) {
-                return Some(i);
-            }
-        }
-        if c.is_whitespace() {
-            lower_run = 0;
-            word_has_upper = false;
-        } else if c.is_lowercase() {
-            lower_run += 1;
-        } else if c.is_uppercase() {
-            word_has_upper = true;
-            lower_run = 0;
-        }
-        prev = Some(c);
-    }
-    None
 }
 
 /// Moves a section label from the front of each summary into `section`: a prefix shared by

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use docnorm_plugin_api::native::NativePlugin;
 use docnorm_plugin_api::serde_json::{Map, Value, json};
-use docnorm_plugin_api::{Document, Manifest, Outcome, Plugin, PluginError};
+use docnorm_plugin_api::{Document, Field, Manifest, Outcome, Plugin, PluginError};
 
 docnorm_plugin_api::export_plugin!(Keywords);
 
@@ -26,8 +26,8 @@ impl NativePlugin for Keywords {
         Manifest::new(
             "keywords",
             env!("CARGO_PKG_VERSION"),
-            &["title", "body"],
-            &["extra"],
+            &[Field::Title, Field::Body],
+            &[Field::Extra],
         )
     }
 

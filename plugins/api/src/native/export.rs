@@ -9,7 +9,6 @@
 // The ABI is raw pointers from the host; each `unsafe` block states what the host guarantees.
 #![allow(unsafe_code)]
 
-use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -19,10 +18,33 @@ use serde_json::{Map, Value};
 
 use super::abi::{ABI_MAJOR, ABI_MINOR, Buffer, DocumentV1, Header, PluginV1, Slice, status};
 use super::{NativeError, NativeManifest, NativePlugin, OpenTable};
-use crate::document::{Document, Format};
+use crate::document::Document;
 use crate::error::PluginError;
+use crate::error::panic_message;
+use crate::format::Format;
 use crate::plugin::Outcome;
 use crate::record::Source;
+
+/// Exports a [`NativePlugin`](super::NativePlugin) from a `cdylib`: generates the `docnorm_plugin_v1` entry point,
+/// its static function table, the manifest, the panic guards and `free`.
+///
+/// ```ignore
+/// docnorm_plugin_api::export_plugin!(MyPlugin);
+/// ```
+#[macro_export]
+macro_rules! export_plugin {
+    ($plugin:ty) => {
+        /// The docnorm plugin ABI v1 entry point.
+        // `no_mangle` is the one unsafe attribute of the ABI: the symbol is what the host looks up.
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn docnorm_plugin_v1() -> *const $crate::native::abi::PluginV1 {
+            static TABLE: $crate::native::abi::PluginV1 =
+                $crate::native::export::table::<$plugin>();
+            &raw const TABLE
+        }
+    };
+}
 
 /// The table of plugin type `T`, for a `static` in the library.
 pub const fn table<T: NativePlugin>() -> PluginV1 {
@@ -107,15 +129,6 @@ fn guarded(out: *mut Buffer, f: impl FnOnce() -> Reply) -> i32 {
     // SAFETY: the host passes a valid, writable `Buffer` out-parameter (checked non-null above).
     unsafe { out.write(buffer) };
     code
-}
-
-/// The text of a caught panic.
-fn panic_message(panic: &(dyn Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(ToString::to_string)
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_owned())
 }
 
 /// The bytes of a slice the host lent for this call.

@@ -314,6 +314,8 @@ mod tests {
 
     use serde_json::json;
 
+    use crate::Field;
+
     use super::*;
     use crate::native::NativePlugin;
     use crate::testing::Harness;
@@ -368,7 +370,7 @@ mod tests {
         const THREAD_SAFE: bool = false;
 
         fn declare() -> Manifest {
-            Manifest::new("moody", "1.2.3", &["title"], &["title"])
+            Manifest::new("moody", "1.2.3", &[Field::Title], &[Field::Title])
         }
 
         fn new(options: Value) -> Result<Self, String> {

@@ -19,6 +19,7 @@ mod host;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::field::Field;
 use crate::plugin::{Manifest, Plugin};
 
 pub use host::{NativeError, NativeInstance, OpenTable, open};
@@ -34,9 +35,9 @@ pub struct NativeManifest {
     /// The ABI major version the plugin was built for.
     pub abi: u32,
     /// Top-level record fields the plugin is given.
-    pub reads: Vec<String>,
+    pub reads: Vec<Field>,
     /// Record fields the plugin may write; the host rejects a patch touching anything else.
-    pub writes: Vec<String>,
+    pub writes: Vec<Field>,
     /// Whether the host may call `process` from several threads at once. When false the host
     /// calls it under a lock, one document at a time.
     pub thread_safe: bool,
@@ -89,25 +90,4 @@ pub trait NativePlugin: Plugin + Sized + 'static {
     /// Makes the plugin from its `options` in the config (`null` when the config gives none).
     /// The error is shown to the user after the plugin's name.
     fn new(options: Value) -> Result<Self, String>;
-}
-
-/// Exports a [`NativePlugin`] from a `cdylib`: generates the `docnorm_plugin_v1` entry point,
-/// its static function table, the manifest, the panic guards and `free`.
-///
-/// ```ignore
-/// docnorm_plugin_api::export_plugin!(MyPlugin);
-/// ```
-#[macro_export]
-macro_rules! export_plugin {
-    ($plugin:ty) => {
-        /// The docnorm plugin ABI v1 entry point.
-        // `no_mangle` is the one unsafe attribute of the ABI: the symbol is what the host looks up.
-        #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
-        pub extern "C" fn docnorm_plugin_v1() -> *const $crate::native::abi::PluginV1 {
-            static TABLE: $crate::native::abi::PluginV1 =
-                $crate::native::export::table::<$plugin>();
-            &raw const TABLE
-        }
-    };
 }

@@ -22,7 +22,7 @@
 
 use docnorm_plugin_api::native::NativePlugin;
 use docnorm_plugin_api::serde_json::{Map, Value, json};
-use docnorm_plugin_api::{Document, Manifest, Outcome, Plugin, PluginError};
+use docnorm_plugin_api::{Document, Field, Manifest, Outcome, Plugin, PluginError};
 
 docnorm_plugin_api::export_plugin!(Probe);
 
@@ -56,8 +56,8 @@ impl NativePlugin for Probe {
         Manifest::new(
             "probe",
             env!("CARGO_PKG_VERSION"),
-            &["body"],
-            &["body", "extra"],
+            &[Field::Body],
+            &[Field::Body, Field::Extra],
         )
     }
 

@@ -1,36 +1,59 @@
-//! Character classes for the enricher's scans of the text, with tables for ASCII and for the
+//! Character classes for the plugins' scans of text, with tables for ASCII and for the
 //! non-ASCII characters most texts are made of, so that the common case costs one load instead
 //! of a chain of comparisons or a search of the Unicode tables.
+//!
+//! Every answer is the one of the `char` method a class is named after; the tests check each
+//! table against those methods over every code point it covers.
 
 use std::sync::LazyLock;
 
-/// `char::is_whitespace`.
-pub(crate) const WHITESPACE: u8 = 1;
-/// `char::is_alphabetic`.
-pub(crate) const ALPHABETIC: u8 = 2;
-/// `char::is_numeric`.
-pub(crate) const NUMERIC: u8 = 4;
-/// `char::is_alphanumeric`.
-pub(crate) const ALPHANUMERIC: u8 = ALPHABETIC | NUMERIC;
+crate::flags! {
+    /// What a character is, as the `char` methods say.
+    pub struct Class: u8 {
+        /// `char::is_whitespace`.
+        const WHITESPACE = 1;
+        /// `char::is_alphabetic`.
+        const ALPHABETIC = 2;
+        /// `char::is_numeric`.
+        const NUMERIC = 4;
+        /// `char::is_uppercase`.
+        const UPPER = 8;
+        /// `char::is_lowercase`.
+        const LOWER = 16;
+    }
+}
+
+impl Class {
+    /// `char::is_alphanumeric`: alphabetic or numeric (ask with `intersects`).
+    pub const ALPHANUMERIC: Self = Self::ALPHABETIC.union(Self::NUMERIC);
+}
 
 /// The classes of every ASCII character.
-static ASCII: [u8; 128] = {
-    let mut table = [0u8; 128];
+static ASCII: [Class; 128] = {
+    let mut table = [Class::NONE; 128];
     let mut b = 0u8;
     while b < 128 {
-        table[b as usize] = if b.is_ascii_alphabetic() {
-            ALPHABETIC
+        table[b as usize] = if b.is_ascii_uppercase() {
+            Class::ALPHABETIC.union(Class::UPPER)
+        } else if b.is_ascii_lowercase() {
+            Class::ALPHABETIC.union(Class::LOWER)
         } else if b.is_ascii_digit() {
-            NUMERIC
+            Class::NUMERIC
         } else if matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ') {
-            WHITESPACE
+            Class::WHITESPACE
         } else {
-            0
+            Class::NONE
         };
         b += 1;
     }
     table
 };
+
+/// The classes of the ASCII character `byte` (below 0x80).
+#[inline]
+pub fn ascii(byte: u8) -> Class {
+    ASCII[usize::from(byte & 0x7F)]
+}
 
 /// The first code point after the characters of two bytes in UTF-8.
 const TWO_BYTE_END: u32 = 0x800;
@@ -48,21 +71,21 @@ const HANGUL_SYLLABLES: std::ops::RangeInclusive<u32> = 0xAC00..=0xD7A3;
 
 /// The classes of the characters U+0080 to U+07FF (two bytes in UTF-8: Latin letters with
 /// accents, Greek, Cyrillic, Hebrew, Arabic) and of the general punctuation, which make up
-/// nearly all the non-ASCII characters of Western and Cyrillic text. `char::is_alphabetic`
-/// searches a table of ranges for each of these, which costs more than the rest of a scan;
-/// these tables ask it once per character, on first use.
+/// nearly all the non-ASCII characters of Western and Cyrillic text. The `char` methods
+/// search a table of ranges for each of these, which costs more than the rest of a scan;
+/// these tables ask them once per character, on first use.
 struct NonAscii {
     /// Indexed by code point minus 0x80.
-    two_byte: [u8; (TWO_BYTE_END - 0x80) as usize],
+    two_byte: [Class; (TWO_BYTE_END - 0x80) as usize],
     /// Indexed by code point minus the start of [`PUNCTUATION`].
-    punctuation: [u8; (PUNCTUATION.end - PUNCTUATION.start) as usize],
+    punctuation: [Class; (PUNCTUATION.end - PUNCTUATION.start) as usize],
     /// Indexed by code point minus 0x80: the UTF-8 of the character lower-cased when that is
     /// one character of two bytes (nearly always), else zeros.
     lower: [[u8; 2]; (TWO_BYTE_END - 0x80) as usize],
 }
 
 static NON_ASCII: LazyLock<NonAscii> = LazyLock::new(|| {
-    let class_of = |code: u32| char::from_u32(code).map_or(0, search);
+    let class_of = |code: u32| char::from_u32(code).map_or(Class::NONE, search);
     NonAscii {
         two_byte: std::array::from_fn(|i| class_of(0x80 + index_u32(i))),
         punctuation: std::array::from_fn(|i| class_of(PUNCTUATION.start + index_u32(i))),
@@ -88,7 +111,7 @@ fn search_lower_two_byte(ch: char) -> [u8; 2] {
 /// are both one character of two bytes, as nearly all accented, Greek and Cyrillic letters
 /// are: read from a table instead of searching the Unicode case tables.
 #[inline]
-pub(crate) fn lower_two_byte(ch: char) -> Option<[u8; 2]> {
+pub fn lower_two_byte(ch: char) -> Option<[u8; 2]> {
     let code = u32::from(ch);
     if !(0x80..TWO_BYTE_END).contains(&code) {
         return None;
@@ -104,7 +127,7 @@ fn index_u32(index: usize) -> u32 {
 
 /// Each ASCII letter or digit lower-cased; 0 for every other byte (so a non-zero entry also
 /// says the byte is an ASCII letter or digit).
-pub(crate) static FOLD: [u8; 256] = {
+pub static FOLD: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0u8;
     while b < 128 {
@@ -116,9 +139,9 @@ pub(crate) static FOLD: [u8; 256] = {
     table
 };
 
-/// The classes of `ch`: the same answers as the `char` methods they are named after.
+/// The classes of `ch`.
 #[inline]
-pub(crate) fn class(ch: char) -> u8 {
+pub fn class(ch: char) -> Class {
     let code = u32::from(ch);
     if code < 0x80 {
         ASCII[code as usize]
@@ -127,17 +150,20 @@ pub(crate) fn class(ch: char) -> u8 {
     } else if PUNCTUATION.contains(&code) {
         NON_ASCII.punctuation[(code - PUNCTUATION.start) as usize]
     } else if HANGUL_SYLLABLES.contains(&code) || IDEOGRAPHS.contains(&code) {
-        ALPHABETIC
+        Class::ALPHABETIC
     } else {
         search(ch)
     }
 }
 
 /// The classes of `ch` asked of the `char` methods, which search the Unicode tables.
-fn search(ch: char) -> u8 {
-    (u8::from(ch.is_whitespace()) * WHITESPACE)
-        | (u8::from(ch.is_alphabetic()) * ALPHABETIC)
-        | (u8::from(ch.is_numeric()) * NUMERIC)
+fn search(ch: char) -> Class {
+    let flag = |yes: bool, class: Class| if yes { class } else { Class::NONE };
+    flag(ch.is_whitespace(), Class::WHITESPACE)
+        | flag(ch.is_alphabetic(), Class::ALPHABETIC)
+        | flag(ch.is_numeric(), Class::NUMERIC)
+        | flag(ch.is_uppercase(), Class::UPPER)
+        | flag(ch.is_lowercase(), Class::LOWER)
 }
 
 /// The classes of the character starting at byte `at` of `text` (a character boundary),
@@ -149,7 +175,7 @@ fn search(ch: char) -> u8 {
 /// the call cost more than the lookup itself.
 #[inline(always)]
 #[allow(clippy::inline_always)] // Measured: the language scan kept a call per character.
-pub(crate) fn class_at(text: &str, at: usize) -> (u8, usize) {
+pub fn class_at(text: &str, at: usize) -> (Class, usize) {
     let bytes = text.as_bytes();
     let byte = bytes[at];
     if byte < 0x80 {
@@ -164,15 +190,20 @@ pub(crate) fn class_at(text: &str, at: usize) -> (u8, usize) {
 
 /// [`class_at`] for a character of three or four bytes.
 #[inline(never)]
-fn class_of_long_at(text: &str, at: usize) -> (u8, usize) {
+fn class_of_long_at(text: &str, at: usize) -> (Class, usize) {
     let ch = char_at(text, at);
     (class(ch), ch.len_utf8())
 }
 
 /// The character starting at byte `at` of `text` (a character boundary).
 #[inline]
-pub(crate) fn char_at(text: &str, at: usize) -> char {
+pub fn char_at(text: &str, at: usize) -> char {
     text[at..].chars().next().unwrap_or_default()
+}
+
+/// Han ideographs, kana and CJK punctuation: scripts written without spaces between words.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}')
 }
 
 #[cfg(test)]
@@ -186,10 +217,25 @@ mod tests {
             .filter_map(char::from_u32);
         for ch in samples {
             let class = class(ch);
-            assert_eq!(class & WHITESPACE != 0, ch.is_whitespace(), "{ch:?}");
-            assert_eq!(class & ALPHABETIC != 0, ch.is_alphabetic(), "{ch:?}");
-            assert_eq!(class & NUMERIC != 0, ch.is_numeric(), "{ch:?}");
-            assert_eq!(class & ALPHANUMERIC != 0, ch.is_alphanumeric(), "{ch:?}");
+            assert_eq!(class, search(ch), "{ch:?}");
+            assert_eq!(
+                class.contains(Class::WHITESPACE),
+                ch.is_whitespace(),
+                "{ch:?}"
+            );
+            assert_eq!(
+                class.contains(Class::ALPHABETIC),
+                ch.is_alphabetic(),
+                "{ch:?}"
+            );
+            assert_eq!(class.contains(Class::NUMERIC), ch.is_numeric(), "{ch:?}");
+            assert_eq!(class.contains(Class::UPPER), ch.is_uppercase(), "{ch:?}");
+            assert_eq!(class.contains(Class::LOWER), ch.is_lowercase(), "{ch:?}");
+            let alphanumeric = class.intersects(Class::ALPHANUMERIC);
+            assert_eq!(alphanumeric, ch.is_alphanumeric(), "{ch:?}");
+            if ch.is_ascii() {
+                assert_eq!(ascii(ch as u8), class, "{ch:?}");
+            }
         }
     }
 
@@ -217,7 +263,19 @@ mod tests {
             seen.push((char_at(&text, at), class));
             at += len;
         }
-        let expected: Vec<(char, u8)> = text.chars().map(|ch| (ch, search(ch))).collect();
+        let expected: Vec<(char, Class)> = text.chars().map(|ch| (ch, search(ch))).collect();
         assert_eq!(seen, expected);
+    }
+
+    #[test]
+    fn fold_lower_cases_ascii_letters_and_digits_only() {
+        for b in 0..=255u8 {
+            let expected = if b.is_ascii_alphanumeric() {
+                b.to_ascii_lowercase()
+            } else {
+                0
+            };
+            assert_eq!(FOLD[usize::from(b)], expected, "{b:#x}");
+        }
     }
 }

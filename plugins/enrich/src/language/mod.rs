@@ -15,10 +15,14 @@
 //! function words is answered directly (see [`by_function_words`]); the test suite checks that
 //! this shortcut agrees with `whatlang` on every benchmark text it answers.
 
-use whatlang::{Detector, Lang};
+mod codes;
 
-use crate::chars;
-use crate::gazetteer::{WordHash, short_key, short_key_at};
+use whatlang::Detector;
+
+use docnorm_toolkit::chars::{self, Class};
+
+use codes::{iso639_1, lang_code};
+use docnorm_toolkit::words::{WordKey, WordTable};
 
 /// Bodies with fewer letters than this are read together with title, subtitle and summary.
 pub const MIN_BODY_CHARS: usize = 200;
@@ -186,7 +190,7 @@ impl Scan {
         let mut at = 0;
         while at < bytes.len() {
             let (class, len) = chars::class_at(text, at);
-            if class & chars::ALPHABETIC == 0 {
+            if !class.contains(Class::ALPHABETIC) {
                 at += len;
                 continue;
             }
@@ -202,7 +206,7 @@ impl Scan {
                     break;
                 }
                 let (class, len) = chars::class_at(text, at);
-                if class & chars::ALPHABETIC == 0 {
+                if !class.contains(Class::ALPHABETIC) {
                     break;
                 }
                 ascii &= len == 1;
@@ -217,17 +221,17 @@ impl Scan {
                 if word.len() > index.longest {
                     continue;
                 }
-                short_key_at(bytes, start, at, 0x20).and_then(|key| index.words.get(&key))
+                WordKey::at(bytes, start, at, 0x20).and_then(|key| index.words.get_by_key(key))
             } else {
                 scan.letters += word.chars().count();
                 if word.chars().any(char::is_uppercase) {
-                    short_key(word.to_lowercase().as_bytes()).and_then(|key| index.words.get(&key))
+                    index.words.get(word.to_lowercase().as_bytes())
                 } else {
-                    short_key(word.as_bytes()).and_then(|key| index.words.get(&key))
+                    index.words.get(word.as_bytes())
                 }
             };
-            if let Some(&language) = language {
-                scan.counts[language] += 1;
+            if let Some(language) = language {
+                scan.counts[usize::from(language)] += 1;
             }
         }
         scan
@@ -316,24 +320,22 @@ pub const FUNCTION_WORDS: &[(&str, &[&str])] = &[
 
 /// The function words, looked up by their lower-case form.
 struct FunctionWordIndex {
-    /// Function word ([`short_key`]) → index of its language in [`FUNCTION_WORDS`].
-    words: std::collections::HashMap<u128, usize, WordHash>,
+    /// Function word → index of its language in [`FUNCTION_WORDS`].
+    words: WordTable<Option<u8>>,
     /// The longest function word, in bytes.
     longest: usize,
 }
 
 /// Room for the longest function word: a longer ASCII word is never looked up. Every
-/// function word has a [`short_key`], so this is at most 15.
-const MAX_FUNCTION_WORD_BYTES: usize = 15;
+/// function word has a [`WordKey`], so this is at most [`WordKey::MAX_BYTES`].
+const MAX_FUNCTION_WORD_BYTES: usize = WordKey::MAX_BYTES;
 
 static FUNCTION_WORD_INDEX: std::sync::LazyLock<FunctionWordIndex> =
     std::sync::LazyLock::new(|| {
-        let mut words = std::collections::HashMap::default();
+        let mut words = WordTable::default();
         for (language, (_, list)) in FUNCTION_WORDS.iter().enumerate() {
             for word in *list {
-                if let Some(key) = short_key(word.as_bytes()) {
-                    words.insert(key, language);
-                }
+                *words.entry(word) = u8::try_from(language).ok();
             }
         }
         // No function word is longer (a test checks it).
@@ -361,116 +363,6 @@ fn letters(text: &str) -> usize {
         return text.bytes().filter(u8::is_ascii_alphabetic).count();
     }
     text.chars().filter(|c| c.is_alphabetic()).count()
-}
-
-/// The ISO 639-1 code of a declared language tag (`en`, `en-US`, `EN_gb`, `eng`, `fra`).
-fn iso639_1(tag: &str) -> Option<&'static str> {
-    let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
-    match primary.len() {
-        2 => Lang::all()
-            .iter()
-            .map(|&lang| lang_code(lang))
-            .chain(EXTRA_639_1.iter().copied())
-            .find(|code| *code == primary),
-        3 => Lang::from_code(primary.as_str())
-            .map(lang_code)
-            .or(match primary.as_str() {
-                // ISO 639-2/B codes whatlang does not know.
-                "ger" => Some("de"),
-                "fre" => Some("fr"),
-                "dut" => Some("nl"),
-                "chi" | "zho" => Some("zh"),
-                "per" | "fas" => Some("fa"),
-                "cze" => Some("cs"),
-                "gre" => Some("el"),
-                _ => None,
-            }),
-        _ => None,
-    }
-}
-
-/// Common ISO 639-1 codes that a source may declare although whatlang cannot detect them.
-const EXTRA_639_1: &[&str] = &[
-    "ga", "gd", "eu", "gl", "is", "mt", "lb", "sq", "bs", "ms", "sw", "no", "nn", "fy", "br", "kk",
-    "ky", "mn", "ps", "so", "ha", "yo", "ig", "xh", "st", "tn", "mg", "mi", "sm", "to", "fj", "ku",
-    "sd", "ti", "ug", "tt", "ba", "cv", "os", "co", "oc", "sc", "rm", "wa", "li", "fo", "kl", "se",
-    "iu", "qu", "ay", "gn", "ht", "eo", "la",
-];
-
-/// The ISO 639-1 code of a language whatlang detects.
-fn lang_code(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Epo => "eo",
-        Lang::Eng => "en",
-        Lang::Rus => "ru",
-        Lang::Cmn => "zh",
-        Lang::Spa => "es",
-        Lang::Por => "pt",
-        Lang::Ita => "it",
-        Lang::Ben => "bn",
-        Lang::Fra => "fr",
-        Lang::Deu => "de",
-        Lang::Ukr => "uk",
-        Lang::Kat => "ka",
-        Lang::Ara => "ar",
-        Lang::Hin => "hi",
-        Lang::Jpn => "ja",
-        Lang::Heb => "he",
-        Lang::Yid => "yi",
-        Lang::Pol => "pl",
-        Lang::Amh => "am",
-        Lang::Jav => "jv",
-        Lang::Kor => "ko",
-        Lang::Nob => "nb",
-        Lang::Dan => "da",
-        Lang::Swe => "sv",
-        Lang::Fin => "fi",
-        Lang::Tur => "tr",
-        Lang::Nld => "nl",
-        Lang::Hun => "hu",
-        Lang::Ces => "cs",
-        Lang::Ell => "el",
-        Lang::Bul => "bg",
-        Lang::Bel => "be",
-        Lang::Mar => "mr",
-        Lang::Kan => "kn",
-        Lang::Ron => "ro",
-        Lang::Slv => "sl",
-        Lang::Hrv => "hr",
-        Lang::Srp => "sr",
-        Lang::Mkd => "mk",
-        Lang::Lit => "lt",
-        Lang::Lav => "lv",
-        Lang::Est => "et",
-        Lang::Tam => "ta",
-        Lang::Vie => "vi",
-        Lang::Urd => "ur",
-        Lang::Tha => "th",
-        Lang::Guj => "gu",
-        Lang::Uzb => "uz",
-        Lang::Pan => "pa",
-        Lang::Aze => "az",
-        Lang::Ind => "id",
-        Lang::Tel => "te",
-        Lang::Pes => "fa",
-        Lang::Mal => "ml",
-        Lang::Ori => "or",
-        Lang::Mya => "my",
-        Lang::Nep => "ne",
-        Lang::Sin => "si",
-        Lang::Khm => "km",
-        Lang::Tuk => "tk",
-        Lang::Aka => "ak",
-        Lang::Zul => "zu",
-        Lang::Sna => "sn",
-        Lang::Afr => "af",
-        Lang::Lat => "la",
-        Lang::Slk => "sk",
-        Lang::Cat => "ca",
-        Lang::Tgl => "tl",
-        Lang::Hye => "hy",
-        Lang::Cym => "cy",
-    }
 }
 
 #[cfg(test)]
@@ -560,7 +452,7 @@ mod tests {
         for text in [
             "l'été 12and3 ÜBER—x",
             "Die Bundesregierung hat am Dienstag ein Gesetz über Windräder beschlossen.",
-            include_str!("../tests/fixtures/004_body.txt"),
+            include_str!("../../tests/fixtures/004_body.txt"),
         ] {
             assert_eq!(Scan::of(text).words, alphabetic_runs(text).len(), "{text}");
         }
@@ -573,7 +465,7 @@ mod tests {
             "12 -- 34",
             "Die Bundesregierung hat am Dienstag ein Gesetz über Windräder beschlossen.",
             "l'été ÉTÉ, İstanbul ǅemal 3a4b",
-            include_str!("../tests/fixtures/004_body.txt"),
+            include_str!("../../tests/fixtures/004_body.txt"),
         ] {
             assert_eq!(Scan::of(text).letters, letters(text), "{text}");
         }
