@@ -289,14 +289,13 @@ pub fn text_baseline(data: &Dataset, worst: usize) -> anyhow::Result<BodyReport>
     ))
 }
 
-/// Runs `docnorm process --output DIR` over `inputs` and returns the records by
-/// `source.name`. Failing documents are simply absent.
+/// Runs `docnorm process` over `inputs` and returns the records it prints, by
+/// `source.name`. Failing documents are simply absent. The records are read from standard
+/// output rather than written to a folder, where records are named by their content `id` and
+/// two pages giving the same record (two empty bodies) would keep only one file.
 pub fn run_process(docnorm: &Path, inputs: &[PathBuf]) -> anyhow::Result<HashMap<String, Value>> {
-    let out = tempfile::tempdir().context("cannot create a temporary folder")?;
     let output = std::process::Command::new(docnorm)
         .arg("process")
-        .arg("--output")
-        .arg(out.path())
         .args(inputs)
         .output()
         .with_context(|| format!("cannot run {}", docnorm.display()))?;
@@ -310,7 +309,14 @@ pub fn run_process(docnorm: &Path, inputs: &[PathBuf]) -> anyhow::Result<HashMap
             tail.into_iter().rev().collect::<Vec<_>>().join(" / ")
         );
     }
-    read_records(out.path())
+    let mut records = HashMap::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let record: Value = serde_json::from_str(line).context("a record docnorm printed")?;
+        if let Some(name) = record["source"]["name"].as_str() {
+            records.insert(name.to_owned(), record);
+        }
+    }
+    Ok(records)
 }
 
 /// Reads every `*.json` record in `dir`, keyed by `source.name`.
