@@ -486,7 +486,9 @@ fn issue_20_copies_opening_like_json_or_front_matter_are_read_as_text() {
         ),
         (
             "rule.txt",
-            format!("---\nSections: News, Sport: Weather\n  - [broken\n---\nHarbour pier to be rebuilt\n\n{article}"),
+            format!(
+                "---\nSections: News, Sport: Weather\n  - [broken\n---\nHarbour pier to be rebuilt\n\n{article}"
+            ),
             "frontmatter: opens like front matter but is not",
         ),
     ];
@@ -497,7 +499,10 @@ fn issue_20_copies_opening_like_json_or_front_matter_are_read_as_text() {
         assert_eq!(code, 0, "{name}: {stderr}");
         let record = &records[0];
         assert!(
-            record["body"].as_str().unwrap().starts_with("The harbour board voted"),
+            record["body"]
+                .as_str()
+                .unwrap()
+                .starts_with("The harbour board voted"),
             "{name}: {record}"
         );
         let warnings = record["warnings"].to_string();

@@ -245,7 +245,10 @@ mod tests {
         let sniffed = sniff_noted(copy, "page.txt");
         assert_eq!(sniffed.format, Format::Text);
         let note = sniffed.note.unwrap();
-        assert!(note.starts_with("opens with `[` like JSON but is not JSON ("), "{note}");
+        assert!(
+            note.starts_with("opens with `[` like JSON but is not JSON ("),
+            "{note}"
+        );
         let braces = sniff_noted("{ Menu } Latest news\nThe council met.\n", "page");
         assert_eq!(braces.format, Format::Text);
         assert!(braces.note.unwrap().contains("`{`"));

@@ -424,7 +424,10 @@ fn issue_20_a_copy_that_only_opens_like_front_matter_is_left_with_a_warning() {
     let plugin = FrontmatterConfig::default().build().unwrap();
     let chain = Chain::new(vec![Box::new(plugin)]).unwrap();
     let cases = [
-        ("---\ntitle: A\ntags: [a, b\n---\nBody\n", Format::Frontmatter),
+        (
+            "---\ntitle: A\ntags: [a, b\n---\nBody\n",
+            Format::Frontmatter,
+        ),
         ("+++\ntitle = \n+++\nBody\n", Format::Frontmatter),
         ("[ Home ] [ Products ]\nBody\n", Format::Json),
     ];
@@ -439,7 +442,10 @@ fn issue_20_a_copy_that_only_opens_like_front_matter_is_left_with_a_warning() {
         };
         let warning = patch["warnings"][0].as_str().unwrap();
         assert!(warning.starts_with("frontmatter: opens like "), "{warning}");
-        assert!(warning.ends_with("left to the next plugin as plain text"), "{warning}");
+        assert!(
+            warning.ends_with("left to the next plugin as plain text"),
+            "{warning}"
+        );
         assert!(!patch.contains_key("body"));
     }
 }
