@@ -99,7 +99,7 @@ fn run(plugin: Box<dyn Plugin>, format: Format, content: &[u8]) {
     let source = Source {
         path: "fuzz".to_owned(),
         name: "fuzz".to_owned(),
-        format: format.as_str().to_owned(),
+        format,
         ..Source::default()
     };
     let doc = Document {
