@@ -93,7 +93,10 @@ impl Dataset {
     pub fn text(&self, id: &str) -> anyhow::Result<String> {
         let path = self.input(Copy::Text, id);
         let mut bytes = std::fs::read(&path).with_context(|| format!("{}", path.display()))?;
-        if self.text_ext.ends_with(".gz") {
+        let gzipped = Path::new(&self.text_ext)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+        if gzipped {
             let mut plain = Vec::new();
             std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut plain)
                 .with_context(|| format!("{}: bad gzip", path.display()))?;

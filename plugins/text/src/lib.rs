@@ -171,10 +171,10 @@ impl Plugin for Text {
 fn takes(format: Format, fields: &Map<String, Value>) -> bool {
     match format {
         Format::Text => true,
-        Format::Frontmatter | Format::Json | Format::Jsonl => !fields
+        Format::Frontmatter | Format::Json | Format::Jsonl => fields
             .get(Field::Provenance.name())
             .and_then(|p| p.get("fields"))
-            .is_some_and(|f| f.get(Field::Body.name()).is_some()),
+            .is_none_or(|f| f.get(Field::Body.name()).is_none()),
         _ => false,
     }
 }
