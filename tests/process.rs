@@ -465,3 +465,51 @@ fn a_json_file_that_does_not_parse_is_reported_as_json() {
     );
     assert!(!stderr.contains("frontmatter"), "{stderr}");
 }
+
+/// Issue 20: a page copy that merely opens with `[`, `{` or `---` is not failed as JSON or
+/// front matter: it is read as plain text, and its record's warnings say what was tried.
+#[test]
+fn issue_20_copies_opening_like_json_or_front_matter_are_read_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = "The harbour board voted on Tuesday to rebuild the old pier before the summer season begins.\n\n\
+        Fishermen said the repairs were long overdue and welcomed the decision of the board.\n";
+    let cases = [
+        (
+            "bracket.txt",
+            format!("[ Home ] [ Products ] [ Contact ]\n\nHarbour pier to be rebuilt\n\n{article}"),
+            "opens with `[` like JSON but is not JSON",
+        ),
+        (
+            "brace",
+            format!("{{ Menu }} News | Sport\n\nHarbour pier to be rebuilt\n\n{article}"),
+            "opens with `{` like JSON but is not JSON",
+        ),
+        (
+            "rule.txt",
+            format!(
+                "---\nSections: News, Sport: Weather\n  - [broken\n---\nHarbour pier to be rebuilt\n\n{article}"
+            ),
+            "frontmatter: opens like front matter but is not",
+        ),
+    ];
+    for (name, text, warning) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let (code, records, stderr) = process(&[&path]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        let record = &records[0];
+        assert!(
+            record["body"]
+                .as_str()
+                .unwrap()
+                .starts_with("The harbour board voted"),
+            "{name}: {record}"
+        );
+        let warnings = record["warnings"].to_string();
+        assert!(warnings.contains(warning), "{name}: {warnings}");
+        assert!(
+            record["provenance"]["fields"]["body"] == "text",
+            "{name}: {record}"
+        );
+    }
+}

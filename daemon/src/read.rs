@@ -207,8 +207,9 @@ pub fn decode(path: &Path, raw: Vec<u8>, limits: &ReadConfig) -> Result<Loaded, 
         Ok(decoded) => {
             source.encoding = Some(decoded.encoding.name().to_owned());
             warnings.extend(decoded.warning);
-            let format = sniff::sniff(&decoded.text, &name);
-            (decoded.text.into_bytes(), true, format)
+            let sniffed = sniff::sniff_noted(&decoded.text, &name);
+            warnings.extend(sniffed.note);
+            (decoded.text.into_bytes(), true, sniffed.format)
         }
         Err(bytes) => (bytes, false, Format::Binary),
     };

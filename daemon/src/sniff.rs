@@ -9,13 +9,35 @@ use serde::de::IgnoredAny;
 
 /// The format of `text`, a decoded document named `name` (compression suffix removed).
 pub fn sniff(text: &str, name: &str) -> Format {
+    sniff_noted(text, name).format
+}
+
+/// What a document was sniffed as, and what was tried on the way when that was not the
+/// format its first bytes suggested.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sniffed {
+    /// The format.
+    pub format: Format,
+    /// For the record's `warnings`: a format its first bytes suggested and why it is not
+    /// that (a page copy whose first line is `[ Home ] [ Products ]` is not JSON).
+    pub note: Option<String>,
+}
+
+impl From<Format> for Sniffed {
+    fn from(format: Format) -> Self {
+        Self { format, note: None }
+    }
+}
+
+/// Like [`sniff`], with a note on what was tried.
+pub fn sniff_noted(text: &str, name: &str) -> Sniffed {
     let extension = name
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
         .unwrap_or_default();
     let head = text.trim_start_matches('\u{feff}');
     if is_front_matter(head) {
-        return Format::Frontmatter;
+        return Format::Frontmatter.into();
     }
     let trimmed = head.trim_start();
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
@@ -24,15 +46,15 @@ pub fn sniff(text: &str, name: &str) -> Format {
     if is_html(trimmed)
         || (matches!(extension.as_str(), "html" | "htm" | "xhtml") && trimmed.starts_with('<'))
     {
-        return Format::Html;
+        return Format::Html.into();
     }
     if is_xml(trimmed, &extension) {
-        return Format::Xml;
+        return Format::Xml.into();
     }
     if matches!(extension.as_str(), "md" | "markdown" | "mdown" | "mkd") {
-        return Format::Markdown;
+        return Format::Markdown.into();
     }
-    Format::Text
+    Format::Text.into()
 }
 
 /// YAML between `---` lines or TOML between `+++` lines, at the very start: the opening line,
@@ -79,23 +101,34 @@ fn is_toml_key(line: &str) -> bool {
 /// Lines (also when the first object is broken, so that it fails alone: a file named
 /// `.jsonl` or `.ndjson`, or one whose next line opens another object); anything else opening
 /// with `{` or `[` is JSON, left to plugins to parse (and to refuse when it is broken or
-/// nested too deep).
-fn sniff_json(text: &str, extension: &str) -> Format {
+/// nested too deep). Text whose first value does not parse and whose name does not say JSON
+/// only looked like JSON by its first byte: it is plain text (a page copy opening with
+/// `[ Home ] [ Products ]`), with a note saying so.
+fn sniff_json(text: &str, extension: &str) -> Sniffed {
+    let named_json = matches!(extension, "json" | "jsonl" | "ndjson");
     if text.starts_with('{') && matches!(extension, "jsonl" | "ndjson") {
-        return Format::Jsonl;
+        return Format::Jsonl.into();
     }
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<IgnoredAny>();
-    let Some(Ok(_)) = stream.next() else {
-        let next_line = text.split_once('\n').map(|(_, rest)| rest.trim_start());
-        return if text.starts_with('{') && next_line.is_some_and(|l| l.starts_with('{')) {
-            Format::Jsonl
-        } else {
-            Format::Json
-        };
+    let first = match stream.next() {
+        Some(Ok(_)) => Ok(()),
+        Some(Err(e)) => Err(e.to_string()),
+        None => Err("no JSON value".to_owned()),
     };
+    if let Err(why) = first {
+        let next_line = text.split_once('\n').map(|(_, rest)| rest.trim_start());
+        if text.starts_with('{') && next_line.is_some_and(|l| l.starts_with('{')) {
+            return Format::Jsonl.into();
+        }
+        // Nesting past the parser's limit is JSON all the same, refused later as such.
+        if named_json || why.starts_with("recursion limit exceeded") {
+            return Format::Json.into();
+        }
+        return not_json(text, &why);
+    }
     let rest = &text[stream.byte_offset()..];
     let rest_trimmed = rest.trim_start();
-    if rest_trimmed.is_empty() {
+    let format = if rest_trimmed.is_empty() {
         Format::Json
     } else if rest_trimmed.starts_with('{')
         && rest.trim_start_matches([' ', '\t']).starts_with('\n')
@@ -103,8 +136,26 @@ fn sniff_json(text: &str, extension: &str) -> Format {
         Format::Jsonl
     } else if text.starts_with('{') {
         Format::Frontmatter
-    } else {
+    } else if named_json {
         Format::Json
+    } else {
+        // A list followed by text (`[]` and then a page): not one JSON document.
+        let why = serde_json::from_str::<IgnoredAny>(text)
+            .err()
+            .map_or_else(|| "text after the list".to_owned(), |e| e.to_string());
+        return not_json(text, &why);
+    };
+    format.into()
+}
+
+/// Text whose first byte suggested JSON (`why` it is not), read as plain text with a note.
+fn not_json(text: &str, why: &str) -> Sniffed {
+    let opener = &text[..1];
+    Sniffed {
+        format: Format::Text,
+        note: Some(format!(
+            "opens with `{opener}` like JSON but is not JSON ({why}); read as plain text"
+        )),
     }
 }
 
@@ -151,6 +202,7 @@ mod tests {
         assert_eq!(sniff("{\"a\": oops}\n{\"a\":2}\n", "a.log"), Format::Jsonl);
         assert_eq!(sniff("{\"a\": oops}\n", "a.jsonl"), Format::Jsonl);
         assert_eq!(sniff("{\"a\": oops,\n \"b\": 2}\n", "a.json"), Format::Json);
+        assert_eq!(sniff("[1, 2", "a.json"), Format::Json);
         assert_eq!(
             sniff("{\"title\": \"A\"}\n\nBody text", "a.md"),
             Format::Frontmatter
@@ -184,6 +236,29 @@ mod tests {
             Format::Markdown
         );
         assert_eq!(sniff("---\n\nPlain paragraph", "a.txt"), Format::Text);
+    }
+
+    /// Issue 20: a page copy that merely opens with `[` or `{` is text, and says why.
+    #[test]
+    fn text_opening_like_json_is_text_with_a_note() {
+        let copy = "[ Home ] [ Products ] [ Contact ]\n\nWelcome to our shop.\n";
+        let sniffed = sniff_noted(copy, "page.txt");
+        assert_eq!(sniffed.format, Format::Text);
+        let note = sniffed.note.unwrap();
+        assert!(
+            note.starts_with("opens with `[` like JSON but is not JSON ("),
+            "{note}"
+        );
+        let braces = sniff_noted("{ Menu } Latest news\nThe council met.\n", "page");
+        assert_eq!(braces.format, Format::Text);
+        assert!(braces.note.unwrap().contains("`{`"));
+        // Valid JSON, and broken JSON in a file named so, stay JSON.
+        assert_eq!(sniff_noted("[1, 2]", "page.txt").format, Format::Json);
+        assert_eq!(sniff_noted("[ Home ]", "page.json").format, Format::Json);
+        assert_eq!(sniff_noted("[1, 2]", "page.txt").note, None);
+        let listed = sniff_noted("[]\n\n[Skip navigation links][ | News]\n", "page.txt");
+        assert_eq!(listed.format, Format::Text);
+        assert!(listed.note.unwrap().contains("trailing characters"));
     }
 
     #[test]

@@ -173,11 +173,17 @@ impl Plugin for Frontmatter {
         let Some(text) = doc.text else {
             return Ok(Outcome::Decline);
         };
-        let (mapped, body) = match doc.format {
-            Format::Frontmatter => self.front_matter(text)?,
-            Format::Json => self.json(text)?,
-            Format::Jsonl => self.json_lines(text)?,
-            _ => markdown_body(Mapped::default(), text),
+        let read = match doc.format {
+            Format::Frontmatter => self.front_matter(text),
+            Format::Json => self.json(text),
+            Format::Jsonl => self.json_lines(text),
+            _ => Ok(markdown_body(Mapped::default(), text)),
+        };
+        let (mapped, body) = match read {
+            Err(PluginError::Invalid(why)) if only_first_bytes(doc) => {
+                return Ok(left_as_text(doc.format, &why).into());
+            }
+            other => other?,
         };
         // The Markdown and HTML readers stop early once the call is past its time limit.
         deadline::check()?;
@@ -268,6 +274,43 @@ impl Frontmatter {
         }
         Ok(())
     }
+}
+
+/// Whether the document was taken for front matter or JSON by its first bytes only (`---`,
+/// `+++`, `{`, `[`), its name saying nothing of the kind: a page copy whose first line merely
+/// looks so. A file named `.md`, `.json` or `.jsonl` is what its name says, and fails when
+/// it does not parse.
+fn only_first_bytes(doc: &Document<'_>) -> bool {
+    let extension = doc
+        .path
+        .strip_suffix(".gz")
+        .unwrap_or(doc.path)
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    !matches!(
+        extension.as_str(),
+        "md" | "markdown" | "mdown" | "mkd" | "json" | "jsonl" | "ndjson"
+    )
+}
+
+/// The patch for a document whose first bytes suggested `format` but which does not parse as
+/// that (`why`): no body, only a warning saying what was tried, so that it stays unclaimed and
+/// goes on to the plugins after this one (the `text` plugin reads it as plain text).
+fn left_as_text(format: Format, why: &str) -> Patch {
+    let what = match format {
+        Format::Frontmatter => "front matter",
+        _ => "JSON",
+    };
+    let mut patch = Patch::new();
+    patch.set_texts(
+        slot::WARNINGS,
+        [format!(
+            "{NAME}: opens like {what} but is not ({why}); left to the next plugin as plain text"
+        )
+        .as_str()],
+    );
+    patch
 }
 
 /// A Markdown body rendered to text. The level-1 heading it opens with is the title when

@@ -417,6 +417,39 @@ fn a_broken_yaml_block_fails_with_its_line() {
     );
 }
 
+/// Issue 20: a document taken for front matter or JSON by its first bytes alone, its name
+/// saying nothing of the kind, is left unclaimed with a warning when it does not parse.
+#[test]
+fn issue_20_a_copy_that_only_opens_like_front_matter_is_left_with_a_warning() {
+    let plugin = FrontmatterConfig::default().build().unwrap();
+    let chain = Chain::new(vec![Box::new(plugin)]).unwrap();
+    let cases = [
+        (
+            "---\ntitle: A\ntags: [a, b\n---\nBody\n",
+            Format::Frontmatter,
+        ),
+        ("+++\ntitle = \n+++\nBody\n", Format::Frontmatter),
+        ("[ Home ] [ Products ]\nBody\n", Format::Json),
+    ];
+    for (text, format) in cases {
+        let doc = Document::for_text("page.txt", text).with_format(format);
+        let Err(ChainError::Unclaimed { .. }) = chain.run(&doc) else {
+            panic!("{text:?} was claimed or failed otherwise");
+        };
+        let plugin = FrontmatterConfig::default().build().unwrap();
+        let Outcome::Patch(patch) = plugin.process(&doc, &serde_json::Map::new()).unwrap() else {
+            panic!("{text:?}: declined without a warning");
+        };
+        let warning = patch["warnings"][0].as_str().unwrap();
+        assert!(warning.starts_with("frontmatter: opens like "), "{warning}");
+        assert!(
+            warning.ends_with("left to the next plugin as plain text"),
+            "{warning}"
+        );
+        assert!(!patch.contains_key("body"));
+    }
+}
+
 #[test]
 fn json_lines_with_one_object_is_an_article() {
     let record = run(

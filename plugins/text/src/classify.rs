@@ -4,11 +4,12 @@
 
 use crate::fate::Reason;
 use crate::lines::Line;
-use crate::page::{Class, Dir, neighbour, neighbour_index};
+use crate::page::{Class, Dir, neighbour, neighbour_index, nonblank_neighbour};
 
 /// Prose, near-prose, short or chrome, line by line, with repeats and promotions found.
 pub(crate) fn classify(lines: &[Line<'_>]) -> Vec<Class> {
-    let repeats = repeats(lines);
+    let mut repeats = repeats(lines);
+    unrepeat_labels(lines, &mut repeats);
     let lang = Lang::of(lines);
     let mut classes: Vec<Class> = lines
         .iter()
@@ -51,6 +52,26 @@ fn repeats(lines: &[Line<'_>]) -> Vec<Repeat> {
         }
     }
     repeats
+}
+
+/// A repeated line between two lines that occur only once is a label of repeated records (a
+/// course list's `Instructor:`, a table's `New`), part of the content, not a menu repeated
+/// in header and footer, whose neighbours repeat with it: it is classed as if it occurred
+/// once.
+fn unrepeat_labels(lines: &[Line<'_>], repeats: &mut [Repeat]) {
+    let once = |repeats: &[Repeat], j: Option<usize>| {
+        j.is_some_and(|j| repeats[j] == Repeat::Once && !lines[j].separator())
+    };
+    let labels: Vec<usize> = (0..lines.len())
+        .filter(|&i| repeats[i] != Repeat::Once && lines[i].words <= 4)
+        .filter(|&i| {
+            once(repeats, nonblank_neighbour(lines, i, Dir::Up))
+                && once(repeats, nonblank_neighbour(lines, i, Dir::Down))
+        })
+        .collect();
+    for i in labels {
+        repeats[i] = Repeat::Once;
+    }
 }
 
 /// A line with a separator line (`-`, `*`) right above and below is an item of a list of

@@ -87,7 +87,7 @@ impl TextConfig {
             manifest: Manifest::new(
                 NAME,
                 env!("CARGO_PKG_VERSION"),
-                &[Field::Source],
+                &[Field::Source, Field::Provenance],
                 &[
                     Field::Title,
                     Field::Subtitle,
@@ -128,9 +128,9 @@ impl Plugin for Text {
     fn process(
         &self,
         doc: &Document<'_>,
-        _fields: &Map<String, Value>,
+        fields: &Map<String, Value>,
     ) -> Result<Outcome, PluginError> {
-        let (Format::Text, Some(text)) = (doc.format, doc.text) else {
+        let Some(text) = doc.text.filter(|_| takes(doc.format, fields)) else {
             return Ok(Outcome::Decline);
         };
         let analysis = analyze(text);
@@ -161,6 +161,21 @@ impl Plugin for Text {
             })
             .collect();
         Some(Explanation { lines })
+    }
+}
+
+/// Whether the plugin reads a document of `format` given the record so far: plain text, and
+/// a document whose first bytes suggested front matter or JSON but that reaches this plugin
+/// with no body written (the `frontmatter` plugin tried it, found it is not, and said so in
+/// `warnings`: a page copy whose first line is `[ Home ] [ Products ]`).
+fn takes(format: Format, fields: &Map<String, Value>) -> bool {
+    match format {
+        Format::Text => true,
+        Format::Frontmatter | Format::Json | Format::Jsonl => fields
+            .get(Field::Provenance.name())
+            .and_then(|p| p.get("fields"))
+            .is_none_or(|f| f.get(Field::Body.name()).is_none()),
+        _ => false,
     }
 }
 

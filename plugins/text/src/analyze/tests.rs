@@ -452,3 +452,30 @@ fn teaser_summaries_between_headlines_stay_out_of_the_body() {
     let a = analyze(&text);
     assert!(a.body.ends_with("stuck on the quays."), "{}", a.body);
 }
+
+/// Issue 20: a short line repeated between lines that occur once is a label of repeated
+/// records and stays with them; a menu repeated in header and footer still goes.
+#[test]
+fn issue_20_repeated_labels_between_unique_lines_stay() {
+    for (copy, label, menu) in [
+        (
+            include_str!("../../tests/fixtures/labels-en.txt"),
+            "Instructor:",
+            "Home | Courses | Contact",
+        ),
+        (
+            include_str!("../../tests/fixtures/labels-de.txt"),
+            "Leitung:",
+            "Startseite | Kurse | Kontakt",
+        ),
+    ] {
+        let a = analyze(copy);
+        assert!(
+            a.lines()
+                .filter(|l| l.text == label)
+                .all(|l| l.fate != Fate::Removed(Reason::Repeated)),
+            "{label}"
+        );
+        assert_eq!(fate_of(&a, menu), Fate::Removed(Reason::Repeated), "{menu}");
+    }
+}
