@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 use tracing::{info, warn};
 
 use crate::flags::{BenchFlags, Write};
-use crate::quality::{self, Copy, Dataset};
+use crate::quality::{self, Copy, CorpusReport, Dataset};
 use crate::report::Report;
 use crate::{crash, e2e, machine, report, scale, seeds, speed};
 
@@ -53,14 +53,21 @@ pub fn run(flags: &BenchFlags) -> anyhow::Result<()> {
     };
     let data_dir = shared().join("bench/article-extraction");
     if flags.baseline_only {
-        let data = Dataset::load(&data_dir)?;
-        report.baseline = Some(quality::text_baseline(&data, flags.worst)?);
+        for dir in quality::corpora(&shared().join("bench"), &flags.corpora)? {
+            let data = Dataset::load(&dir)?;
+            report.corpora.push(CorpusReport {
+                name: data.name.clone(),
+                pages: data.ids.len(),
+                copies: Vec::new(),
+                baseline: Some(quality::text_baseline(&data, flags.worst)?),
+            });
+        }
         return finish(&report, flags, started);
     }
     if flags.parts.quality || flags.parts.end_to_end || flags.parts.scale_out {
         let docnorm = build_docnorm(flags.no_build)?;
         if flags.parts.quality {
-            measure_quality(&mut report, &docnorm, &data_dir, flags);
+            measure_quality(&mut report, &docnorm, flags);
         }
         if flags.parts.end_to_end {
             let files = flags
@@ -99,28 +106,18 @@ pub fn run(flags: &BenchFlags) -> anyhow::Result<()> {
     finish(&report, flags, started)
 }
 
-fn measure_quality(report: &mut Report, docnorm: &Path, data_dir: &Path, flags: &BenchFlags) {
-    match Dataset::load(data_dir) {
-        Ok(data) => {
-            for copy in [Copy::Html, Copy::Text] {
-                info!(
-                    copy = copy.label(),
-                    pages = data.ids.len(),
-                    "scoring docnorm"
-                );
-                if let Some(copy) = record(
+fn measure_quality(report: &mut Report, docnorm: &Path, flags: &BenchFlags) {
+    match quality::corpora(&shared().join("bench"), &flags.corpora) {
+        Ok(dirs) => {
+            for dir in dirs {
+                if let Some(corpus) = record(
                     &mut report.errors,
                     "quality",
-                    quality::measure(docnorm, &data, copy, flags.worst),
+                    measure_corpus(docnorm, &dir, flags.worst),
                 ) {
-                    report.copies.push(copy);
+                    report.corpora.push(corpus);
                 }
             }
-            report.baseline = record(
-                &mut report.errors,
-                "baseline",
-                quality::text_baseline(&data, flags.worst),
-            );
         }
         Err(err) => report.errors.push(format!("quality: {err:#}")),
     }
@@ -130,6 +127,27 @@ fn measure_quality(report: &mut Report, docnorm: &Path, data_dir: &Path, flags: 
         "seeds",
         seeds::check(docnorm, &shared()),
     );
+}
+
+/// docnorm on both copies of one corpus's pages, and the text copies taken whole.
+fn measure_corpus(docnorm: &Path, dir: &Path, worst: usize) -> anyhow::Result<CorpusReport> {
+    let data = Dataset::load(dir)?;
+    let mut copies = Vec::new();
+    for copy in [Copy::Html, Copy::Text] {
+        info!(
+            corpus = data.name,
+            copy = copy.label(),
+            pages = data.ids.len(),
+            "scoring docnorm"
+        );
+        copies.push(quality::measure(docnorm, &data, copy, worst)?);
+    }
+    Ok(CorpusReport {
+        name: data.name.clone(),
+        pages: data.ids.len(),
+        copies,
+        baseline: Some(quality::text_baseline(&data, worst)?),
+    })
 }
 
 fn finish(report: &Report, flags: &BenchFlags, started: Instant) -> anyhow::Result<()> {

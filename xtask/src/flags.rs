@@ -59,6 +59,9 @@ pub struct BenchFlags {
     pub write: Write,
     /// Use the `target/release/docnorm` already built instead of building it.
     pub no_build: bool,
+    /// Only these corpora of `shared/bench` for the quality part (`--corpus`, repeatable;
+    /// empty: all of them).
+    pub corpora: Vec<String>,
 }
 
 /// The parts of the benchmark to run.
@@ -94,7 +97,7 @@ usage: cargo xtask bench [FLAGS]
        cargo xtask deb [--deb-version VERSION] [--no-build]
        cargo xtask deb-test [--no-build]
 
-Measures docnorm's quality (article-extraction benchmark, seeds) and speed (criterion
+Measures docnorm's quality (every corpus of shared/bench, seeds) and speed (criterion
 benches per plugin, end-to-end run beside a durable-copy baseline; in full runs also the
 daemon's crash benchmark), prints a table and, after a full run, rewrites BENCHMARKS.md.
 
@@ -108,7 +111,8 @@ flags:
                     NATS JetStream (needs nats-server on PATH)
   --baseline-text   only score the plain-text copies taken whole (scorer check)
   --json FILE       also write the report as JSON to FILE
-  --worst N         list the N worst pages per measure (default 0)
+  --corpus NAME     score only this corpus of shared/bench (repeatable; default all)
+  --worst N         list the N worst pages per corpus and measure (default 0)
   --files N         files generated for the end-to-end run (default 20000, quick 2000)
                     and the scale-out runs (default 5000, quick 1000)
   --no-write        do not update BENCHMARKS.md
@@ -183,6 +187,7 @@ fn parse_bench(mut args: std::slice::Iter<'_, String>) -> anyhow::Result<Task> {
         files: None,
         write: Write::Auto,
         no_build: false,
+        corpora: Vec::new(),
     };
     while let Some(arg) = args.next() {
         let mut value = |name: &str| value(&mut args, name);
@@ -212,6 +217,7 @@ fn parse_bench(mut args: std::slice::Iter<'_, String>) -> anyhow::Result<Task> {
             "--files" => flags.files = Some(number(&value("--files")?, "--files")?),
             "--no-write" => flags.write = Write::Never,
             "--no-build" => flags.no_build = true,
+            "--corpus" => flags.corpora.push(value("--corpus")?),
             "-h" | "--help" => return Ok(Task::Help),
             other => bail!("unknown flag `{other}`\n\n{USAGE}"),
         }
@@ -239,6 +245,7 @@ impl BenchFlags {
             && !self.baseline_only
             && self.files.is_none()
             && !self.no_build
+            && self.corpora.is_empty()
     }
 }
 
@@ -316,6 +323,9 @@ mod tests {
         assert_eq!(flags.worst, 5);
         assert_eq!(flags.json, Some(PathBuf::from("r.json")));
         assert!(!bench(&["--files", "100"]).is_full_run());
+        let one = bench(&["--corpus", "dragnet", "--corpus", "cleaneval"]);
+        assert_eq!(one.corpora, ["dragnet", "cleaneval"]);
+        assert!(!one.is_full_run());
         let e2e = bench(&["--e2e-only"]).parts;
         assert!(e2e.end_to_end && !e2e.quality && !e2e.plugins && !e2e.crash);
         let scale = bench(&["--scale-out-only"]).parts;

@@ -3,9 +3,10 @@
 //! `cargo xtask bench` measures docnorm's quality and speed with one command and writes the
 //! figures to `BENCHMARKS.md`:
 //!
-//! - quality: the real release binary over the article-extraction benchmark (HTML pages and
-//!   their plain-text copies), body scored with the benchmark's token-shingle metric and
-//!   metadata against the pages' declared metadata; the seed expectations;
+//! - quality: the real release binary over every corpus of `shared/bench` (HTML pages and
+//!   their plain-text copies), body scored with the benchmark's token-shingle metric beside
+//!   the peers' figures (`xtask/peers.csv`) and metadata against the pages' declared
+//!   metadata where a corpus has it; the seed expectations;
 //! - speed: the criterion benches of `daemon/benches/pipeline.rs` pinned to one core, and
 //!   an end-to-end run over generated files beside a durable-copy baseline;
 //! - crash safety (full runs only): the daemon killed 200 times while 10,000 files arrive.
@@ -25,6 +26,7 @@ mod flags;
 mod fuzz;
 mod machine;
 mod meta;
+mod peers;
 mod quality;
 mod report;
 mod rng;

@@ -1,9 +1,12 @@
-//! Quality: the real `docnorm` binary over the article-extraction benchmark, scored.
+//! Quality: the real `docnorm` binary over every body-extraction corpus of `shared/bench/`,
+//! scored.
 //!
-//! The HTML pages and their plain-text copies are each run through `docnorm process
-//! --output DIR`; records are mapped back to pages by `source.name`, and a page without a
-//! record (it failed) counts as empty output. Bodies are scored with [`crate::score`],
-//! metadata with [`crate::meta`].
+//! Each corpus folder holds `ground-truth.json`, the pages in `html/<id>.html.gz` and their
+//! plain-text copies in `text/<id>.txt` or `text/<id>.txt.gz`; `meta-truth.json` where the
+//! pages' metadata is known (article-extraction). The HTML pages and the text copies are each
+//! run through `docnorm process --output DIR`; records are mapped back to pages by
+//! `source.name`, and a page without a record (it failed) counts as empty output. Bodies are
+//! scored with [`crate::score`], metadata with [`crate::meta`].
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -15,16 +18,22 @@ use serde_json::Value;
 use crate::meta::{self, Field, MetaTruth};
 use crate::score::{self, DocScore, Summary};
 
-/// The benchmark's pages and their truth.
+/// One corpus: its pages and their truth.
 pub struct Dataset {
+    /// The corpus's name: its folder's name.
+    pub name: String,
     /// The dataset folder.
     pub dir: PathBuf,
     /// Page ids, sorted.
     pub ids: Vec<String>,
     /// The reference body of each page.
     pub bodies: HashMap<String, String>,
-    /// What each page's `<head>` declares.
+    /// What each page's `<head>` declares (empty for corpora without `meta-truth.json`).
     pub meta: HashMap<String, MetaTruth>,
+    /// Whether the corpus has `meta-truth.json`.
+    pub has_meta: bool,
+    /// How the text copies' names end: `txt` or `txt.gz`.
+    text_ext: &'static str,
 }
 
 #[derive(Deserialize)]
@@ -34,21 +43,38 @@ struct GroundTruth {
 }
 
 impl Dataset {
-    /// Loads `ground-truth.json` and `meta-truth.json` from `dir`.
+    /// Loads `ground-truth.json` and, when there is one, `meta-truth.json` from `dir`.
     pub fn load(dir: &Path) -> anyhow::Result<Self> {
         let truth: HashMap<String, GroundTruth> = read_json(&dir.join("ground-truth.json"))?;
-        let meta: HashMap<String, MetaTruth> = read_json(&dir.join("meta-truth.json"))?;
+        let meta_path = dir.join("meta-truth.json");
+        let has_meta = meta_path.exists();
+        let meta: HashMap<String, MetaTruth> = if has_meta {
+            read_json(&meta_path)?
+        } else {
+            HashMap::new()
+        };
         let mut ids: Vec<String> = truth.keys().cloned().collect();
         ids.sort();
+        let text_ext = match ids.first() {
+            Some(id) if !dir.join("text").join(format!("{id}.txt")).exists() => "txt.gz",
+            _ => "txt",
+        };
         let bodies = truth
             .into_iter()
             .map(|(id, t)| (id, t.article_body))
             .collect();
+        let name = dir.file_name().map_or_else(
+            || dir.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         Ok(Self {
+            name,
             dir: dir.to_owned(),
             ids,
             bodies,
             meta,
+            has_meta,
+            text_ext,
         })
     }
 
@@ -56,16 +82,66 @@ impl Dataset {
     pub fn input(&self, copy: Copy, id: &str) -> PathBuf {
         match copy {
             Copy::Html => self.dir.join("html").join(format!("{id}.html.gz")),
-            Copy::Text => self.dir.join("text").join(format!("{id}.txt")),
+            Copy::Text => self
+                .dir
+                .join("text")
+                .join(format!("{id}.{}", self.text_ext)),
         }
     }
 
-    /// The plain-text copy of page `id`.
+    /// The plain-text copy of page `id`, unzipped when it is gzipped.
     pub fn text(&self, id: &str) -> anyhow::Result<String> {
         let path = self.input(Copy::Text, id);
-        let bytes = std::fs::read(&path).with_context(|| format!("{}", path.display()))?;
+        let mut bytes = std::fs::read(&path).with_context(|| format!("{}", path.display()))?;
+        if self.text_ext.ends_with(".gz") {
+            let mut plain = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut plain)
+                .with_context(|| format!("{}: bad gzip", path.display()))?;
+            bytes = plain;
+        }
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
+}
+
+/// The corpora under `bench_dir` (every folder with a `ground-truth.json`), sorted by name,
+/// or only those named in `only`; a name in `only` that is not a corpus is an error.
+pub fn corpora(bench_dir: &Path, only: &[String]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(bench_dir)
+        .with_context(|| format!("{}: cannot list", bench_dir.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("ground-truth.json").is_file())
+        .collect();
+    dirs.sort();
+    if only.is_empty() {
+        return Ok(dirs);
+    }
+    let name = |p: &PathBuf| p.file_name().map(|n| n.to_string_lossy().into_owned());
+    for wanted in only {
+        if !dirs.iter().any(|d| name(d).as_deref() == Some(wanted)) {
+            let known: Vec<String> = dirs.iter().filter_map(name).collect();
+            bail!(
+                "no corpus `{wanted}` in {} (there are: {})",
+                bench_dir.display(),
+                known.join(", ")
+            );
+        }
+    }
+    dirs.retain(|d| name(d).is_some_and(|n| only.contains(&n)));
+    Ok(dirs)
+}
+
+/// Everything measured on one corpus.
+#[derive(Debug, Clone, Serialize)]
+pub struct CorpusReport {
+    /// The corpus's name.
+    pub name: String,
+    /// Pages in it.
+    pub pages: usize,
+    /// docnorm on each copy of the pages.
+    pub copies: Vec<CopyReport>,
+    /// The text copy taken whole, scored the same way.
+    pub baseline: Option<BodyReport>,
 }
 
 /// Which copy of the pages is fed to docnorm.
@@ -151,7 +227,7 @@ pub struct CopyReport {
     pub copy: Copy,
     /// Body scores.
     pub body: BodyReport,
-    /// Metadata scores, one per field.
+    /// Metadata scores, one per field (none for corpora without metadata truth).
     pub meta: Vec<FieldReport>,
 }
 
@@ -180,12 +256,14 @@ pub fn measure(
     let label = format!("docnorm, {}", copy.label());
     let body = body_report(label, &scores, failed, worst);
     let mut meta_reports = Vec::new();
-    let texts = match copy {
-        Copy::Text => Some(folded_texts(data)?),
-        Copy::Html => None,
-    };
-    for field in Field::ALL {
-        meta_reports.push(field_report(data, field, &record_of, texts.as_ref(), worst));
+    if data.has_meta {
+        let texts = match copy {
+            Copy::Text => Some(folded_texts(data)?),
+            Copy::Html => None,
+        };
+        for field in Field::ALL {
+            meta_reports.push(field_report(data, field, &record_of, texts.as_ref(), worst));
+        }
     }
     Ok(CopyReport {
         copy,
@@ -349,11 +427,34 @@ pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<
 mod tests {
     use super::*;
 
+    fn bench_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench")
+    }
+
     /// The benchmark folder beside the checkout.
     fn dataset() -> Dataset {
-        let dir =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/article-extraction");
-        Dataset::load(&dir).expect("the article-extraction benchmark beside the checkout")
+        Dataset::load(&bench_dir().join("article-extraction"))
+            .expect("the article-extraction benchmark beside the checkout")
+    }
+
+    #[test]
+    fn every_corpus_is_found_and_a_filter_keeps_the_named_ones() {
+        let all = corpora(&bench_dir(), &[]).unwrap();
+        assert!(all.len() >= 3, "{all:?}");
+        let one = corpora(&bench_dir(), &["dragnet".to_owned()]).unwrap();
+        assert_eq!(one.len(), 1);
+        assert!(one[0].ends_with("dragnet"));
+        let err = corpora(&bench_dir(), &["nope".to_owned()]).unwrap_err();
+        assert!(err.to_string().contains("no corpus `nope`"), "{err}");
+    }
+
+    /// Gzipped text copies are read unzipped.
+    #[test]
+    fn gzipped_text_copies_are_read() {
+        let data = Dataset::load(&bench_dir().join("dragnet")).unwrap();
+        assert!(!data.has_meta);
+        let text = data.text(&data.ids[0]).unwrap();
+        assert!(!text.starts_with('\u{1f}') && text.len() > 100);
     }
 
     /// Acceptance: the scorer reproduces the dataset's published figure for the trivial

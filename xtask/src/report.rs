@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::e2e::EndToEnd;
 use crate::machine::Machine;
-use crate::quality::{BodyReport, CopyReport};
+use crate::quality::{Copy, CorpusReport};
 use crate::seeds::SeedReport;
 use crate::speed::PluginSpeed;
 
@@ -24,10 +24,8 @@ pub struct Report {
     pub machine: Machine,
     /// Whether it was a `--quick` run.
     pub quick: bool,
-    /// Quality of docnorm's records, per copy of the pages.
-    pub copies: Vec<CopyReport>,
-    /// The text copy taken whole, scored the same way.
-    pub baseline: Option<BodyReport>,
+    /// Quality of docnorm's records, per corpus and copy of the pages.
+    pub corpora: Vec<CorpusReport>,
     /// The seed expectations.
     pub seeds: Option<SeedReport>,
     /// Documents per second per stage and input set, one core.
@@ -60,11 +58,11 @@ pub fn print_help(out: &mut dyn Write) -> io::Result<()> {
 
 /// Writes the report's tables.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    if !report.copies.is_empty() || report.baseline.is_some() {
+    if !report.corpora.is_empty() {
         render_body(report, out)?;
     }
-    if !report.copies.is_empty() {
-        render_meta(report, out)?;
+    for corpus in &report.corpora {
+        render_meta(corpus, out)?;
     }
     if let Some(seeds) = &report.seeds {
         writeln!(out, "\n## Seeds\n")?;
@@ -130,8 +128,8 @@ pub fn render_markdown_file(report: &Report, out: &mut dyn Write) -> io::Result<
         out,
         "\nFaster loops: `cargo xtask bench --quick` (fewer samples, 2,000 files), \
          `cargo xtask bench --quality-only --worst 10` (quality and seeds only, with the \
-         pages to look at), `cargo xtask bench --baseline-text` (scorer check). \
-         `--json FILE` writes everything machine-readable."
+         pages to look at; `--corpus NAME` for one corpus), `cargo xtask bench \
+         --baseline-text` (scorer check). `--json FILE` writes everything machine-readable."
     )?;
     render(report, out)?;
     writeln!(
@@ -140,46 +138,107 @@ pub fn render_markdown_file(report: &Report, out: &mut dyn Write) -> io::Result<
          (same pages, same metric, one core of a similar machine, measured separately; \
          compare speeds only within one run):\n"
     )?;
-    out.write_all(REFERENCE.as_bytes())
+    out.write_all(REFERENCE.as_bytes())?;
+    render_peers(out)
 }
 
-fn render_body(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "\n## Body extraction (article-extraction benchmark)\n")?;
+/// Every peer figure of `xtask/peers.csv`, one row per corpus and copy.
+fn render_peers(out: &mut dyn Write) -> io::Result<()> {
+    let peers = crate::peers::all();
+    let mut extractors: Vec<&str> = Vec::new();
+    let mut rows: Vec<(&str, Copy)> = Vec::new();
+    for p in &peers {
+        if !extractors.contains(&p.extractor.as_str()) {
+            extractors.push(&p.extractor);
+        }
+        if !rows.contains(&(p.corpus.as_str(), p.copy)) {
+            rows.push((&p.corpus, p.copy));
+        }
+    }
     writeln!(
         out,
-        "| run | pages | failed | F1 | precision | recall | accuracy |"
+        "\nBody F1 of the peers on every corpus (`xtask/peers.csv`; dragnet and cleaneval \
+         from `shared/bench/corpora-peers.md`):\n"
     )?;
-    writeln!(out, "|---|---|---|---|---|---|---|")?;
-    let rows = report
-        .copies
-        .iter()
-        .map(|c| &c.body)
-        .chain(report.baseline.as_ref());
-    for body in rows {
-        let s = &body.summary;
-        writeln!(
-            out,
-            "| {} | {} | {} | {:.3} ± {:.3} | {:.3} ± {:.3} | {:.3} ± {:.3} | {:.3} ± {:.3} |",
-            body.label,
-            s.documents,
-            body.failed,
-            s.f1,
-            s.f1_std,
-            s.precision,
-            s.precision_std,
-            s.recall,
-            s.recall_std,
-            s.accuracy,
-            s.accuracy_std
-        )?;
+    write!(out, "| corpus | input |")?;
+    for e in &extractors {
+        write!(out, " {e} |")?;
+    }
+    writeln!(out)?;
+    writeln!(out, "|---|---|{}", "---|".repeat(extractors.len()))?;
+    for (corpus, copy) in rows {
+        write!(out, "| {corpus} | {} |", copy.label())?;
+        for e in &extractors {
+            match peers
+                .iter()
+                .find(|p| p.corpus == corpus && p.copy == copy && p.extractor == *e)
+            {
+                Some(p) => write!(out, " {:.3} |", p.f1)?,
+                None => write!(out, " – |")?,
+            }
+        }
+        writeln!(out)?;
     }
     Ok(())
 }
 
-fn render_meta(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "\n## Metadata (against meta-truth.json)\n")?;
+fn render_body(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let peers = crate::peers::all();
+    writeln!(out, "\n## Body extraction (every corpus of shared/bench)\n")?;
+    writeln!(
+        out,
+        "| corpus | input | run | pages | failed | F1 | precision | recall | accuracy | best peer | lead |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|")?;
+    for corpus in &report.corpora {
+        let runs = corpus
+            .copies
+            .iter()
+            .map(|c| (c.copy, &c.body))
+            .chain(corpus.baseline.as_ref().map(|b| (Copy::Text, b)));
+        for (copy, body) in runs {
+            let s = &body.summary;
+            let best = crate::peers::best(&peers, &corpus.name, copy);
+            let (peer, lead) = match best {
+                Some(p) => (
+                    format!("{:.3} ({})", p.f1, p.extractor),
+                    format!("{:+.3}", s.f1 - p.f1),
+                ),
+                None => ("–".to_owned(), "–".to_owned()),
+            };
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {:.3} ± {:.3} | {:.3} ± {:.3} | {:.3} ± {:.3} | {:.3} ± {:.3} | {peer} | {lead} |",
+                corpus.name,
+                copy.label(),
+                body.label,
+                s.documents,
+                body.failed,
+                s.f1,
+                s.f1_std,
+                s.precision,
+                s.precision_std,
+                s.recall,
+                s.recall_std,
+                s.accuracy,
+                s.accuracy_std
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn render_meta(corpus: &CorpusReport, out: &mut dyn Write) -> io::Result<()> {
+    if corpus.copies.iter().all(|c| c.meta.is_empty()) {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\n## Metadata ({}, against meta-truth.json)\n",
+        corpus.name
+    )?;
     write!(out, "| field |")?;
-    for copy in &report.copies {
+    for copy in &corpus.copies {
         write!(
             out,
             " {} accuracy | {} coverage |",
@@ -188,10 +247,10 @@ fn render_meta(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     writeln!(out)?;
-    writeln!(out, "|---|{}", "---|---|".repeat(report.copies.len()))?;
+    writeln!(out, "|---|{}", "---|---|".repeat(corpus.copies.len()))?;
     for (i, field) in crate::meta::Field::ALL.iter().enumerate() {
         write!(out, "| {} |", field.name())?;
-        for copy in &report.copies {
+        for copy in corpus.copies.iter().filter(|c| !c.meta.is_empty()) {
             let f = &copy.meta[i];
             write!(
                 out,
@@ -311,13 +370,24 @@ fn enrich_share(enrich_per_second: f64, chain_per_second: f64) -> Option<f64> {
 }
 
 fn render_worst(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let bodies = report
+    for corpus in &report.corpora {
+        render_corpus_worst(corpus, out)?;
+    }
+    Ok(())
+}
+
+fn render_corpus_worst(corpus: &CorpusReport, out: &mut dyn Write) -> io::Result<()> {
+    let bodies = corpus
         .copies
         .iter()
         .map(|c| &c.body)
-        .chain(report.baseline.as_ref());
+        .chain(corpus.baseline.as_ref());
     for body in bodies.filter(|b| !b.worst.is_empty()) {
-        writeln!(out, "\n### Worst pages: body, {}\n", body.label)?;
+        writeln!(
+            out,
+            "\n### Worst pages: {}, body, {}\n",
+            corpus.name, body.label
+        )?;
         writeln!(out, "| page | F1 | precision | recall |")?;
         writeln!(out, "|---|---|---|---|")?;
         for page in &body.worst {
@@ -331,11 +401,12 @@ fn render_worst(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             )?;
         }
     }
-    for copy in &report.copies {
+    for copy in &corpus.copies {
         for field in copy.meta.iter().filter(|f| !f.worst.is_empty()) {
             writeln!(
                 out,
-                "\n### Misses: {}, {}\n",
+                "\n### Misses: {}, {}, {}\n",
+                corpus.name,
                 field.field.name(),
                 copy.copy.label()
             )?;
