@@ -60,3 +60,43 @@ fn a_gzipped_page_is_read_as_html() {
             .starts_with("The harbour closed on Tuesday")
     );
 }
+
+/// Issue 19: the parser's remarks about the markup ("foster parenting not implemented" for
+/// text inside a table) are debug messages, not warnings on stderr.
+#[test]
+fn parser_remarks_are_not_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("page.html");
+    let html = format!(
+        "<html><head><title>Tables</title></head><body><table>stray text<tr><td>cell</td></tr>\
+         </table><article>{PARAGRAPHS}</article></body></html>"
+    );
+    std::fs::write(&path, html).unwrap();
+    let out = dir.path().join("out");
+    let run = util::docnorm()
+        .env_remove("RUST_LOG")
+        .env_remove("DOCNORM_LOG")
+        .arg("process")
+        .arg("--output")
+        .arg(&out)
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(!stderr.contains("foster parenting"), "{stderr}");
+    let debug = util::docnorm()
+        .env("DOCNORM_LOG", "debug")
+        .arg("process")
+        .arg("--output")
+        .arg(dir.path().join("out2"))
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&debug.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("foster parenting"))
+        .unwrap_or_else(|| panic!("no parser remark at debug level: {stderr}"));
+    assert!(line.contains("DEBUG"), "{line}");
+}
