@@ -1,8 +1,9 @@
 //! `docnorm explain FILE`: shows how the chain reads a document, line by line — kept in the
 //! body, used as title, standfirst, author, date or teaser, or removed and why — as the first
 //! plugin of the chain that explains itself tells it (see `Plugin::explain`; the text plugin
-//! does for page copies, the html plugin block by block for web pages), followed by the fields of the record the whole chain makes. This is
-//! how users and developers debug the heuristics.
+//! does for page copies, the html plugin block by block for web pages), followed by the
+//! fields of the record the whole chain makes. This is how users and developers debug the
+//! heuristics.
 //!
 //! The file is read exactly as the pipeline reads it (size limits, decompression, decoding);
 //! every piece of document text is printed escaped, since it is untrusted.
