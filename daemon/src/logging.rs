@@ -3,7 +3,10 @@
 //! Colour is used only when stderr is a terminal. The filter comes from `DOCNORM_LOG`, else
 //! `RUST_LOG` (same syntax; `DOCNORM_LOG` wins when both are set), else the level the command
 //! asks for. While a progress bar is shown (`docnorm process` on a terminal), log lines are
-//! written above it instead of through it.
+//! written above it instead of through it. Libraries that log through the `log` crate reach
+//! the same subscriber through [`LibraryLog`], which lowers the HTML parser's remarks about
+//! the markup it reads ("foster parenting not implemented") to the debug level: they describe
+//! the page, not a problem of the daemon.
 
 use std::borrow::Cow;
 use std::ffi::OsStr;
@@ -50,16 +53,88 @@ pub fn init(format: LogFormat, default_level: &str) {
         .with_env_filter(filter)
         .with_writer(|| Stderr);
     // A second init (tests calling `run` twice in one process) keeps the first subscriber.
-    let _ = match format {
-        LogFormat::Text => builder
-            .with_ansi(std::io::stderr().is_terminal())
-            .try_init(),
-        LogFormat::Json => builder
-            .json()
-            .with_current_span(true)
-            .with_span_list(false)
-            .try_init(),
+    let installed = match format {
+        LogFormat::Text => tracing::subscriber::set_global_default(
+            builder.with_ansi(std::io::stderr().is_terminal()).finish(),
+        ),
+        LogFormat::Json => tracing::subscriber::set_global_default(
+            builder
+                .json()
+                .with_current_span(true)
+                .with_span_list(false)
+                .finish(),
+        ),
     };
+    if installed.is_ok() && log::set_boxed_logger(Box::new(LibraryLog::default())).is_ok() {
+        log::set_max_level(log::LevelFilter::Trace);
+    }
+}
+
+/// The crates whose `log` records describe the markup being parsed, not the daemon: their
+/// warnings are lowered to the debug level.
+const PARSER_CRATES: &[&str] = &[
+    "html5ever",
+    "markup5ever",
+    "selectors",
+    "cssparser",
+    "dom_query",
+    "dom_smoothie",
+];
+
+/// Forwards the `log` records of libraries to `tracing`, as `tracing_log::LogTracer` does,
+/// with the parser's warnings lowered to debug.
+#[derive(Default)]
+struct LibraryLog {
+    tracer: tracing_log::LogTracer,
+}
+
+impl LibraryLog {
+    /// The level a record from `target` at `level` is logged at.
+    fn level(target: &str, level: log::Level) -> log::Level {
+        let parser = PARSER_CRATES.iter().any(|name| {
+            target
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+        });
+        if parser && level < log::Level::Debug {
+            log::Level::Debug
+        } else {
+            level
+        }
+    }
+}
+
+impl log::Log for LibraryLog {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        let level = Self::level(metadata.target(), metadata.level());
+        log::Log::enabled(
+            &self.tracer,
+            &log::Metadata::builder()
+                .level(level)
+                .target(metadata.target())
+                .build(),
+        )
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        let level = Self::level(record.target(), record.level());
+        if level == record.level() {
+            return log::Log::log(&self.tracer, record);
+        }
+        log::Log::log(
+            &self.tracer,
+            &log::Record::builder()
+                .args(*record.args())
+                .level(level)
+                .target(record.target())
+                .module_path(record.module_path())
+                .file(record.file())
+                .line(record.line())
+                .build(),
+        );
+    }
+
+    fn flush(&self) {}
 }
 
 /// Shows log lines above `bar` while it is drawn; `None` when it is finished.
@@ -155,6 +230,17 @@ pub fn os_text(name: &OsStr) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_parsers_warnings_are_lowered_to_debug_and_other_crates_keep_theirs() {
+        use log::Level::{Debug, Error, Trace, Warn};
+        assert_eq!(LibraryLog::level("html5ever::tree_builder", Warn), Debug);
+        assert_eq!(LibraryLog::level("html5ever", Error), Debug);
+        assert_eq!(LibraryLog::level("dom_smoothie::readability", Warn), Debug);
+        assert_eq!(LibraryLog::level("html5ever::tree_builder", Trace), Trace);
+        assert_eq!(LibraryLog::level("html5everywhere", Warn), Warn);
+        assert_eq!(LibraryLog::level("notify::inotify", Warn), Warn);
+    }
 
     #[test]
     fn control_characters_are_escaped() {

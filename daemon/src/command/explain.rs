@@ -1,8 +1,9 @@
 //! `docnorm explain FILE`: shows how the chain reads a document, line by line — kept in the
 //! body, used as title, standfirst, author, date or teaser, or removed and why — as the first
 //! plugin of the chain that explains itself tells it (see `Plugin::explain`; the text plugin
-//! does for page copies), followed by the fields of the record the whole chain makes. This is
-//! how users and developers debug the heuristics.
+//! does for page copies, the html plugin block by block for web pages), followed by the
+//! fields of the record the whole chain makes. This is how users and developers debug the
+//! heuristics.
 //!
 //! The file is read exactly as the pipeline reads it (size limits, decompression, decoding);
 //! every piece of document text is printed escaped, since it is untrusted.
@@ -172,27 +173,45 @@ mod tests {
     }
 
     #[test]
-    fn a_page_no_plugin_explains_says_so_and_still_shows_the_record() {
+    fn an_html_page_is_explained_block_by_block_without_markup() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("page.html");
         std::fs::write(
             &path,
-            "<html><head><title>Floods</title></head><body><article><p>The river burst its \
-             banks on Monday night and flooded the streets of the old town.</p></article></body></html>",
+            "<html><head><title>Floods</title></head><body><nav>Home News</nav><article><p>The \
+             river burst its banks on Monday night and flooded the streets of the old town.</p>\
+             </article></body></html>",
         )
         .unwrap();
-        let args = Args {
-            config: None,
-            file: path,
-        };
-        let mut out = Vec::new();
-        assert_eq!(run(&args, &mut out), 0);
-        let out = String::from_utf8(out).unwrap();
-        assert!(
-            out.starts_with("no plugin of the chain explains a document sniffed as html"),
-            "{out}"
-        );
+        let out = explain(path);
+        assert!(out.starts_with("html plugin, line by line:"), "{out}");
+        assert!(out.contains("removed (<nav> block)  Home News"), "{out}");
+        assert!(out.contains("kept  The river burst its banks"), "{out}");
         assert!(out.contains("title: Floods"), "{out}");
         assert!(!out.contains("<p>"), "no raw markup: {out}");
+    }
+
+    #[test]
+    fn a_document_no_plugin_explains_says_so_and_still_shows_the_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.json");
+        std::fs::write(
+            &path,
+            r#"{"title": "Floods", "body": "The river burst its banks."}"#,
+        )
+        .unwrap();
+        let out = explain(path);
+        assert!(
+            out.starts_with("no plugin of the chain explains a document sniffed as json"),
+            "{out}"
+        );
+        assert!(out.contains("body: "), "{out}");
+    }
+
+    fn explain(file: PathBuf) -> String {
+        let args = Args { config: None, file };
+        let mut out = Vec::new();
+        assert_eq!(run(&args, &mut out), 0);
+        String::from_utf8(out).unwrap()
     }
 }

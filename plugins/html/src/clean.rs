@@ -8,7 +8,7 @@
 use dom_query::{Document, NodeData, NodeRef};
 
 /// Class and id words that mark page furniture, matched as whole words of the attribute.
-/// Sorted by length, then bytes, for [`is_furniture_word`].
+/// Sorted by length, then bytes, for [`furniture_word`].
 const FURNITURE_WORDS: &[&str] = &[
     "ad",
     "sr",
@@ -120,35 +120,86 @@ const FURNITURE_ROLES: &[&str] = &[
     "banner",
 ];
 
-/// Removes page furniture from `doc` and returns the text of the first visible byline met on
-/// the way (bylines are furniture too).
+/// What [`remove_furniture`] took out of the page.
+#[derive(Debug, Default)]
+pub struct Furniture {
+    /// The text of the first visible byline met on the way (bylines are furniture too).
+    pub byline: Option<String>,
+    /// The blocks removed, in document order, with why.
+    pub removed: Vec<RemovedBlock>,
+}
+
+/// A block of page furniture taken out of the tree.
+#[derive(Debug)]
+pub struct RemovedBlock {
+    /// Its text, whitespace folded.
+    pub text: String,
+    /// Why it is furniture: the element, role, attribute or class word that marks it.
+    pub reason: Mark,
+}
+
+/// What marks an element as page furniture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// The element's name (`nav`, `aside`, `figcaption` ...).
+    Tag(&'static str),
+    /// Its ARIA role.
+    Role(&'static str),
+    /// `hidden`, `aria-hidden=true` or a style that hides it.
+    Hidden,
+    /// A word of its `class` or `id`.
+    Word(&'static str),
+}
+
+impl std::fmt::Display for Mark {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Mark::Tag(tag) => write!(f, "<{tag}> block"),
+            Mark::Role(role) => write!(f, "role={role} block"),
+            Mark::Hidden => f.write_str("hidden block"),
+            Mark::Word(word) => write!(f, "class or id `{word}`"),
+        }
+    }
+}
+
+/// Removes page furniture from `doc`: the blocks removed, and the first visible byline.
 ///
 /// Elements are judged in document order and the subtree of a removed one is skipped. One
 /// bottom-up walk measures every element first, rather than a walk per judged element (which
 /// is quadratic in the depth of nested wrappers): removing a subtree only changes the
 /// measures of its ancestors, which were judged before it, so each element is judged on the
 /// same measures as in the tree it was parsed into.
-pub fn remove_furniture(doc: &Document) -> Option<String> {
-    let body = doc.body()?;
+pub fn remove_furniture(doc: &Document) -> Furniture {
+    let mut found = Furniture::default();
+    let Some(body) = doc.body() else {
+        return found;
+    };
     let (elements, totals) = Measured::walk(&body);
     let total = totals.text.max(1);
-    let mut byline = None;
     let mut at = 0;
     while let Some(element) = elements.get(at) {
         at += 1;
         let Some(look) = Look::at(&element.node) else {
             continue;
         };
-        if byline.is_none() && look.byline {
-            byline = byline_text(&element.node, look.itemprop_author);
+        if found.byline.is_none() && look.byline {
+            found.byline = byline_text(&element.node, look.itemprop_author);
         }
-        if look.furniture && element.stats.removable(total) {
+        if let Some(mark) = look.furniture
+            && element.stats.removable(total)
+        {
+            if element.stats.text > 0 {
+                found.removed.push(RemovedBlock {
+                    text: crate::text::squash(&element.node.text()),
+                    reason: mark,
+                });
+            }
             element.node.remove_from_parent();
             release(&element.node);
             at = element.end;
         }
     }
-    byline
+    found
 }
 
 /// Empties the nodes of a subtree taken out of the tree.
@@ -306,8 +357,8 @@ impl Kind {
 /// What an element's name and attributes say about it, read in one pass over its attributes.
 #[derive(Debug, Default)]
 struct Look {
-    /// Marked as page furniture by its name, role, visibility, class or id.
-    furniture: bool,
+    /// Marked as page furniture by its name, role, visibility, class or id: what marks it.
+    furniture: Option<Mark>,
     /// Marked as the author's byline.
     byline: bool,
     /// Marked with `itemprop=author`; its `itemprop=name` child holds the name.
@@ -320,19 +371,31 @@ impl Look {
         let element = node.element_ref()?;
         let tag = element.name.local.as_ref();
         let mut look = Self {
-            furniture: FURNITURE_TAGS.contains(&tag),
+            furniture: FURNITURE_TAGS
+                .iter()
+                .find(|t| **t == tag)
+                .map(|t| Mark::Tag(t)),
             ..Self::default()
         };
         let wrapper = matches!(tag, "body" | "html" | "article");
-        let mut marked = false;
+        let mut marked = None;
         let mut content = false;
         for attr in &element.attrs {
             let value: &str = &attr.value;
+            let hidden = match attr.name.local.as_ref() {
+                "hidden" => true,
+                "aria-hidden" => value == "true",
+                "style" => hides(value),
+                _ => false,
+            };
+            if hidden {
+                look.furniture = look.furniture.or(Some(Mark::Hidden));
+            }
             match attr.name.local.as_ref() {
-                "hidden" => look.furniture = true,
-                "aria-hidden" => look.furniture |= value == "true",
-                "role" => look.furniture |= FURNITURE_ROLES.contains(&value),
-                "style" => look.furniture |= hides(value),
+                "role" => {
+                    let role = FURNITURE_ROLES.iter().find(|r| **r == value);
+                    look.furniture = look.furniture.or(role.map(|r| Mark::Role(r)));
+                }
                 "itemprop" => {
                     look.itemprop_author = value.split_whitespace().any(|w| w == "author");
                     look.byline |= look.itemprop_author;
@@ -345,13 +408,15 @@ impl Look {
                             .any(|m| contains_ignore_case(value, m));
                     }
                     let (m, c) = marks(value);
-                    marked |= m;
+                    marked = marked.or(m);
                     content |= c;
                 }
                 _ => {}
             }
         }
-        look.furniture |= marked && !content && !wrapper;
+        if !content && !wrapper {
+            look.furniture = look.furniture.or(marked.map(Mark::Word));
+        }
         Some(look)
     }
 }
@@ -377,9 +442,10 @@ fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
         .any(|w| w[0].to_ascii_lowercase() == needle[0] && w.eq_ignore_ascii_case(needle))
 }
 
-/// Whether a class or id value has a furniture word, and whether it has a content word.
-fn marks(value: &str) -> (bool, bool) {
-    let mut marked = false;
+/// The furniture word of a class or id value, if it has one, and whether it has a content
+/// word.
+fn marks(value: &str) -> (Option<&'static str>, bool) {
+    let mut marked = None;
     let mut content = false;
     for word in value
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -393,8 +459,13 @@ fn marks(value: &str) -> (bool, bool) {
             word
         };
         content |= CONTENT_WORDS.contains(&word);
-        marked |=
-            is_furniture_word(word) || (word.len() > 5 && has_furniture_part(word.as_bytes()));
+        if marked.is_none() {
+            marked = furniture_word(word).or_else(|| {
+                (word.len() > 5)
+                    .then(|| furniture_part(word.as_bytes()))
+                    .flatten()
+            });
+        }
     }
     (marked, content)
 }
@@ -403,19 +474,20 @@ fn marks(value: &str) -> (bool, bool) {
 ///
 /// A binary search that compares lengths first settles most probes without comparing bytes:
 /// this runs for every class and id word of the page.
-fn is_furniture_word(word: &str) -> bool {
+fn furniture_word(word: &str) -> Option<&'static str> {
     FURNITURE_WORDS
         .binary_search_by(|w| w.len().cmp(&word.len()).then_with(|| w.cmp(&word)))
-        .is_ok()
+        .ok()
+        .map(|at| FURNITURE_WORDS[at])
 }
 
-/// Whether a (lower-case) word has one of the furniture parts inside it.
+/// The furniture part a (lower-case) word has inside it, if any.
 ///
 /// Comparing first bytes at each position is much cheaper than a substring search per part:
 /// this runs for most class words of the page.
-fn has_furniture_part(word: &[u8]) -> bool {
-    (0..word.len()).any(|at| {
-        FURNITURE_PARTS.iter().any(|part| {
+fn furniture_part(word: &[u8]) -> Option<&'static str> {
+    (0..word.len()).find_map(|at| {
+        FURNITURE_PARTS.iter().copied().find(|part| {
             let part = part.as_bytes();
             part[0] == word[at] && word[at..].starts_with(part)
         })
@@ -456,13 +528,41 @@ impl Stats {
 
 #[cfg(test)]
 mod tests {
-    use super::{FURNITURE_WORDS, is_furniture_word};
+    use super::{FURNITURE_WORDS, Mark, furniture_word, remove_furniture};
 
     #[test]
     fn furniture_words_stay_sorted_for_the_binary_search() {
         let key = |w: &&str| (w.len(), w.to_string());
         assert!(FURNITURE_WORDS.windows(2).all(|p| key(&p[0]) < key(&p[1])));
-        assert!(FURNITURE_WORDS.iter().all(|w| is_furniture_word(w)));
-        assert!(!is_furniture_word("article"));
+        assert!(FURNITURE_WORDS.iter().all(|w| furniture_word(w) == Some(w)));
+        assert!(furniture_word("article").is_none());
+    }
+
+    #[test]
+    fn removed_blocks_are_listed_with_what_marks_them() {
+        let article = "<p>The harbour closed on Tuesday after a storm brought heavy rain and \
+            strong winds to the coast, flooding streets near the sea front.</p>"
+            .repeat(5);
+        let doc = dom_query::Document::from(format!(
+            "<html><body><nav>Home News Sport</nav><div class=\"shareBar\">Share on X</div>\
+             <p hidden>Old version</p><div role=complementary>Most read</div>\
+             <article>{article}</article></body></html>"
+        ));
+        let found = remove_furniture(&doc);
+        let removed: Vec<(&str, Mark)> = found
+            .removed
+            .iter()
+            .map(|b| (b.text.as_str(), b.reason))
+            .collect();
+        assert_eq!(
+            removed,
+            [
+                ("Home News Sport", Mark::Tag("nav")),
+                ("Share on X", Mark::Word("share")),
+                ("Old version", Mark::Hidden),
+                ("Most read", Mark::Role("complementary")),
+            ]
+        );
+        assert_eq!(Mark::Word("share").to_string(), "class or id `share`");
     }
 }

@@ -15,8 +15,21 @@ pub struct Content {
     pub body: String,
     /// The visible byline, when the page shows one.
     pub byline: Option<String>,
-    /// Lines dropped from the article text, with the reason.
-    pub removed: Vec<(String, &'static str)>,
+    /// What was taken out, in the order of the page: furniture blocks first (removed from the
+    /// tree before the article was chosen), then lines dropped from the article text.
+    pub removed: Vec<Removal>,
+}
+
+/// A piece of the page left out of the body, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removal {
+    /// Its text, whitespace folded.
+    pub text: String,
+    /// Why it was left out.
+    pub reason: String,
+    /// For a line of the article text, how many body paragraphs come before it; `None` for a
+    /// furniture block.
+    pub before_paragraph: Option<usize>,
 }
 
 /// Extracts the main content of `doc`, consuming it (the extraction rewrites the tree).
@@ -34,7 +47,14 @@ pub fn extract(doc: Document, html: &str, max_elements: usize) -> Content {
         );
         return Content::from_text(&fallback_text(&doc), None);
     }
-    let byline = crate::clean::remove_furniture(&doc);
+    let furniture = crate::clean::remove_furniture(&doc);
+    let byline = furniture.byline;
+    let blocks = furniture.removed.into_iter().map(|block| Removal {
+        text: block.text,
+        reason: block.reason.to_string(),
+        before_paragraph: None,
+    });
+    let blocks: Vec<Removal> = blocks.collect();
     let config = Config {
         text_mode: TextMode::Formatted,
         disable_json_ld: true,
@@ -43,7 +63,7 @@ pub fn extract(doc: Document, html: &str, max_elements: usize) -> Content {
     let Ok(mut readability) = Readability::with_document(doc, None, Some(config)) else {
         return Content::default();
     };
-    match readability.parse() {
+    let mut content = match readability.parse() {
         Ok(article) => Content::from_text(&article.text_content, byline.or(article.byline)),
         Err(err) => {
             tracing::debug!(error = %err, "no article container found; keeping the page text");
@@ -51,7 +71,9 @@ pub fn extract(doc: Document, html: &str, max_elements: usize) -> Content {
             // of the page the first parse took, so this one nests no deeper).
             Content::from_text(&fallback_text(&Document::from(html)), byline)
         }
-    }
+    };
+    content.removed.splice(0..0, blocks);
+    content
 }
 
 fn fallback_text(doc: &Document) -> String {
@@ -79,7 +101,11 @@ impl Content {
                     continue;
                 }
                 match crate::lines::furniture(&line) {
-                    Some(reason) => removed.push((line, reason)),
+                    Some(reason) => removed.push(Removal {
+                        text: line,
+                        reason: reason.to_owned(),
+                        before_paragraph: Some(out.len()),
+                    }),
                     None => lines.push(line),
                 }
             }

@@ -38,9 +38,10 @@ mod text;
 mod title;
 
 use docnorm_plugin_api::{
-    Document, Field, Format, Manifest, Outcome, Plugin, PluginError, deadline, slot,
+    Document, ExplainedLine, Explanation, Field, Format, Manifest, Outcome, Plugin, PluginError,
+    deadline, slot,
 };
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 pub use config::{BuildError, HtmlConfig};
 
@@ -84,6 +85,35 @@ impl Html {
 
     /// The record fields this plugin finds in `html`, as a JSON merge patch.
     pub fn extract(&self, html: &str) -> Map<String, Value> {
+        let Some(Reading {
+            meta,
+            content,
+            mut warnings,
+        }) = self.read(html)
+        else {
+            return Map::new();
+        };
+        let (removed, omitted) = removed_entries(&content.removed);
+        warnings.extend(omitted);
+        let mut patch = meta.patch;
+        patch
+            .set_text(slot::BODY, content.body)
+            .set(slot::AUTHORS, &meta.authors);
+        if !warnings.is_empty() {
+            patch.set(slot::WARNINGS, &warnings);
+        }
+        patch.removed_entries(removed);
+        let mut patch = Value::Object(patch.into_map());
+        text::remove_invisible_in(&mut patch);
+        match patch {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        }
+    }
+
+    /// Parses `html` and reads its metadata and main content; `None` when the plugin call's
+    /// deadline passed on the way.
+    fn read(&self, html: &str) -> Option<Reading> {
         let mut warnings = Vec::new();
         let html = if html.len() > self.config.max_bytes {
             let mut end = self.config.max_bytes;
@@ -108,7 +138,7 @@ impl Html {
         }
         // Stopped early: the caller sees the deadline passed and drops the result.
         if deadline::expired() {
-            return Map::new();
+            return None;
         }
         let limits = meta::Limits {
             topics: self.config.max_topics,
@@ -117,21 +147,86 @@ impl Html {
         let mut meta = meta::extract(&parsed.dom, limits);
         let content = content::extract(parsed.dom, parsed.html, self.config.max_elements);
         meta::add_byline(&mut meta, content.byline.as_deref());
-        let mut patch = meta.patch;
-        patch
-            .set_text(slot::BODY, content.body)
-            .set(slot::AUTHORS, &meta.authors);
-        if !warnings.is_empty() {
-            patch.set(slot::WARNINGS, &warnings);
-        }
-        patch.removed(
-            content
-                .removed
-                .iter()
-                .map(|(text, reason)| (text.as_str(), *reason)),
-        );
-        patch.into_map()
+        Some(Reading {
+            meta,
+            content,
+            warnings,
+        })
     }
+}
+
+/// What the plugin read from one page.
+struct Reading {
+    meta: meta::Meta,
+    content: content::Content,
+    warnings: Vec<String>,
+}
+
+/// The most `provenance.removed` entries listed per page.
+const MAX_REMOVED_ENTRIES: usize = 1024;
+
+/// The most bytes of removed text listed per page.
+const MAX_REMOVED_BYTES: usize = 256 * 1024;
+
+/// The `provenance.removed` entries of a page, bounded by [`MAX_REMOVED_ENTRIES`] and
+/// [`MAX_REMOVED_BYTES`], and the warning that counts what they leave out, if anything.
+fn removed_entries(removed: &[content::Removal]) -> (Vec<Value>, Option<String>) {
+    let mut entries = Vec::new();
+    let mut bytes = 0;
+    for (listed, removal) in removed.iter().enumerate() {
+        bytes += removal.text.len();
+        if listed == MAX_REMOVED_ENTRIES || bytes > MAX_REMOVED_BYTES {
+            let warning = format!(
+                "{} more removed blocks are not listed in provenance.removed (at most \
+                 {MAX_REMOVED_ENTRIES} entries and {MAX_REMOVED_BYTES} bytes of removed text \
+                 are listed)",
+                removed.len() - listed
+            );
+            return (entries, Some(warning));
+        }
+        entries.push(json!({"text": removal.text, "reason": removal.reason}));
+    }
+    (entries, None)
+}
+
+/// The page as the plugin reads it, block by block: the title and subtitle it found, the
+/// furniture blocks it removed, then the article's paragraphs kept and its lines removed, in
+/// the order of the page. Blocks are numbered from 1 in this order (a page has no useful line
+/// numbers once parsed).
+fn explanation(reading: &Reading) -> Explanation {
+    let mut lines = Vec::new();
+    let mut push = |role: &str, reason: Option<&str>, text: &str| {
+        lines.push(ExplainedLine {
+            number: lines.len() + 1,
+            role: role.to_owned(),
+            reason: reason.map(str::to_owned),
+            text: text::remove_invisible(text).into_owned(),
+        });
+    };
+    let fields = reading.meta.patch.clone().into_map();
+    for role in ["title", "subtitle"] {
+        if let Some(text) = fields.get(role).and_then(Value::as_str) {
+            push(role, None, text);
+        }
+    }
+    let removed = &reading.content.removed;
+    let (blocks, in_article): (Vec<_>, Vec<_>) =
+        removed.iter().partition(|r| r.before_paragraph.is_none());
+    for block in blocks {
+        push("removed", Some(&block.reason), &block.text);
+    }
+    let mut in_article = in_article.into_iter().peekable();
+    let paragraphs = reading.content.body.split("\n\n").filter(|p| !p.is_empty());
+    for (at, paragraph) in paragraphs.enumerate() {
+        while let Some(line) = in_article.next_if(|r| r.before_paragraph <= Some(at)) {
+            push("removed", Some(&line.reason), &line.text);
+        }
+        push("kept", None, paragraph);
+    }
+    for line in in_article {
+        push("removed", Some(&line.reason), &line.text);
+    }
+    Explanation { lines }
 }
 
 impl Plugin for Html {
@@ -153,6 +248,14 @@ impl Plugin for Html {
         let patch = self.extract(text);
         deadline::check()?;
         Ok(Outcome::Patch(patch))
+    }
+
+    /// The blocks of an HTML page kept and removed, with why (see [`explanation`]).
+    fn explain(&self, doc: &Document<'_>) -> Option<Explanation> {
+        let (Format::Html, Some(text)) = (doc.format, doc.text) else {
+            return None;
+        };
+        self.read(text).map(|reading| explanation(&reading))
     }
 }
 

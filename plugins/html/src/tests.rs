@@ -1,5 +1,7 @@
 //! Tests of the `html` plugin on small hand-written pages.
 
+use std::fmt::Write as _;
+
 use super::*;
 use docnorm_plugin_api::{Chain, Record};
 
@@ -267,4 +269,74 @@ fn a_call_past_its_time_limit_stops_with_an_error_naming_it() {
         "{err}"
     );
     assert!(stopped * 4 < full, "stopped after {stopped:?} of {full:?}");
+}
+
+/// The CPU time this thread has used so far: unlike wall-clock time, it does not grow while
+/// other work on a loaded machine holds the cores.
+#[allow(unsafe_code)]
+fn thread_cpu_time() -> std::time::Duration {
+    // SAFETY: `timespec` is plain data that `clock_gettime` fills in; all-zero is valid.
+    let mut now: libc::timespec = unsafe { std::mem::zeroed() };
+    // SAFETY: the pointer points to a live, writable `timespec`.
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &raw mut now) };
+    assert_eq!(status, 0, "{}", std::io::Error::last_os_error());
+    std::time::Duration::new(
+        u64::try_from(now.tv_sec).unwrap(),
+        u32::try_from(now.tv_nsec).unwrap(),
+    )
+}
+
+/// The least CPU time one extraction of `html` takes over `runs` runs.
+fn cpu_time_of(html: &str, runs: usize) -> std::time::Duration {
+    let plugin = HtmlConfig::default().build().unwrap();
+    (0..runs)
+        .map(|_| {
+            let started = thread_cpu_time();
+            let patch = plugin.extract(html);
+            let spent = thread_cpu_time().saturating_sub(started);
+            assert!(patch.contains_key("body"));
+            spent
+        })
+        .min()
+        .unwrap()
+}
+
+/// A news page with `sections` sections, each with a heading, paragraphs, links, a share bar,
+/// a caption and a "related" list: the kinds of blocks the extraction judges.
+fn news_page(sections: usize) -> String {
+    let mut body = String::from("<nav><a href=/>Home</a> <a href=/news>News</a></nav><article>");
+    for i in 0..sections {
+        let _ = write!(
+            body,
+            "<h2>Section {i}</h2>{PARAGRAPHS}<div class=share-bar><a href=/s>Share</a></div>\
+             <figure><img src=/{i}.jpg><figcaption>Boats in the harbour, {i}</figcaption>\
+             </figure><p>The council met on day {i} and said the <a href=/r>report</a> would \
+             follow.</p><div class=related><ul><li><a href=/a{i}>Other story {i}</a></li>\
+             <li><a href=/b{i}>Another story {i}</a></li></ul></div>"
+        );
+    }
+    body.push_str("</article><footer>Copyright The Daily Planet</footer>");
+    page(
+        "<title>Storm closes the harbour | The Daily Planet</title>",
+        &body,
+    )
+}
+
+/// Issue 19, acceptance 3: the HTML stage's time is linear in the page's size. A page ten
+/// times larger (same blocks, ten times as many) must take less than twenty times the CPU
+/// time of this thread; linear work takes about ten. CPU time of the same thread, the least
+/// of several runs, keeps a loaded machine from making the test flaky.
+#[test]
+fn issue_19_a_page_ten_times_larger_takes_less_than_twenty_times_longer() {
+    let small = news_page(30);
+    let large = news_page(300);
+    assert!(large.len() > 9 * small.len());
+    let small_time = cpu_time_of(&small, 7);
+    let large_time = cpu_time_of(&large, 3);
+    assert!(
+        large_time < small_time * 20,
+        "{} bytes took {large_time:?}, {} bytes {small_time:?}",
+        large.len(),
+        small.len()
+    );
 }
