@@ -4,9 +4,7 @@
 //! record's mtime minus the moment its input was renamed in.
 
 use std::collections::HashMap;
-use std::os::unix::net::UnixDatagram;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context, bail};
