@@ -223,19 +223,24 @@ fn create(dir: &Path) -> anyhow::Result<PathBuf> {
 mod tests {
     use super::*;
 
+    /// The default layout under `dir`.
+    fn layout_in(dir: &Path) -> SpoolConfig {
+        SpoolConfig {
+            inbox: dir.join("inbox"),
+            tmp: dir.join("tmp"),
+            output: dir.join("out"),
+            done: dir.join("done"),
+            failed: dir.join("failed"),
+            work_dir: dir.join(".docnorm/work"),
+            state_dir: dir.join(".docnorm"),
+            on_success: OnSuccess::Move,
+        }
+    }
+
     #[test]
     fn the_defaults_make_every_folder_under_the_current_one() {
         let dir = tempfile::tempdir().unwrap();
-        let config = SpoolConfig {
-            inbox: dir.path().join("inbox"),
-            tmp: dir.path().join("tmp"),
-            output: dir.path().join("out"),
-            done: dir.path().join("done"),
-            failed: dir.path().join("failed"),
-            work_dir: dir.path().join(".docnorm/work"),
-            state_dir: dir.path().join(".docnorm"),
-            on_success: OnSuccess::Move,
-        };
+        let config = layout_in(dir.path());
         let spool = Spool::open(&config).unwrap();
         assert!(spool.work.ends_with(".docnorm/work") && spool.work.is_dir());
         assert!(spool.inbox.is_dir() && spool.tmp.is_dir() && spool.output.path().is_dir());
@@ -252,16 +257,7 @@ mod tests {
     #[test]
     fn leftover_temporary_files_go_and_fresh_ones_stay() {
         let dir = tempfile::tempdir().unwrap();
-        let config = SpoolConfig {
-            inbox: dir.path().join("inbox"),
-            tmp: dir.path().join("tmp"),
-            output: dir.path().join("out"),
-            done: dir.path().join("done"),
-            failed: dir.path().join("failed"),
-            work_dir: dir.path().join(".docnorm/work"),
-            state_dir: dir.path().join(".docnorm"),
-            on_success: OnSuccess::Move,
-        };
+        let config = layout_in(dir.path());
         let spool = Spool::open(&config).unwrap();
         let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
         let old = [spool.output.path(), spool.failed.path()].map(|dir| dir.join(".tmp-old"));
